@@ -1,0 +1,26 @@
+/**
+ * The one interface both engines are driven through: a client that runs SQL and bulk-loads CSV.
+ * PostgreSQL gets it from a `pg` pool; PGlite (single-connection, in-process) from a small adapter
+ * that shapes PGlite like a node-postgres pool, so Kysely's PostgresDialect serves both.
+ */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+  command?: string;
+}
+
+export interface SqlClient {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Runs `COPY table (...) FROM STDIN` (CSV) with `csv` as the data; returns rows copied. */
+  copyFromCsv(copySql: string, csv: string): Promise<number>;
+  release(): void;
+}
+
+export interface ClientPool {
+  connect(): Promise<SqlClient>;
+  end(): Promise<void>;
+}
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}

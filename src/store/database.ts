@@ -1,0 +1,115 @@
+import { resolve } from 'node:path';
+import { Kysely, type Migration, Migrator, PostgresDialect } from 'kysely';
+import type { ClientPool, SqlClient } from './client.js';
+import { StoreError } from './client.js';
+import { PgliteClientPool } from './pglite.js';
+import { PostgresClientPool } from './postgres.js';
+import type { DB } from './schema.js';
+
+export type EngineKind = 'pglite' | 'postgres';
+
+/** A transaction: a Kysely bound to one connection, and that connection for raw SQL and COPY. */
+export interface Tx {
+  readonly db: Kysely<DB>;
+  readonly client: SqlClient;
+}
+
+export interface OpenOptions {
+  /** A directory for PGlite, `memory://` for a throw-away PGlite, or a postgres:// URL. */
+  target: string;
+  migrations: Record<string, Migration>;
+}
+
+export const DEFAULT_DATA_DIR = './openar-data';
+
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+export class Database {
+  readonly db: Kysely<DB>;
+
+  private constructor(
+    readonly kind: EngineKind,
+    readonly target: string,
+    private readonly pool: ClientPool,
+  ) {
+    this.db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: asKyselyPool(pool) }) });
+  }
+
+  static async open(options: OpenOptions): Promise<Database> {
+    const { target } = options;
+    const database = isPostgresUrl(target)
+      ? new Database('postgres', target, new PostgresClientPool(target))
+      : new Database(
+          'pglite',
+          target,
+          await PgliteClientPool.open(target === 'memory://' ? null : resolve(target)),
+        );
+    try {
+      await database.migrate(options.migrations);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+    return database;
+  }
+
+  private async migrate(migrations: Record<string, Migration>): Promise<void> {
+    const migrator = new Migrator({
+      db: this.db,
+      provider: { getMigrations: async () => migrations },
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+      throw new StoreError(`database migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: asKyselyPool(singleClientPool(client)) }) });
+      try {
+        const result = await work({ db, client });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Raw SQL outside a transaction (each call takes and returns a connection). */
+  async query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    const client = await this.pool.connect();
+    try {
+      return (await client.query<R>(text, params)).rows;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/** A pool that always hands out the same client, never releasing it: a transaction's Kysely. */
+function singleClientPool(client: SqlClient): ClientPool {
+  return {
+    connect: async () => ({ ...client, release: () => {} }),
+    end: async () => {},
+  };
+}
+
+// Kysely's PostgresPool type also allows cursors, which openar never uses.
+function asKyselyPool(pool: ClientPool): ConstructorParameters<typeof PostgresDialect>[0]['pool'] {
+  return pool as unknown as ConstructorParameters<typeof PostgresDialect>[0]['pool'];
+}

@@ -1,0 +1,12 @@
+import type { Migration } from 'kysely';
+import { importMigrations } from '../imports/migrations.js';
+import { ledgerMigrations } from '../ledger/migrations.js';
+
+/**
+ * Every module's migrations, in one ordered set. Names start with a global sequence number so
+ * modules' migrations interleave in the order they were written.
+ */
+export const ALL_MIGRATIONS: Record<string, Migration> = {
+  ...ledgerMigrations,
+  ...importMigrations,
+};

@@ -1,0 +1,52 @@
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { ClientPool, QueryResult, SqlClient } from './client.js';
+import { OID, parseDate, parseInt8, parseNumeric } from './types.js';
+
+const PARSERS: Record<number, (text: string) => unknown> = {
+  [OID.int8]: parseInt8,
+  [OID.date]: parseDate,
+  [OID.numeric]: parseNumeric,
+};
+
+/** Per-pool type parsing: pg's global setTypeParser would be hidden global state. */
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    const own = PARSERS[oid];
+    if (own && format !== 'binary') return own;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export class PostgresClientPool implements ClientPool {
+  private readonly pool: pg.Pool;
+
+  constructor(connectionString: string, maxConnections = 4) {
+    this.pool = new pg.Pool({ connectionString, max: maxConnections, types });
+  }
+
+  async connect(): Promise<SqlClient> {
+    const client = await this.pool.connect();
+    return {
+      async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+        const result = await client.query(text, params as unknown[] | undefined);
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0, command: result.command };
+      },
+      copyFromCsv(copySql: string, csv: string): Promise<number> {
+        return new Promise<number>((resolve, reject) => {
+          const stream = client.query(copyFrom(copySql));
+          stream.on('error', reject);
+          stream.on('finish', () => resolve(Number(stream.rowCount ?? 0)));
+          stream.end(csv);
+        });
+      },
+      release() {
+        client.release();
+      },
+    };
+  }
+
+  async end(): Promise<void> {
+    await this.pool.end();
+  }
+}
