@@ -258,8 +258,8 @@ CREATE TABLE application (
 CREATE INDEX application_document_idx ON application (company_id, document_id);
 CREATE INDEX application_receipt_idx ON application (company_id, receipt_id);
 CREATE INDEX application_credit_idx ON application (company_id, credit_document_id) WHERE credit_document_id IS NOT NULL;
-CREATE UNIQUE INDEX application_external_key_idx ON application (company_id, external_key)
-  WHERE external_key IS NOT NULL AND reverses_application_id IS NULL;
+-- Not unique: an application the ERP changed is reversed and applied again under the same key.
+CREATE INDEX application_external_key_idx ON application (company_id, external_key) WHERE external_key IS NOT NULL;
 
 -- Write-offs, small balances and bad debt against one document. Positive amounts reduce the open
 -- balance; a reversal is a new row with the negated amount.

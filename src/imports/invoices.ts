@@ -1,0 +1,274 @@
+import { uuidv7 } from 'uuidv7';
+import type { CompanyContext } from '../ledger/context.js';
+import { docSign } from '../ledger/core/postings.js';
+import { postEntries } from '../ledger/journal-store.js';
+import { toBase } from '../ledger/operations.js';
+import type { SqlClient } from '../store/client.js';
+import type { RowError } from './errors.js';
+import { addDays, type FieldReader } from './fields.js';
+import { loadRates, type RateTable } from './rates.js';
+import type { ImportHandler } from './runner.js';
+
+interface CustomerTerms {
+  id: string;
+  currency: string;
+  termsDays: number;
+  discountPercent: string;
+  discountDays: number;
+}
+
+interface StagedDocument {
+  line: number;
+  documentId: string;
+  revisionId: string;
+  number: string;
+  customerId: string;
+  docType: 'invoice' | 'credit_memo' | 'debit_memo';
+  documentDate: string;
+  dueDate: string;
+  discountDate: string | null;
+  discountPercent: string;
+  currency: string;
+  fxRate: string;
+  amountMinor: number;
+  baseAmountMinor: number;
+  poNumber: string | null;
+  salesRep: string | null;
+  description: string | null;
+  externalId: string | null;
+}
+
+const TYPE_ALIASES: Record<string, 'invoice' | 'credit_memo' | 'debit_memo'> = {
+  inv: 'invoice', credit: 'credit_memo', creditmemo: 'credit_memo', cm: 'credit_memo', credit_note: 'credit_memo',
+  debit: 'debit_memo', debitmemo: 'debit_memo', dm: 'debit_memo',
+};
+
+export function invoicesHandler(ctx: CompanyContext, file: string, actor: string): ImportHandler<StagedDocument> {
+  const customers = new Map<string, CustomerTerms>();
+  const seen = new Map<string, number>();
+  let rates: RateTable;
+
+  return {
+    async prepare(client) {
+      await client.query(`CREATE TEMP TABLE stage_document (
+        line int4 PRIMARY KEY, document_id uuid, revision_id uuid, document_number text, customer_id uuid,
+        doc_type text, document_date date, due_date date, discount_date date, discount_percent numeric, currency text,
+        fx_rate numeric, amount_minor int8, base_amount_minor int8, po_number text, sales_rep text, description text,
+        external_id text) ON COMMIT DROP`);
+      // One pass over the customers, kept in memory: validation then never queries per row.
+      const { rows } = await client.query<{ customer_id: string; customer_number: string; currency: string; terms_days: number; discount_percent: string; discount_days: number }>(
+        'SELECT customer_id, customer_number, currency, terms_days, discount_percent, discount_days FROM customer WHERE company_id = $1',
+        [ctx.companyId],
+      );
+      for (const c of rows) {
+        customers.set(c.customer_number, { id: c.customer_id, currency: c.currency.trim(), termsDays: c.terms_days, discountPercent: c.discount_percent, discountDays: c.discount_days });
+      }
+      rates = await loadRates(client, ctx);
+    },
+
+    validate(r: FieldReader, line: number) {
+      const number = r.text('invoice_number', { required: true, max: 100 });
+      const customerNumber = r.text('customer_id', { required: true, max: 100 });
+      const customer = customerNumber === null ? undefined : customers.get(customerNumber);
+      if (customerNumber !== null && customer === undefined) {
+        r.errors.push({ file, line, column: 'customer_id', expected: 'a customer_id that has been imported', found: customerNumber });
+      }
+      const docType = r.oneOf('type', ['invoice', 'credit_memo', 'debit_memo'] as const, 'invoice', TYPE_ALIASES);
+      const documentDate = r.date('invoice_date', { required: true });
+      const dueDate = r.date('due_date');
+      const currency = r.currency('currency', customer?.currency ?? null);
+      const amountMinor = r.amountMinor('amount', currency, { required: true, positive: true });
+      let fxRate = r.rate('fx_rate');
+      if (number !== null) {
+        const first = seen.get(number);
+        if (first !== undefined) r.errors.push({ file, line, column: 'invoice_number', expected: `a number not already on line ${first}`, found: number });
+        else seen.set(number, line);
+      }
+      if (!customer || !docType || !documentDate || !currency || amountMinor === null || number === null) return null;
+      if (currency === ctx.baseCurrency) fxRate = '1';
+      else if (fxRate === null) {
+        fxRate = rates.rateOn(currency, documentDate);
+        if (fxRate === null) {
+          r.errors.push({ file, line, column: 'fx_rate', expected: `an exchange rate for ${currency} on ${documentDate} (in the file or the rate table)` });
+          return null;
+        }
+      }
+      const due = dueDate ?? (docType === 'credit_memo' ? documentDate : addDays(documentDate, customer.termsDays));
+      const hasDiscount = docType === 'invoice' && /[1-9]/.test(customer.discountPercent);
+      return {
+        line, documentId: uuidv7(), revisionId: uuidv7(), number, customerId: customer.id, docType, documentDate,
+        dueDate: due, discountDate: hasDiscount ? addDays(documentDate, customer.discountDays) : null,
+        discountPercent: hasDiscount ? customer.discountPercent : '0', currency, fxRate, amountMinor,
+        baseAmountMinor: toBase(ctx, currency, amountMinor, fxRate), poNumber: r.text('po_number', { max: 100 }),
+        salesRep: r.text('sales_rep', { max: 100 }), description: r.text('description', { max: 1000 }),
+        externalId: r.text('external_id', { max: 200 }),
+      };
+    },
+
+    copySql: `COPY stage_document (line, document_id, revision_id, document_number, customer_id, doc_type, document_date,
+      due_date, discount_date, discount_percent, currency, fx_rate, amount_minor, base_amount_minor, po_number, sales_rep,
+      description, external_id) FROM STDIN WITH (FORMAT csv)`,
+    toCopy: (s) => [s.line, s.documentId, s.revisionId, s.number, s.customerId, s.docType, s.documentDate, s.dueDate,
+      s.discountDate, s.discountPercent, s.currency, s.fxRate, s.amountMinor, s.baseAmountMinor, s.poNumber, s.salesRep,
+      s.description, s.externalId],
+
+    async check(client) {
+      await client.query(
+        `CREATE TEMP TABLE document_match ON COMMIT DROP AS
+         SELECT s.line, d.document_id, d.customer_id, d.doc_type, d.currency, d.document_date, d.amount_minor,
+                d.base_amount_minor, d.open_minor, d.open_base_minor, d.due_date, d.po_number, d.sales_rep,
+                d.description, d.external_id, d.discount_date, d.discount_percent
+           FROM stage_document s JOIN document d ON d.company_id = $1 AND d.document_number = s.document_number`,
+        [ctx.companyId],
+      );
+      await client.query('CREATE INDEX ON document_match (line)');
+      const errors: RowError[] = [];
+      const immutable = await client.query<{ line: number; column: string; old: string; new: string }>(
+        `SELECT s.line, x.col AS "column", x.old, x.new FROM stage_document s JOIN document_match m USING (line)
+           CROSS JOIN LATERAL (VALUES
+             ('customer_id', m.customer_id::text, s.customer_id::text),
+             ('type', m.doc_type, s.doc_type),
+             ('currency', m.currency::text, s.currency),
+             ('invoice_date', m.document_date::text, s.document_date::text)) AS x(col, old, new)
+          WHERE x.old IS DISTINCT FROM x.new ORDER BY s.line LIMIT 1000`,
+      );
+      for (const e of immutable.rows) {
+        errors.push({ file, line: e.line, column: e.column, expected: `the posted value ${e.old} (issue a credit memo and a new document to change it)`, found: e.new });
+      }
+      const shrunk = await client.query<{ line: number; settled: number; amount_minor: number }>(
+        `SELECT s.line, (m.amount_minor - m.open_minor)::int8 AS settled, s.amount_minor
+           FROM stage_document s JOIN document_match m USING (line)
+          WHERE s.amount_minor < m.amount_minor - m.open_minor ORDER BY s.line LIMIT 1000`,
+      );
+      for (const e of shrunk.rows) {
+        errors.push({ file, line: e.line, column: 'amount', expected: `at least the ${e.settled} minor units already paid or credited`, found: String(e.amount_minor) });
+      }
+      const closed = await client.query<{ line: number; period_code: string; document_date: string }>(
+        `SELECT s.line, p.period_code, s.document_date FROM stage_document s
+           JOIN fiscal_period p ON p.company_id = $1 AND p.status = 'closed' AND s.document_date BETWEEN p.start_date AND p.end_date
+          WHERE NOT EXISTS (SELECT 1 FROM document_match m WHERE m.line = s.line) ORDER BY s.line LIMIT 1000`,
+        [ctx.companyId],
+      );
+      for (const e of closed.rows) {
+        errors.push({ file, line: e.line, column: 'invoice_date', expected: `a date in an open period (${e.period_code} is closed)`, found: e.document_date });
+      }
+      return errors;
+    },
+
+    async discard(client, lines) {
+      await client.query('DELETE FROM stage_document WHERE line = ANY($1::int4[])', [lines]);
+      await client.query('DELETE FROM document_match WHERE line = ANY($1::int4[])', [lines]);
+    },
+
+    async merge(client, importId) {
+      const inserted = await insertNew(client, ctx, importId, actor);
+      const updated = await applyRevisions(client, ctx, importId, actor);
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int8 AS n FROM document_match');
+      return { inserted, updated, unchanged: rows[0]!.n - updated };
+    },
+  };
+}
+
+/** New documents: one summary journal entry per posting date, currency and direction. */
+async function insertNew(client: SqlClient, ctx: CompanyContext, importId: string, actor: string): Promise<number> {
+  const { rows: groups } = await client.query<{ document_date: string; currency: string; credit: boolean; amount: number; base: number; n: number }>(
+    `SELECT s.document_date, s.currency, s.doc_type = 'credit_memo' AS credit, sum(s.amount_minor)::int8 AS amount,
+            sum(s.base_amount_minor)::int8 AS base, count(*)::int8 AS n
+       FROM stage_document s WHERE NOT EXISTS (SELECT 1 FROM document_match m WHERE m.line = s.line)
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  );
+  if (groups.length === 0) return 0;
+  const drafts = groups.map((g) => {
+    const sign = docSign(g.credit ? 'credit_memo' : 'invoice');
+    return {
+      postingDate: g.document_date,
+      sourceType: 'import',
+      sourceId: importId,
+      memo: `import: ${g.n} ${g.credit ? 'credit memos' : 'invoices'} in ${g.currency} dated ${g.document_date}`,
+      lines: [
+        { role: 'ar_control' as const, customerId: null, currency: g.currency, amountMinor: sign * g.amount, baseAmountMinor: sign * g.base },
+        { role: 'revenue' as const, customerId: null, currency: g.currency, amountMinor: -sign * g.amount, baseAmountMinor: -sign * g.base },
+      ],
+    };
+  });
+  const entryIds = await postEntries(client, ctx, drafts, actor);
+  const entryMap = groups.map((g, i) => ({ document_date: g.document_date, currency: g.currency, credit: g.credit, entry_id: entryIds[i] }));
+  const result = await client.query(
+    `INSERT INTO document (company_id, document_id, document_number, customer_id, doc_type, document_date, due_date,
+       discount_date, discount_percent, currency, fx_rate, amount_minor, base_amount_minor, open_minor, open_base_minor,
+       po_number, sales_rep, description, external_id, entry_id, import_id, created_by)
+     SELECT $1, s.document_id, s.document_number, s.customer_id, s.doc_type, s.document_date, s.due_date, s.discount_date,
+            s.discount_percent, s.currency, s.fx_rate, s.amount_minor, s.base_amount_minor, s.amount_minor,
+            s.base_amount_minor, s.po_number, s.sales_rep, s.description, s.external_id, e.entry_id, $3, $4
+       FROM stage_document s
+       JOIN jsonb_to_recordset($2::jsonb) AS e(document_date date, currency text, credit boolean, entry_id uuid)
+         ON e.document_date = s.document_date AND e.currency = s.currency AND e.credit = (s.doc_type = 'credit_memo')
+      WHERE NOT EXISTS (SELECT 1 FROM document_match m WHERE m.line = s.line)`,
+    [ctx.companyId, JSON.stringify(entryMap), importId, actor],
+  );
+  return result.rowCount;
+}
+
+/**
+ * Changed documents: an amount change posts a correction (AR against sales clearing) and moves the
+ * open balance by the same delta; other fields change in place. Either way a revision row keeps
+ * the old and new values with who and why.
+ */
+async function applyRevisions(client: SqlClient, ctx: CompanyContext, importId: string, actor: string): Promise<number> {
+  const today = new Date().toISOString().slice(0, 10);
+  await client.query(
+    `CREATE TEMP TABLE document_change ON COMMIT DROP AS
+     SELECT s.line, s.revision_id, m.document_id, m.doc_type, s.currency,
+            (s.amount_minor - m.amount_minor)::int8 AS delta,
+            (CASE WHEN m.open_minor + s.amount_minor - m.amount_minor = 0 THEN -m.open_base_minor
+                  ELSE s.base_amount_minor - m.base_amount_minor END)::int8 AS base_delta,
+            jsonb_strip_nulls(jsonb_build_object(
+              'amount_minor', CASE WHEN m.amount_minor <> s.amount_minor THEN jsonb_build_array(m.amount_minor, s.amount_minor) END,
+              'due_date', CASE WHEN m.due_date IS DISTINCT FROM s.due_date THEN jsonb_build_array(m.due_date, s.due_date) END,
+              'po_number', CASE WHEN m.po_number IS DISTINCT FROM s.po_number THEN jsonb_build_array(m.po_number, s.po_number) END,
+              'sales_rep', CASE WHEN m.sales_rep IS DISTINCT FROM s.sales_rep THEN jsonb_build_array(m.sales_rep, s.sales_rep) END,
+              'description', CASE WHEN m.description IS DISTINCT FROM s.description THEN jsonb_build_array(m.description, s.description) END,
+              'external_id', CASE WHEN m.external_id IS DISTINCT FROM s.external_id THEN jsonb_build_array(m.external_id, s.external_id) END
+            )) AS changes
+       FROM stage_document s JOIN document_match m USING (line)`,
+  );
+  await client.query(`DELETE FROM document_change WHERE changes = '{}'::jsonb`);
+  const { rows: groups } = await client.query<{ currency: string; up: boolean; amount: number; base: number; n: number }>(
+    `SELECT currency, (CASE WHEN doc_type = 'credit_memo' THEN -delta ELSE delta END) > 0 AS up,
+            sum(CASE WHEN doc_type = 'credit_memo' THEN -delta ELSE delta END)::int8 AS amount,
+            sum(CASE WHEN doc_type = 'credit_memo' THEN -base_delta ELSE base_delta END)::int8 AS base, count(*)::int8 AS n
+       FROM document_change WHERE delta <> 0 GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  const drafts = groups.map((g) => ({
+    postingDate: today,
+    sourceType: 'import-correction',
+    sourceId: importId,
+    memo: `import: amount corrections to ${g.n} documents in ${g.currency}`,
+    lines: [
+      { role: 'ar_control' as const, customerId: null, currency: g.currency, amountMinor: g.amount, baseAmountMinor: g.base },
+      { role: 'revenue' as const, customerId: null, currency: g.currency, amountMinor: -g.amount, baseAmountMinor: -g.base },
+    ],
+  }));
+  const entryIds = await postEntries(client, ctx, drafts, actor);
+  const entryMap = groups.map((g, i) => ({ currency: g.currency, up: g.up, entry_id: entryIds[i] }));
+  await client.query(
+    `INSERT INTO document_revision (company_id, revision_id, document_id, changes, amount_delta_minor, base_delta_minor,
+       posting_date, entry_id, import_id, reason, created_by)
+     SELECT $1, c.revision_id, c.document_id, c.changes, c.delta, c.base_delta, $4, e.entry_id, $3, 'invoice import', $5
+       FROM document_change c
+       LEFT JOIN jsonb_to_recordset($2::jsonb) AS e(currency text, up boolean, entry_id uuid)
+         ON c.delta <> 0 AND e.currency = c.currency
+        AND e.up = ((CASE WHEN c.doc_type = 'credit_memo' THEN -c.delta ELSE c.delta END) > 0)`,
+    [ctx.companyId, JSON.stringify(entryMap), importId, today, actor],
+  );
+  const updated = await client.query(
+    `UPDATE document d SET amount_minor = s.amount_minor, base_amount_minor = s.base_amount_minor,
+            open_minor = d.open_minor + c.delta, open_base_minor = d.open_base_minor + c.base_delta,
+            due_date = s.due_date, po_number = s.po_number, sales_rep = s.sales_rep, description = s.description,
+            external_id = s.external_id
+       FROM document_change c JOIN stage_document s USING (line)
+      WHERE d.company_id = $1 AND d.document_id = c.document_id`,
+    [ctx.companyId],
+  );
+  return updated.rowCount;
+}

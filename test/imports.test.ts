@@ -1,0 +1,150 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImportError, importFile } from '../src/imports/index.js';
+import { type CompanyContext, checkInvariants, createCompany, tieOut } from '../src/ledger/index.js';
+import { ENGINES, openTestDatabase, type TestDatabase } from './helpers/db.js';
+
+const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
+const actor = 'tester';
+
+describe.each(ENGINES)('imports on %s', (engine) => {
+  let t: TestDatabase;
+  let ctx: CompanyContext;
+  const tmp = mkdtempSync(join(tmpdir(), 'openar-import-'));
+  const write = (name: string, text: string) => {
+    const path = join(tmp, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  beforeAll(async () => {
+    t = await openTestDatabase(engine);
+    ctx = await t.database.transaction(({ client }) => createCompany(client, { code: 'co', name: 'Co', baseCurrency: 'USD', actor }));
+  });
+  afterAll(async () => t?.dispose());
+
+  const run = (kind: 'customers' | 'invoices' | 'payments', path: string, extra: object = {}) =>
+    importFile(t.database, ctx, kind, { path, actor, ...extra });
+
+  it('imports customers with parents, bank accounts and contacts, idempotently', async () => {
+    const first = await run('customers', fixture('customers.csv'));
+    expect(first).toMatchObject({ rowsRead: 3, inserted: 3, updated: 0, unchanged: 0, rejected: 0 });
+    const again = await run('customers', fixture('customers.csv'));
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 3, previousImportId: first.importId });
+    const rows = await t.database.query<{ customer_number: string; parent: string | null; terms_days: number; credit_limit_minor: number | null }>(
+      `SELECT c.customer_number, p.customer_number AS parent, c.terms_days, c.credit_limit_minor FROM customer c
+         LEFT JOIN customer p ON p.customer_id = c.parent_customer_id ORDER BY 1`);
+    expect(rows).toEqual([
+      { customer_number: 'C100', parent: null, terms_days: 30, credit_limit_minor: 25_000_000 },
+      { customer_number: 'C101', parent: 'C100', terms_days: 45, credit_limit_minor: 5_000_000 },
+      { customer_number: 'C102', parent: null, terms_days: 30, credit_limit_minor: null },
+    ]);
+    const accounts = await t.database.query<{ account_key: string }>('SELECT account_key FROM customer_bank_account ORDER BY 1');
+    expect(accounts.map((a) => a.account_key)).toEqual(['DE89370400440532013000', 'US1234567890']);
+  });
+
+  it('records who changed what when a re-import changes a customer', async () => {
+    const path = write('customers2.csv', readFileSync(fixture('customers.csv'), 'utf8').replace('C102,Initech,,EUR,30', 'C102,Initech GmbH,,EUR,60'));
+    const summary = await run('customers', path);
+    expect(summary).toMatchObject({ inserted: 0, updated: 1, unchanged: 2 });
+    const log = await t.database.query<{ changes: Record<string, unknown>; created_by: string }>(
+      "SELECT changes, created_by FROM change_log WHERE object_type = 'customer'");
+    expect(log).toEqual([{ changes: { name: ['Initech', 'Initech GmbH'], terms_days: [30, 60] }, created_by: actor }]);
+  });
+
+  it('rejects a bad invoice file whole, naming file, line, column and expectation', async () => {
+    const path = write('bad-invoices.csv', [
+      'invoice_number,customer_id,type,invoice_date,due_date,amount,currency',
+      'X-1,C100,invoice,2026-01-05,,10.00,USD',
+      'X-2,NOPE,invoice,2026-01-05,,10.00,USD',
+      'X-3,C100,invoice,2026-02-30,,10.001,USD',
+    ].join('\n'));
+    const error = await run('invoices', path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportError);
+    const message = (error as ImportError).message;
+    expect(message).toContain('bad-invoices.csv:3: column customer_id: expected a customer_id that has been imported, found "NOPE"');
+    expect(message).toContain('bad-invoices.csv:4: column invoice_date');
+    expect(message).toContain('bad-invoices.csv:4: column amount');
+    const docs = await t.database.query('SELECT 1 FROM document');
+    expect(docs).toHaveLength(0);
+  });
+
+  it('imports the good rows with --skip-bad-rows and writes the bad ones with reasons', async () => {
+    const path = write('some-bad.csv', [
+      'invoice_number,customer_id,type,invoice_date,due_date,amount,currency',
+      'S-1,C100,invoice,2026-01-05,,10.00,USD',
+      'S-2,NOPE,invoice,2026-01-05,,10.00,USD',
+    ].join('\n'));
+    const summary = await run('invoices', path, { skipBadRows: true });
+    expect(summary).toMatchObject({ inserted: 1, rejected: 1 });
+    const rejects = readFileSync(summary.rejectPath!, 'utf8');
+    expect(rejects).toContain('"S-2"');
+    expect(rejects).toContain('expected a customer_id that has been imported');
+  });
+
+  it('imports invoices with due dates from terms, FX base amounts, and ties to the GL', async () => {
+    const summary = await run('invoices', fixture('invoices.csv'));
+    expect(summary).toMatchObject({ rowsRead: 4, inserted: 4, unchanged: 0 });
+    const docs = await t.database.query<{ document_number: string; due_date: string; amount_minor: number; base_amount_minor: number; discount_date: string | null }>(
+      "SELECT document_number, due_date, amount_minor, base_amount_minor, discount_date FROM document WHERE document_number NOT LIKE 'S-%' ORDER BY 1");
+    expect(docs).toEqual([
+      { document_number: 'CM-2001', due_date: '2026-01-20', amount_minor: 100_00, base_amount_minor: 100_00, discount_date: null },
+      { document_number: 'INV-1001', due_date: '2026-02-04', amount_minor: 1200_00, base_amount_minor: 1200_00, discount_date: null },
+      { document_number: 'INV-1002', due_date: '2026-03-01', amount_minor: 800_50, base_amount_minor: 800_50, discount_date: '2026-01-20' },
+      { document_number: 'INV-1003', due_date: '2026-04-02', amount_minor: 5000_00, base_amount_minor: 5417_00, discount_date: null },
+    ]);
+    const again = await run('invoices', fixture('invoices.csv'));
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
+    expect((await t.database.transaction(({ client }) => tieOut(client, ctx))).tied).toBe(true);
+  });
+
+  it('posts an amount correction as a revision with a balanced entry', async () => {
+    const path = write('inv-changed.csv', readFileSync(fixture('invoices.csv'), 'utf8').replace('800.50', '850.50'));
+    const summary = await run('invoices', path);
+    expect(summary).toMatchObject({ inserted: 0, updated: 1, unchanged: 3 });
+    const rev = await t.database.query<{ amount_delta_minor: number; changes: unknown }>('SELECT amount_delta_minor, changes FROM document_revision');
+    expect(rev).toEqual([{ amount_delta_minor: 50_00, changes: { amount_minor: [800_50, 850_50] } }]);
+    await t.database.transaction(async ({ client }) => expect(await checkInvariants(client, ctx)).toEqual([]));
+  });
+
+  it('imports payments with applications, on-account and unidentified cash; re-import adds nothing', async () => {
+    const summary = await run('payments', fixture('payments.csv'));
+    expect(summary).toMatchObject({ rowsRead: 4, rejected: 0 });
+    const receipts = await t.database.query<{ receipt_key: string; unapplied_minor: number; on_account_minor: number }>(
+      'SELECT receipt_key, unapplied_minor, on_account_minor FROM receipt ORDER BY 1');
+    expect(receipts).toEqual([
+      { receipt_key: 'PAY-1', unapplied_minor: 0, on_account_minor: 300_00 },
+      { receipt_key: 'PAY-2', unapplied_minor: 0, on_account_minor: 0 },
+      { receipt_key: 'PAY-3', unapplied_minor: 75_00, on_account_minor: 0 },
+    ]);
+    const open = await t.database.query<{ document_number: string; open_minor: number }>(
+      "SELECT document_number, open_minor FROM document WHERE document_number IN ('INV-1001','INV-1002') ORDER BY 1");
+    expect(open).toEqual([{ document_number: 'INV-1001', open_minor: 0 }, { document_number: 'INV-1002', open_minor: 450_50 }]);
+    const before = await t.database.query<{ n: number }>('SELECT count(*)::int8 AS n FROM journal_line');
+    const again = await run('payments', fixture('payments.csv'));
+    expect(again).toMatchObject({ inserted: 0, updated: 0 });
+    const after = await t.database.query<{ n: number }>('SELECT count(*)::int8 AS n FROM journal_line');
+    expect(after).toEqual(before);
+    await t.database.transaction(async ({ client }) => expect(await checkInvariants(client, ctx)).toEqual([]));
+  });
+
+  it('reverses and re-applies when the ERP changed an application', async () => {
+    const path = write('pay-changed.csv', readFileSync(fixture('payments.csv'), 'utf8').replace('9001,INV-1002,400.00', '9001,INV-1002,350.00').replace('PAY-2,C101,2026-02-20,400.00', 'PAY-2,C101,2026-02-20,400.00'));
+    const summary = await run('payments', path);
+    expect(summary.updated).toBe(1);
+    const rows = await t.database.query<{ applied_minor: number; reversal: boolean }>(
+      "SELECT a.applied_minor, a.reverses_application_id IS NOT NULL AS reversal FROM application a JOIN document d ON d.document_id = a.document_id WHERE d.document_number = 'INV-1002' ORDER BY a.created_at, a.applied_minor");
+    expect(rows.map((r) => r.applied_minor).sort((a, b) => a - b)).toEqual([-400_00, 350_00, 400_00]);
+    await t.database.transaction(async ({ client }) => expect(await checkInvariants(client, ctx)).toEqual([]));
+  });
+
+  it('refuses payments that apply more than an invoice is open for', async () => {
+    const path = write('over.csv', [
+      'payment_id,customer_id,payment_date,amount,currency,method,reference,invoice_number,applied_amount,fx_rate',
+      'PAY-9,C102,2026-03-01,99999.00,EUR,wire,,INV-1003,99999.00,1.1',
+    ].join('\n'));
+    await expect(run("payments", path)).rejects.toThrow(/over.csv:2: column applied_amount: expected no more than the invoice is open for/);
+  });
+});
