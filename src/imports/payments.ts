@@ -173,7 +173,7 @@ interface ActiveApp { application_id: string; kind: 'payment' | 'on_account'; re
 
 async function mergePayments(client: SqlClient, ctx: CompanyContext, importId: string, actor: string) {
   const today = new Date().toISOString().slice(0, 10);
-  const insertedReceipts = await insertReceipts(client, ctx, importId, actor);
+  const newReceiptKeys = await insertReceipts(client, ctx, importId, actor);
   const receipts = await loadReceipts(client, ctx);
   const docs = await loadDocuments(client, ctx);
   const receiptsById = new Map([...receipts.values()].map((r) => [r.id, r]));
@@ -202,20 +202,20 @@ async function mergePayments(client: SqlClient, ctx: CompanyContext, importId: s
     list.push(...lines);
     entryLines.set(postingDate, list);
   };
-  let changed = 0;
+  const changedPayments = new Set<string>();
+  const paymentOfKey = (key: string) => key.slice(0, key.lastIndexOf('|'));
   // Reverse what the file no longer says (or says differently) before applying what it says now.
   for (const a of active) {
     const w = wantedByKey.get(a.external_key);
     if (w && w.applied_minor === a.applied_minor) continue;
-    changed++;
+    changedPayments.add(paymentOfKey(a.external_key));
     reverseInMemory(a, receiptsById, docsById, ctx, today, importId, actor, appRows, addLines);
   }
-  let inserted = 0;
   for (const [key, w] of wantedByKey) {
     const existing = activeByKey.get(key);
     if (existing && existing.applied_minor === w.applied_minor) continue;
-    if (!existing) inserted++;
     const receipt = receipts.get(w.payment_id)!;
+    if (!newReceiptKeys.has(w.payment_id)) changedPayments.add(w.payment_id);
     if (w.invoice_number === null) {
       const base = baseShare(w.applied_minor, receipt.unapplied, receipt.unappliedBase);
       invariant(receipt.customerId !== null, 'customer-unknown', `payment ${w.payment_id} has no customer to hold credit on account`);
@@ -242,8 +242,8 @@ async function mergePayments(client: SqlClient, ctx: CompanyContext, importId: s
   }
   await writeJournalAndRows(client, ctx, importId, actor, entryLines, appRows, receipts, docs);
   const { rows } = await client.query<{ n: number }>('SELECT count(DISTINCT payment_id)::int8 AS n FROM stage_payment');
-  const touchedPayments = rows[0]!.n;
-  return { inserted: insertedReceipts + inserted, updated: changed, unchanged: Math.max(0, touchedPayments - insertedReceipts - changed) };
+  const payments = rows[0]!.n;
+  return { inserted: newReceiptKeys.size, updated: changedPayments.size, unchanged: payments - newReceiptKeys.size - changedPayments.size };
 }
 
 function reverseInMemory(a: ActiveApp, receiptsById: Map<string, ReceiptState>, docsById: Map<string, DocState>, ctx: CompanyContext,
@@ -286,7 +286,8 @@ function appLine(ctx: CompanyContext, a: AppLineInput): string {
     a.docBase, a.sourceBase, a.fx, a.date, a.reverses, 'import', a.importId, a.key, a.reverses ? 'changed in payment import' : null, a.actor]);
 }
 
-async function insertReceipts(client: SqlClient, ctx: CompanyContext, importId: string, actor: string): Promise<number> {
+/** Creates the receipts this file brings for the first time; returns their payment ids. */
+async function insertReceipts(client: SqlClient, ctx: CompanyContext, importId: string, actor: string): Promise<Set<string>> {
   const { rows: groups } = await client.query<{ payment_date: string; currency: string; amount: number; base: number; n: number }>(
     `SELECT payment_date, currency, sum(amount_minor)::int8 AS amount, sum(base_minor)::int8 AS base, count(*)::int8 AS n
        FROM (SELECT DISTINCT ON (payment_id) * FROM stage_payment ORDER BY payment_id, line) p
@@ -294,7 +295,7 @@ async function insertReceipts(client: SqlClient, ctx: CompanyContext, importId: 
       GROUP BY 1, 2 ORDER BY 1, 2`,
     [ctx.companyId],
   );
-  if (groups.length === 0) return 0;
+  if (groups.length === 0) return new Set();
   const drafts: EntryDraft[] = groups.map((g) => ({
     postingDate: g.payment_date, sourceType: 'import', sourceId: importId,
     memo: `import: ${g.n} payments in ${g.currency} received ${g.payment_date}`,
@@ -302,7 +303,7 @@ async function insertReceipts(client: SqlClient, ctx: CompanyContext, importId: 
   }));
   const ids = await postEntries(client, ctx, drafts, actor);
   const map = groups.map((g, i) => ({ payment_date: g.payment_date, currency: g.currency, entry_id: ids[i] }));
-  const result = await client.query(
+  const result = await client.query<{ receipt_key: string }>(
     `INSERT INTO receipt (company_id, receipt_id, receipt_key, customer_id, receipt_date, method, currency, fx_rate,
        amount_minor, base_amount_minor, unapplied_minor, unapplied_base_minor, reference, entry_id, import_id, created_by)
      SELECT $1, p.receipt_id, p.payment_id, p.customer_id, p.payment_date, p.method, p.currency, p.fx_rate, p.amount_minor,
@@ -310,10 +311,11 @@ async function insertReceipts(client: SqlClient, ctx: CompanyContext, importId: 
        FROM (SELECT DISTINCT ON (payment_id) * FROM stage_payment ORDER BY payment_id, line) p
        JOIN jsonb_to_recordset($2::jsonb) AS e(payment_date date, currency text, entry_id uuid)
          ON e.payment_date = p.payment_date AND e.currency = p.currency
-      WHERE NOT EXISTS (SELECT 1 FROM receipt r WHERE r.company_id = $1 AND r.receipt_key = p.payment_id)`,
+      WHERE NOT EXISTS (SELECT 1 FROM receipt r WHERE r.company_id = $1 AND r.receipt_key = p.payment_id)
+     RETURNING receipt_key`,
     [ctx.companyId, JSON.stringify(map), importId, actor],
   );
-  return result.rowCount;
+  return new Set(result.rows.map((r) => r.receipt_key));
 }
 
 async function loadReceipts(client: SqlClient, ctx: CompanyContext): Promise<Map<string, ReceiptState>> {
