@@ -63,6 +63,29 @@ export function registerImports(program: Command): void {
   }
 }
 
+export function registerBankImport(program: Command): void {
+  const imp = program.commands.find((c) => c.name() === 'import')!;
+  imp
+    .command('bank <file>')
+    .description('store a bank statement or remittance file and create receipts for incoming credits')
+    .option('--format <format>', `auto or one of ${FORMAT_NAMES.join(', ')}`, 'auto')
+    .option('--mapping <name>', 'CSV/XLSX: a saved column mapping (name or path)')
+    .option('--lenient', 'accept control totals that disagree, with a warning')
+    .option('--strict', 'treat balances that do not tie as errors')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, opts, command: Command) => {
+      const g = globals(command);
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const { importBankFile } = await import('../banking/index.js');
+      await withCompany(g, async (database, ctx) => {
+        const s = await importBankFile(database, ctx, { path: file, format: opts.format, lenient: Boolean(opts.lenient), strict: Boolean(opts.strict), mapping: opts.mapping, actor: actorOf(g) });
+        for (const w of s.warnings) process.stderr.write(`warning: ${s.file}: ${w}\n`);
+        if (opts.json) return printJson(s);
+        print(`${s.file} (${s.format}): ${s.statements} statements; entries ${s.entriesNew} new, ${s.entriesExisting} already there; ${s.receiptsCreated} receipts created (${s.receiptsIdentified} with the payer identified); remittance advices ${s.remittancesNew} new, ${s.remittancesExisting} already there`);
+      });
+    });
+}
+
 export function registerLedger(program: Command): void {
   const ledger = program.command('ledger').description('the AR subledger and its GL control accounts');
   ledger

@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { BankImportError } from '../banking/index.js';
 import { ParseError } from '../formats/errors.js';
 import { ImportError, MappingError } from '../imports/index.js';
 import { LedgerError } from '../ledger/index.js';
 import { MoneyError } from '../money/index.js';
 import { StoreError } from '../store/client.js';
-import { registerDb, registerDemo, registerImports, registerInit, registerLedger, registerParse } from './commands.js';
+import { registerBankImport, registerDb, registerDemo, registerImports, registerInit, registerLedger, registerParse } from './commands.js';
 import { UsageError } from './format.js';
 import { registerListings } from './listings.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerInit(program);
   registerImports(program);
+  registerBankImport(program);
   registerListings(program);
   registerLedger(program);
   registerDb(program);
@@ -43,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const KNOWN_ERRORS = [LedgerError, ImportError, ParseError, StoreError, MappingError, MoneyError];
+const KNOWN_ERRORS = [BankImportError, LedgerError, ImportError, ParseError, StoreError, MappingError, MoneyError];
 
 function report(error: unknown): number {
   if (error instanceof CommanderError) {

@@ -6,3 +6,4 @@ export * from './journal-store.js';
 export { ledgerMigrations } from './migrations.js';
 export * from './operations.js';
 export * from './periods.js';
+export * from './bulk.js';

@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import { bankingMigrations } from '../banking/migrations.js';
 import { importMigrations } from '../imports/migrations.js';
 import { ledgerMigrations } from '../ledger/migrations.js';
 
@@ -9,4 +10,5 @@ import { ledgerMigrations } from '../ledger/migrations.js';
 export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...ledgerMigrations,
   ...importMigrations,
+  ...bankingMigrations,
 };
