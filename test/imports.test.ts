@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportError, importFile } from '../src/imports/index.js';
 import { type CompanyContext, checkInvariants, createCompany, tieOut } from '../src/ledger/index.js';
@@ -138,6 +139,45 @@ describe.each(ENGINES)('imports on %s', (engine) => {
       "SELECT a.applied_minor, a.reverses_application_id IS NOT NULL AS reversal FROM application a JOIN document d ON d.document_id = a.document_id WHERE d.document_number = 'INV-1002' ORDER BY a.created_at, a.applied_minor");
     expect(rows.map((r) => r.applied_minor).sort((a, b) => a - b)).toEqual([-400_00, 350_00, 400_00]);
     await t.database.transaction(async ({ client }) => expect(await checkInvariants(client, ctx)).toEqual([]));
+  });
+
+  it('reads XLSX with numeric and date cells exactly', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Invoices');
+    sheet.addRow(['invoice_number', 'customer_id', 'invoice_date', 'amount', 'currency']);
+    sheet.addRow(['X-100', 'C100', new Date(Date.UTC(2026, 2, 15)), 1234.56, 'USD']);
+    sheet.addRow(['X-101', 'C100', '2026-03-16', 0.3, 'USD']);
+    sheet.addRow(['X-102', 'C100', '2026-03-17', '19.99', 'USD']);
+    const path = join(tmp, 'invoices.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const summary = await run('invoices', path);
+    expect(summary).toMatchObject({ rowsRead: 3, inserted: 3 });
+    const docs = await t.database.query<{ document_number: string; document_date: string; amount_minor: number }>(
+      "SELECT document_number, document_date, amount_minor FROM document WHERE document_number LIKE 'X-1%' ORDER BY 1");
+    expect(docs).toEqual([
+      { document_number: 'X-100', document_date: '2026-03-15', amount_minor: 1234_56 },
+      { document_number: 'X-101', document_date: '2026-03-16', amount_minor: 30 },
+      { document_number: 'X-102', document_date: '2026-03-17', amount_minor: 19_99 },
+    ]);
+  });
+
+  it('maps another layout with a mapping file (columns, constants, dates, decimal comma, delimiter)', async () => {
+    const path = write('erp-export.csv', ['Beleg;Kunde;Datum;Betrag', 'M-1;C100;15.03.2026;1.234,50', 'M-2;C101;16.03.2026;99,99'].join('\n'));
+    const mapPath = write('map.json', JSON.stringify({
+      columns: { invoice_number: 'beleg', customer_id: 'kunde', invoice_date: 'datum', amount: 'betrag' },
+      constants: { currency: 'USD' }, date_format: 'DD.MM.YYYY', decimal_separator: ',', delimiter: ';',
+    }));
+    const { loadImportMapping } = await import('../src/imports/index.js');
+    const summary = await run('invoices', path, { mapping: loadImportMapping(mapPath) });
+    expect(summary).toMatchObject({ rowsRead: 2, inserted: 2 });
+    const docs = await t.database.query<{ document_number: string; amount_minor: number; document_date: string }>(
+      "SELECT document_number, amount_minor, document_date FROM document WHERE document_number LIKE 'M-%' ORDER BY 1");
+    expect(docs).toEqual([
+      { document_number: 'M-1', amount_minor: 1234_50, document_date: '2026-03-15' },
+      { document_number: 'M-2', amount_minor: 99_99, document_date: '2026-03-16' },
+    ]);
+    const badMap = write('bad-map.json', JSON.stringify({ columns: { amount: 3 }, date_format: 'someday' }));
+    expect(() => loadImportMapping(badMap)).toThrow(/bad-map.json: invalid mapping: columns.amount: .*date_format/);
   });
 
   it('refuses payments that apply more than an invoice is open for', async () => {

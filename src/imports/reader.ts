@@ -43,7 +43,7 @@ async function* readCsv(path: string, mapping: ImportMapping): AsyncIterable<Sou
 }
 
 async function* readXlsx(path: string, mapping: ImportMapping): AsyncIterable<SourceRow> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', worksheets: 'emit' });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', worksheets: 'emit' });
   for await (const sheet of workbook) {
     const named = (sheet as unknown as { name?: string }).name;
     if (mapping.sheet && named !== mapping.sheet) continue;
