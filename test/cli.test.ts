@@ -11,10 +11,14 @@ const root = join(import.meta.dirname, '..');
 const fixture = (name: string) => join(root, 'test', 'fixtures', name);
 
 function openar(db: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [join(root, 'bin', 'openar.js'), '--db', db, '--user', 'cli-test', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, OPENAR_DEBUG: '' },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'bin', 'openar.js'), '--db', db, '--user', 'cli-test', ...args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, OPENAR_DEBUG: '' },
+    },
+  );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -30,9 +34,17 @@ describe('openar CLI', () => {
     expect(payments.code).toBe(0);
     expect(JSON.parse(payments.stdout)).toMatchObject({ rowsRead: 4, inserted: 3, rejected: 0 });
     const list = openar(db, 'customers', 'list', '--json');
-    expect(JSON.parse(list.stdout).map((c: { customer_number: string }) => c.customer_number)).toEqual(['C100', 'C101', 'C102']);
-    const invoices = JSON.parse(openar(db, 'invoices', 'list', '--open', '--json', '--as-of', '2026-03-10').stdout);
-    expect(invoices.find((i: { document_number: string }) => i.document_number === 'INV-1002')).toMatchObject({ open: '400.50', days_past_due: 9 });
+    expect(JSON.parse(list.stdout).map((c: { customer_number: string }) => c.customer_number)).toEqual([
+      'C100',
+      'C101',
+      'C102',
+    ]);
+    const invoices = JSON.parse(
+      openar(db, 'invoices', 'list', '--open', '--json', '--as-of', '2026-03-10').stdout,
+    );
+    expect(invoices.find((i: { document_number: string }) => i.document_number === 'INV-1002')).toMatchObject(
+      { open: '400.50', days_past_due: 9 },
+    );
     const balance = JSON.parse(openar(db, 'ledger', 'balance', '--json').stdout);
     expect(balance).toMatchObject({ tied: true, arBase: { subledgerMinor: 5417_50, glMinor: 5417_50 } });
   });
@@ -42,7 +54,9 @@ describe('openar CLI', () => {
     writeFileSync(bad, 'invoice_number,customer_id,invoice_date,amount\nB-1,C100,2026-13-01,12.00\n');
     const result = openar(db, 'import', 'invoices', bad);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('bad.csv:2: column invoice_date: expected a date written YYYY-MM-DD, found "2026-13-01"');
+    expect(result.stderr).toContain(
+      'bad.csv:2: column invoice_date: expected a date written YYYY-MM-DD, found "2026-13-01"',
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -51,7 +65,7 @@ describe('openar CLI', () => {
     expect(openar(db, 'invoices', 'list', '--as-of', 'yesterday').code).toBe(2);
   });
 
-  it('refuses a second process on the same embedded database with the holder\'s pid', async () => {
+  it("refuses a second process on the same embedded database with the holder's pid", async () => {
     const held = await Database.open({ target: db, migrations: ALL_MIGRATIONS });
     try {
       const result = openar(db, 'customers', 'list');
@@ -63,25 +77,30 @@ describe('openar CLI', () => {
     expect(openar(db, 'customers', 'list').code).toBe(0);
   });
 
-  it.skipIf(!process.env.TEST_DATABASE_URL)('moves a whole ledger from PGlite to PostgreSQL and back with db export/import', async () => {
-    const file = join(dir, 'ledger.export');
-    expect(openar(db, 'db', 'export', file).code).toBe(0);
-    const url = await createScratchDatabase();
-    try {
-      const imported = openar(url, 'db', 'import', file);
-      expect(imported.stderr).toBe('');
-      expect(imported.code).toBe(0);
-      const pgBalance = JSON.parse(openar(url, 'ledger', 'balance', '--json').stdout);
-      const liteBalance = JSON.parse(openar(db, 'ledger', 'balance', '--json').stdout);
-      expect(pgBalance).toEqual(liteBalance);
-      expect(openar(url, 'ledger', 'check').stdout).toContain('all invariants hold');
-      const back = join(dir, 'ledger2.export');
-      expect(openar(url, 'db', 'export', back).code).toBe(0);
-      const db2 = join(dir, 'data2');
-      expect(openar(db2, 'db', 'import', back).code).toBe(0);
-      expect(JSON.parse(openar(db2, 'customers', 'list', '--json').stdout)).toEqual(JSON.parse(openar(db, 'customers', 'list', '--json').stdout));
-    } finally {
-      await dropScratchDatabase(url);
-    }
-  });
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'moves a whole ledger from PGlite to PostgreSQL and back with db export/import',
+    async () => {
+      const file = join(dir, 'ledger.export');
+      expect(openar(db, 'db', 'export', file).code).toBe(0);
+      const url = await createScratchDatabase();
+      try {
+        const imported = openar(url, 'db', 'import', file);
+        expect(imported.stderr).toBe('');
+        expect(imported.code).toBe(0);
+        const pgBalance = JSON.parse(openar(url, 'ledger', 'balance', '--json').stdout);
+        const liteBalance = JSON.parse(openar(db, 'ledger', 'balance', '--json').stdout);
+        expect(pgBalance).toEqual(liteBalance);
+        expect(openar(url, 'ledger', 'check').stdout).toContain('all invariants hold');
+        const back = join(dir, 'ledger2.export');
+        expect(openar(url, 'db', 'export', back).code).toBe(0);
+        const db2 = join(dir, 'data2');
+        expect(openar(db2, 'db', 'import', back).code).toBe(0);
+        expect(JSON.parse(openar(db2, 'customers', 'list', '--json').stdout)).toEqual(
+          JSON.parse(openar(db, 'customers', 'list', '--json').stdout),
+        );
+      } finally {
+        await dropScratchDatabase(url);
+      }
+    },
+  );
 });

@@ -22,7 +22,9 @@ describe.each(ENGINES)('imports on %s', (engine) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(engine);
-    ctx = await t.database.transaction(({ client }) => createCompany(client, { code: 'co', name: 'Co', baseCurrency: 'USD', actor }));
+    ctx = await t.database.transaction(({ client }) =>
+      createCompany(client, { code: 'co', name: 'Co', baseCurrency: 'USD', actor }),
+    );
   });
   afterAll(async () => t?.dispose());
 
@@ -34,38 +36,60 @@ describe.each(ENGINES)('imports on %s', (engine) => {
     expect(first).toMatchObject({ rowsRead: 3, inserted: 3, updated: 0, unchanged: 0, rejected: 0 });
     const again = await run('customers', fixture('customers.csv'));
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 3, previousImportId: first.importId });
-    const rows = await t.database.query<{ customer_number: string; parent: string | null; terms_days: number; credit_limit_minor: number | null }>(
+    const rows = await t.database.query<{
+      customer_number: string;
+      parent: string | null;
+      terms_days: number;
+      credit_limit_minor: number | null;
+    }>(
       `SELECT c.customer_number, p.customer_number AS parent, c.terms_days, c.credit_limit_minor FROM customer c
-         LEFT JOIN customer p ON p.customer_id = c.parent_customer_id ORDER BY 1`);
+         LEFT JOIN customer p ON p.customer_id = c.parent_customer_id ORDER BY 1`,
+    );
     expect(rows).toEqual([
       { customer_number: 'C100', parent: null, terms_days: 30, credit_limit_minor: 25_000_000 },
       { customer_number: 'C101', parent: 'C100', terms_days: 45, credit_limit_minor: 5_000_000 },
       { customer_number: 'C102', parent: null, terms_days: 30, credit_limit_minor: null },
     ]);
-    const accounts = await t.database.query<{ account_key: string }>('SELECT account_key FROM customer_bank_account ORDER BY 1');
+    const accounts = await t.database.query<{ account_key: string }>(
+      'SELECT account_key FROM customer_bank_account ORDER BY 1',
+    );
     expect(accounts.map((a) => a.account_key)).toEqual(['DE89370400440532013000', 'US1234567890']);
   });
 
   it('records who changed what when a re-import changes a customer', async () => {
-    const path = write('customers2.csv', readFileSync(fixture('customers.csv'), 'utf8').replace('C102,Initech,,EUR,30', 'C102,Initech GmbH,,EUR,60'));
+    const path = write(
+      'customers2.csv',
+      readFileSync(fixture('customers.csv'), 'utf8').replace(
+        'C102,Initech,,EUR,30',
+        'C102,Initech GmbH,,EUR,60',
+      ),
+    );
     const summary = await run('customers', path);
     expect(summary).toMatchObject({ inserted: 0, updated: 1, unchanged: 2 });
     const log = await t.database.query<{ changes: Record<string, unknown>; created_by: string }>(
-      "SELECT changes, created_by FROM change_log WHERE object_type = 'customer'");
-    expect(log).toEqual([{ changes: { name: ['Initech', 'Initech GmbH'], terms_days: [30, 60] }, created_by: actor }]);
+      "SELECT changes, created_by FROM change_log WHERE object_type = 'customer'",
+    );
+    expect(log).toEqual([
+      { changes: { name: ['Initech', 'Initech GmbH'], terms_days: [30, 60] }, created_by: actor },
+    ]);
   });
 
   it('rejects a bad invoice file whole, naming file, line, column and expectation', async () => {
-    const path = write('bad-invoices.csv', [
-      'invoice_number,customer_id,type,invoice_date,due_date,amount,currency',
-      'X-1,C100,invoice,2026-01-05,,10.00,USD',
-      'X-2,NOPE,invoice,2026-01-05,,10.00,USD',
-      'X-3,C100,invoice,2026-02-30,,10.001,USD',
-    ].join('\n'));
+    const path = write(
+      'bad-invoices.csv',
+      [
+        'invoice_number,customer_id,type,invoice_date,due_date,amount,currency',
+        'X-1,C100,invoice,2026-01-05,,10.00,USD',
+        'X-2,NOPE,invoice,2026-01-05,,10.00,USD',
+        'X-3,C100,invoice,2026-02-30,,10.001,USD',
+      ].join('\n'),
+    );
     const error = await run('invoices', path).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportError);
     const message = (error as ImportError).message;
-    expect(message).toContain('bad-invoices.csv:3: column customer_id: expected a customer_id that has been imported, found "NOPE"');
+    expect(message).toContain(
+      'bad-invoices.csv:3: column customer_id: expected a customer_id that has been imported, found "NOPE"',
+    );
     expect(message).toContain('bad-invoices.csv:4: column invoice_date');
     expect(message).toContain('bad-invoices.csv:4: column amount');
     const docs = await t.database.query('SELECT 1 FROM document');
@@ -73,11 +97,14 @@ describe.each(ENGINES)('imports on %s', (engine) => {
   });
 
   it('imports the good rows with --skip-bad-rows and writes the bad ones with reasons', async () => {
-    const path = write('some-bad.csv', [
-      'invoice_number,customer_id,type,invoice_date,due_date,amount,currency',
-      'S-1,C100,invoice,2026-01-05,,10.00,USD',
-      'S-2,NOPE,invoice,2026-01-05,,10.00,USD',
-    ].join('\n'));
+    const path = write(
+      'some-bad.csv',
+      [
+        'invoice_number,customer_id,type,invoice_date,due_date,amount,currency',
+        'S-1,C100,invoice,2026-01-05,,10.00,USD',
+        'S-2,NOPE,invoice,2026-01-05,,10.00,USD',
+      ].join('\n'),
+    );
     const summary = await run('invoices', path, { skipBadRows: true });
     expect(summary).toMatchObject({ inserted: 1, rejected: 1 });
     const rejects = readFileSync(summary.rejectPath!, 'utf8');
@@ -88,13 +115,44 @@ describe.each(ENGINES)('imports on %s', (engine) => {
   it('imports invoices with due dates from terms, FX base amounts, and ties to the GL', async () => {
     const summary = await run('invoices', fixture('invoices.csv'));
     expect(summary).toMatchObject({ rowsRead: 4, inserted: 4, unchanged: 0 });
-    const docs = await t.database.query<{ document_number: string; due_date: string; amount_minor: number; base_amount_minor: number; discount_date: string | null }>(
-      "SELECT document_number, due_date, amount_minor, base_amount_minor, discount_date FROM document WHERE document_number NOT LIKE 'S-%' ORDER BY 1");
+    const docs = await t.database.query<{
+      document_number: string;
+      due_date: string;
+      amount_minor: number;
+      base_amount_minor: number;
+      discount_date: string | null;
+    }>(
+      "SELECT document_number, due_date, amount_minor, base_amount_minor, discount_date FROM document WHERE document_number NOT LIKE 'S-%' ORDER BY 1",
+    );
     expect(docs).toEqual([
-      { document_number: 'CM-2001', due_date: '2026-01-20', amount_minor: 100_00, base_amount_minor: 100_00, discount_date: null },
-      { document_number: 'INV-1001', due_date: '2026-02-04', amount_minor: 1200_00, base_amount_minor: 1200_00, discount_date: null },
-      { document_number: 'INV-1002', due_date: '2026-03-01', amount_minor: 800_50, base_amount_minor: 800_50, discount_date: '2026-01-20' },
-      { document_number: 'INV-1003', due_date: '2026-04-02', amount_minor: 5000_00, base_amount_minor: 5417_00, discount_date: null },
+      {
+        document_number: 'CM-2001',
+        due_date: '2026-01-20',
+        amount_minor: 100_00,
+        base_amount_minor: 100_00,
+        discount_date: null,
+      },
+      {
+        document_number: 'INV-1001',
+        due_date: '2026-02-04',
+        amount_minor: 1200_00,
+        base_amount_minor: 1200_00,
+        discount_date: null,
+      },
+      {
+        document_number: 'INV-1002',
+        due_date: '2026-03-01',
+        amount_minor: 800_50,
+        base_amount_minor: 800_50,
+        discount_date: '2026-01-20',
+      },
+      {
+        document_number: 'INV-1003',
+        due_date: '2026-04-02',
+        amount_minor: 5000_00,
+        base_amount_minor: 5417_00,
+        discount_date: null,
+      },
     ]);
     const again = await run('invoices', fixture('invoices.csv'));
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
@@ -102,43 +160,67 @@ describe.each(ENGINES)('imports on %s', (engine) => {
   });
 
   it('posts an amount correction as a revision with a balanced entry', async () => {
-    const path = write('inv-changed.csv', readFileSync(fixture('invoices.csv'), 'utf8').replace('800.50', '850.50'));
+    const path = write(
+      'inv-changed.csv',
+      readFileSync(fixture('invoices.csv'), 'utf8').replace('800.50', '850.50'),
+    );
     const summary = await run('invoices', path);
     expect(summary).toMatchObject({ inserted: 0, updated: 1, unchanged: 3 });
-    const rev = await t.database.query<{ amount_delta_minor: number; changes: unknown }>('SELECT amount_delta_minor, changes FROM document_revision');
+    const rev = await t.database.query<{ amount_delta_minor: number; changes: unknown }>(
+      'SELECT amount_delta_minor, changes FROM document_revision',
+    );
     expect(rev).toEqual([{ amount_delta_minor: 50_00, changes: { amount_minor: [800_50, 850_50] } }]);
-    await t.database.transaction(async ({ client }) => expect(await checkInvariants(client, ctx)).toEqual([]));
+    await t.database.transaction(async ({ client }) =>
+      expect(await checkInvariants(client, ctx)).toEqual([]),
+    );
   });
 
   it('imports payments with applications, on-account and unidentified cash; re-import adds nothing', async () => {
     const summary = await run('payments', fixture('payments.csv'));
     expect(summary).toMatchObject({ rowsRead: 4, rejected: 0 });
-    const receipts = await t.database.query<{ receipt_key: string; unapplied_minor: number; on_account_minor: number }>(
-      'SELECT receipt_key, unapplied_minor, on_account_minor FROM receipt ORDER BY 1');
+    const receipts = await t.database.query<{
+      receipt_key: string;
+      unapplied_minor: number;
+      on_account_minor: number;
+    }>('SELECT receipt_key, unapplied_minor, on_account_minor FROM receipt ORDER BY 1');
     expect(receipts).toEqual([
       { receipt_key: 'PAY-1', unapplied_minor: 0, on_account_minor: 300_00 },
       { receipt_key: 'PAY-2', unapplied_minor: 0, on_account_minor: 0 },
       { receipt_key: 'PAY-3', unapplied_minor: 75_00, on_account_minor: 0 },
     ]);
     const open = await t.database.query<{ document_number: string; open_minor: number }>(
-      "SELECT document_number, open_minor FROM document WHERE document_number IN ('INV-1001','INV-1002') ORDER BY 1");
-    expect(open).toEqual([{ document_number: 'INV-1001', open_minor: 0 }, { document_number: 'INV-1002', open_minor: 450_50 }]);
+      "SELECT document_number, open_minor FROM document WHERE document_number IN ('INV-1001','INV-1002') ORDER BY 1",
+    );
+    expect(open).toEqual([
+      { document_number: 'INV-1001', open_minor: 0 },
+      { document_number: 'INV-1002', open_minor: 450_50 },
+    ]);
     const before = await t.database.query<{ n: number }>('SELECT count(*)::int8 AS n FROM journal_line');
     const again = await run('payments', fixture('payments.csv'));
     expect(again).toMatchObject({ inserted: 0, updated: 0 });
     const after = await t.database.query<{ n: number }>('SELECT count(*)::int8 AS n FROM journal_line');
     expect(after).toEqual(before);
-    await t.database.transaction(async ({ client }) => expect(await checkInvariants(client, ctx)).toEqual([]));
+    await t.database.transaction(async ({ client }) =>
+      expect(await checkInvariants(client, ctx)).toEqual([]),
+    );
   });
 
   it('reverses and re-applies when the ERP changed an application', async () => {
-    const path = write('pay-changed.csv', readFileSync(fixture('payments.csv'), 'utf8').replace('9001,INV-1002,400.00', '9001,INV-1002,350.00').replace('PAY-2,C101,2026-02-20,400.00', 'PAY-2,C101,2026-02-20,400.00'));
+    const path = write(
+      'pay-changed.csv',
+      readFileSync(fixture('payments.csv'), 'utf8')
+        .replace('9001,INV-1002,400.00', '9001,INV-1002,350.00')
+        .replace('PAY-2,C101,2026-02-20,400.00', 'PAY-2,C101,2026-02-20,400.00'),
+    );
     const summary = await run('payments', path);
     expect(summary.updated).toBe(1);
     const rows = await t.database.query<{ applied_minor: number; reversal: boolean }>(
-      "SELECT a.applied_minor, a.reverses_application_id IS NOT NULL AS reversal FROM application a JOIN document d ON d.document_id = a.document_id WHERE d.document_number = 'INV-1002' ORDER BY a.created_at, a.applied_minor");
+      "SELECT a.applied_minor, a.reverses_application_id IS NOT NULL AS reversal FROM application a JOIN document d ON d.document_id = a.document_id WHERE d.document_number = 'INV-1002' ORDER BY a.created_at, a.applied_minor",
+    );
     expect(rows.map((r) => r.applied_minor).sort((a, b) => a - b)).toEqual([-400_00, 350_00, 400_00]);
-    await t.database.transaction(async ({ client }) => expect(await checkInvariants(client, ctx)).toEqual([]));
+    await t.database.transaction(async ({ client }) =>
+      expect(await checkInvariants(client, ctx)).toEqual([]),
+    );
   });
 
   it('reads XLSX with numeric and date cells exactly', async () => {
@@ -152,8 +234,13 @@ describe.each(ENGINES)('imports on %s', (engine) => {
     await workbook.xlsx.writeFile(path);
     const summary = await run('invoices', path);
     expect(summary).toMatchObject({ rowsRead: 3, inserted: 3 });
-    const docs = await t.database.query<{ document_number: string; document_date: string; amount_minor: number }>(
-      "SELECT document_number, document_date, amount_minor FROM document WHERE document_number LIKE 'X-1%' ORDER BY 1");
+    const docs = await t.database.query<{
+      document_number: string;
+      document_date: string;
+      amount_minor: number;
+    }>(
+      "SELECT document_number, document_date, amount_minor FROM document WHERE document_number LIKE 'X-1%' ORDER BY 1",
+    );
     expect(docs).toEqual([
       { document_number: 'X-100', document_date: '2026-03-15', amount_minor: 1234_56 },
       { document_number: 'X-101', document_date: '2026-03-16', amount_minor: 30 },
@@ -162,29 +249,50 @@ describe.each(ENGINES)('imports on %s', (engine) => {
   });
 
   it('maps another layout with a mapping file (columns, constants, dates, decimal comma, delimiter)', async () => {
-    const path = write('erp-export.csv', ['Beleg;Kunde;Datum;Betrag', 'M-1;C100;15.03.2026;1.234,50', 'M-2;C101;16.03.2026;99,99'].join('\n'));
-    const mapPath = write('map.json', JSON.stringify({
-      columns: { invoice_number: 'beleg', customer_id: 'kunde', invoice_date: 'datum', amount: 'betrag' },
-      constants: { currency: 'USD' }, date_format: 'DD.MM.YYYY', decimal_separator: ',', delimiter: ';',
-    }));
+    const path = write(
+      'erp-export.csv',
+      ['Beleg;Kunde;Datum;Betrag', 'M-1;C100;15.03.2026;1.234,50', 'M-2;C101;16.03.2026;99,99'].join('\n'),
+    );
+    const mapPath = write(
+      'map.json',
+      JSON.stringify({
+        columns: { invoice_number: 'beleg', customer_id: 'kunde', invoice_date: 'datum', amount: 'betrag' },
+        constants: { currency: 'USD' },
+        date_format: 'DD.MM.YYYY',
+        decimal_separator: ',',
+        delimiter: ';',
+      }),
+    );
     const { loadImportMapping } = await import('../src/imports/index.js');
     const summary = await run('invoices', path, { mapping: loadImportMapping(mapPath) });
     expect(summary).toMatchObject({ rowsRead: 2, inserted: 2 });
-    const docs = await t.database.query<{ document_number: string; amount_minor: number; document_date: string }>(
-      "SELECT document_number, amount_minor, document_date FROM document WHERE document_number LIKE 'M-%' ORDER BY 1");
+    const docs = await t.database.query<{
+      document_number: string;
+      amount_minor: number;
+      document_date: string;
+    }>(
+      "SELECT document_number, amount_minor, document_date FROM document WHERE document_number LIKE 'M-%' ORDER BY 1",
+    );
     expect(docs).toEqual([
       { document_number: 'M-1', amount_minor: 1234_50, document_date: '2026-03-15' },
       { document_number: 'M-2', amount_minor: 99_99, document_date: '2026-03-16' },
     ]);
     const badMap = write('bad-map.json', JSON.stringify({ columns: { amount: 3 }, date_format: 'someday' }));
-    expect(() => loadImportMapping(badMap)).toThrow(/bad-map.json: invalid mapping: columns.amount: .*date_format/);
+    expect(() => loadImportMapping(badMap)).toThrow(
+      /bad-map.json: invalid mapping: columns.amount: .*date_format/,
+    );
   });
 
   it('refuses payments that apply more than an invoice is open for', async () => {
-    const path = write('over.csv', [
-      'payment_id,customer_id,payment_date,amount,currency,method,reference,invoice_number,applied_amount,fx_rate',
-      'PAY-9,C102,2026-03-01,99999.00,EUR,wire,,INV-1003,99999.00,1.1',
-    ].join('\n'));
-    await expect(run("payments", path)).rejects.toThrow(/over.csv:2: column applied_amount: expected no more than the invoice is open for/);
+    const path = write(
+      'over.csv',
+      [
+        'payment_id,customer_id,payment_date,amount,currency,method,reference,invoice_number,applied_amount,fx_rate',
+        'PAY-9,C102,2026-03-01,99999.00,EUR,wire,,INV-1003,99999.00,1.1',
+      ].join('\n'),
+    );
+    await expect(run('payments', path)).rejects.toThrow(
+      /over.csv:2: column applied_amount: expected no more than the invoice is open for/,
+    );
   });
 });

@@ -41,15 +41,42 @@ describe.each(ENGINES)('ledger on %s', (engine) => {
   it('posts an invoice, a receipt and an application that tie out', async () => {
     await t.database.transaction(async ({ client }) => {
       const inv = await postDocument(client, ctx, {
-        documentNumber: 'INV-1', customerId, docType: 'invoice', documentDate: '2026-01-10', dueDate: '2026-02-09',
-        currency: 'USD', amountMinor: 100_00, actor,
+        documentNumber: 'INV-1',
+        customerId,
+        docType: 'invoice',
+        documentDate: '2026-01-10',
+        dueDate: '2026-02-09',
+        currency: 'USD',
+        amountMinor: 100_00,
+        actor,
       });
       const rec = await recordReceipt(client, ctx, {
-        receiptKey: 'P-1', customerId: null, receiptDate: '2026-02-01', method: 'ach', currency: 'USD', amountMinor: 150_00, actor,
+        receiptKey: 'P-1',
+        customerId: null,
+        receiptDate: '2026-02-01',
+        method: 'ach',
+        currency: 'USD',
+        amountMinor: 150_00,
+        actor,
       });
-      await applyReceipt(client, ctx, { receiptId: rec, documentId: inv, cashMinor: 98_00, discountMinor: 2_00, postingDate: '2026-02-01', actor });
-      await putOnAccount(client, ctx, { receiptId: rec, amountMinor: 52_00, postingDate: '2026-02-01', actor });
-      const doc = await client.query<{ open_minor: number }>('SELECT open_minor FROM document WHERE document_id = $1', [inv]);
+      await applyReceipt(client, ctx, {
+        receiptId: rec,
+        documentId: inv,
+        cashMinor: 98_00,
+        discountMinor: 2_00,
+        postingDate: '2026-02-01',
+        actor,
+      });
+      await putOnAccount(client, ctx, {
+        receiptId: rec,
+        amountMinor: 52_00,
+        postingDate: '2026-02-01',
+        actor,
+      });
+      const doc = await client.query<{ open_minor: number }>(
+        'SELECT open_minor FROM document WHERE document_id = $1',
+        [inv],
+      );
       expect(doc.rows[0]!.open_minor).toBe(0);
       const tie = await tieOut(client, ctx);
       expect(tie.tied).toBe(true);
@@ -62,13 +89,31 @@ describe.each(ENGINES)('ledger on %s', (engine) => {
     await expect(
       t.database.transaction(async ({ client }) => {
         const inv = await postDocument(client, ctx, {
-          documentNumber: 'INV-2', customerId, docType: 'invoice', documentDate: '2026-01-10', dueDate: '2026-02-09',
-          currency: 'USD', amountMinor: 500_00, actor,
+          documentNumber: 'INV-2',
+          customerId,
+          docType: 'invoice',
+          documentDate: '2026-01-10',
+          dueDate: '2026-02-09',
+          currency: 'USD',
+          amountMinor: 500_00,
+          actor,
         });
         const rec = await recordReceipt(client, ctx, {
-          receiptKey: 'P-2', customerId, receiptDate: '2026-02-01', method: 'ach', currency: 'USD', amountMinor: 10_00, actor,
+          receiptKey: 'P-2',
+          customerId,
+          receiptDate: '2026-02-01',
+          method: 'ach',
+          currency: 'USD',
+          amountMinor: 10_00,
+          actor,
         });
-        await applyReceipt(client, ctx, { receiptId: rec, documentId: inv, cashMinor: 11_00, postingDate: '2026-02-01', actor });
+        await applyReceipt(client, ctx, {
+          receiptId: rec,
+          documentId: inv,
+          cashMinor: 11_00,
+          postingDate: '2026-02-01',
+          actor,
+        });
       }),
     ).rejects.toThrow(/has 1000 unapplied/);
     await expect(
@@ -98,25 +143,80 @@ describe.each(ENGINES)('ledger on %s', (engine) => {
   it('unapplies, credits, writes off and reverses with an exact trail', async () => {
     await t.database.transaction(async ({ client }) => {
       const inv = await postDocument(client, ctx, {
-        documentNumber: 'INV-3', customerId, docType: 'invoice', documentDate: '2026-03-01', dueDate: '2026-03-31',
-        currency: 'USD', amountMinor: 300_00, actor,
+        documentNumber: 'INV-3',
+        customerId,
+        docType: 'invoice',
+        documentDate: '2026-03-01',
+        dueDate: '2026-03-31',
+        currency: 'USD',
+        amountMinor: 300_00,
+        actor,
       });
       const cm = await postDocument(client, ctx, {
-        documentNumber: 'CM-3', customerId, docType: 'credit_memo', documentDate: '2026-03-02', dueDate: '2026-03-02',
-        currency: 'USD', amountMinor: 50_00, actor,
+        documentNumber: 'CM-3',
+        customerId,
+        docType: 'credit_memo',
+        documentDate: '2026-03-02',
+        dueDate: '2026-03-02',
+        currency: 'USD',
+        amountMinor: 50_00,
+        actor,
       });
       const rec = await recordReceipt(client, ctx, {
-        receiptKey: 'P-3', customerId, receiptDate: '2026-03-10', method: 'check', currency: 'USD', amountMinor: 200_00, actor,
+        receiptKey: 'P-3',
+        customerId,
+        receiptDate: '2026-03-10',
+        method: 'check',
+        currency: 'USD',
+        amountMinor: 200_00,
+        actor,
       });
-      const app = await applyReceipt(client, ctx, { receiptId: rec, documentId: inv, cashMinor: 200_00, postingDate: '2026-03-10', actor });
-      await applyCredit(client, ctx, { creditDocumentId: cm, documentId: inv, amountMinor: 50_00, postingDate: '2026-03-10', actor });
-      const wo = await adjustDocument(client, ctx, { documentId: inv, kind: 'small_balance', amountMinor: 50_00, postingDate: '2026-03-11', reason: 'agreed', actor });
-      await reverseAdjustment(client, ctx, { adjustmentId: wo, postingDate: '2026-03-12', reason: 'customer will pay', actor });
-      await unapply(client, ctx, { applicationId: app, postingDate: '2026-03-12', reason: 'misapplied', actor });
-      await expect(unapply(client, ctx, { applicationId: app, postingDate: '2026-03-12', reason: 'again', actor })).rejects.toThrow(/already/);
-      const doc = await client.query<{ open_minor: number }>('SELECT open_minor FROM document WHERE document_id = $1', [inv]);
+      const app = await applyReceipt(client, ctx, {
+        receiptId: rec,
+        documentId: inv,
+        cashMinor: 200_00,
+        postingDate: '2026-03-10',
+        actor,
+      });
+      await applyCredit(client, ctx, {
+        creditDocumentId: cm,
+        documentId: inv,
+        amountMinor: 50_00,
+        postingDate: '2026-03-10',
+        actor,
+      });
+      const wo = await adjustDocument(client, ctx, {
+        documentId: inv,
+        kind: 'small_balance',
+        amountMinor: 50_00,
+        postingDate: '2026-03-11',
+        reason: 'agreed',
+        actor,
+      });
+      await reverseAdjustment(client, ctx, {
+        adjustmentId: wo,
+        postingDate: '2026-03-12',
+        reason: 'customer will pay',
+        actor,
+      });
+      await unapply(client, ctx, {
+        applicationId: app,
+        postingDate: '2026-03-12',
+        reason: 'misapplied',
+        actor,
+      });
+      await expect(
+        unapply(client, ctx, { applicationId: app, postingDate: '2026-03-12', reason: 'again', actor }),
+      ).rejects.toThrow(/already/);
+      const doc = await client.query<{ open_minor: number }>(
+        'SELECT open_minor FROM document WHERE document_id = $1',
+        [inv],
+      );
       expect(doc.rows[0]!.open_minor).toBe(250_00);
-      const r = await client.query<{ unapplied_minor: number }>('SELECT unapplied_minor FROM receipt WHERE receipt_id = $1', [rec]);
+      const r = await client.query<{ unapplied_minor: number }>(
+        'SELECT unapplied_minor FROM receipt WHERE receipt_id = $1',
+        [rec],
+      );
       expect(r.rows[0]!.unapplied_minor).toBe(200_00);
       expect(await checkInvariants(client, ctx)).toEqual([]);
     });
@@ -125,16 +225,44 @@ describe.each(ENGINES)('ledger on %s', (engine) => {
   it('realizes FX gain or loss and still ties in base and in each currency', async () => {
     await t.database.transaction(async ({ client }) => {
       const inv = await postDocument(client, ctx, {
-        documentNumber: 'INV-EUR', customerId, docType: 'invoice', documentDate: '2026-04-01', dueDate: '2026-05-01',
-        currency: 'EUR', amountMinor: 1000_00, fxRate: '1.10', actor,
+        documentNumber: 'INV-EUR',
+        customerId,
+        docType: 'invoice',
+        documentDate: '2026-04-01',
+        dueDate: '2026-05-01',
+        currency: 'EUR',
+        amountMinor: 1000_00,
+        fxRate: '1.10',
+        actor,
       });
       const rec = await recordReceipt(client, ctx, {
-        receiptKey: 'P-EUR', customerId, receiptDate: '2026-05-01', method: 'wire', currency: 'EUR', amountMinor: 1000_00, fxRate: '1.05', actor,
+        receiptKey: 'P-EUR',
+        customerId,
+        receiptDate: '2026-05-01',
+        method: 'wire',
+        currency: 'EUR',
+        amountMinor: 1000_00,
+        fxRate: '1.05',
+        actor,
       });
-      await applyReceipt(client, ctx, { receiptId: rec, documentId: inv, cashMinor: 333_33, postingDate: '2026-05-01', actor });
-      await applyReceipt(client, ctx, { receiptId: rec, documentId: inv, cashMinor: 666_67, postingDate: '2026-05-01', actor });
+      await applyReceipt(client, ctx, {
+        receiptId: rec,
+        documentId: inv,
+        cashMinor: 333_33,
+        postingDate: '2026-05-01',
+        actor,
+      });
+      await applyReceipt(client, ctx, {
+        receiptId: rec,
+        documentId: inv,
+        cashMinor: 666_67,
+        postingDate: '2026-05-01',
+        actor,
+      });
       const fx = await client.query<{ total: number }>(
-        'SELECT sum(fx_gain_loss_base_minor)::int8 AS total FROM application WHERE document_id = $1', [inv]);
+        'SELECT sum(fx_gain_loss_base_minor)::int8 AS total FROM application WHERE document_id = $1',
+        [inv],
+      );
       expect(fx.rows[0]!.total).toBe(-50_00);
       const tie = await tieOut(client, ctx);
       expect(tie.tied).toBe(true);
@@ -143,12 +271,20 @@ describe.each(ENGINES)('ledger on %s', (engine) => {
   });
 
   it('refuses postings into a closed period', async () => {
-    await t.database.transaction(async ({ client }) => setPeriodStatus(client, ctx, '2025-12', 'closed', actor, 'year end'));
+    await t.database.transaction(async ({ client }) =>
+      setPeriodStatus(client, ctx, '2025-12', 'closed', actor, 'year end'),
+    );
     await expect(
       t.database.transaction(async ({ client }) =>
         postDocument(client, ctx, {
-          documentNumber: 'INV-OLD', customerId, docType: 'invoice', documentDate: '2025-12-15', dueDate: '2026-01-14',
-          currency: 'USD', amountMinor: 1_00, actor,
+          documentNumber: 'INV-OLD',
+          customerId,
+          docType: 'invoice',
+          documentDate: '2025-12-15',
+          dueDate: '2026-01-14',
+          currency: 'USD',
+          amountMinor: 1_00,
+          actor,
         }),
       ),
     ).rejects.toThrow(/period 2025-12 is closed/);

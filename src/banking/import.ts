@@ -32,22 +32,43 @@ export interface BankImportSummary {
   warnings: string[];
 }
 
-const METHOD_BY_FORMAT: Partial<Record<FormatName, 'ach' | 'lockbox' | 'check'>> = { nacha: 'ach', lockbox: 'lockbox' };
+const METHOD_BY_FORMAT: Partial<Record<FormatName, 'ach' | 'lockbox' | 'check'>> = {
+  nacha: 'ach',
+  lockbox: 'lockbox',
+};
 
 /**
  * Stores a bank or remittance file and turns its incoming credits into receipts (cash to apply),
  * in one transaction. The same file, or a statement that overlaps one already stored, adds
  * nothing twice: entries are keyed by what identifies them at the bank.
  */
-export async function importBankFile(database: Database, ctx: CompanyContext, options: BankImportOptions): Promise<BankImportSummary> {
+export async function importBankFile(
+  database: Database,
+  ctx: CompanyContext,
+  options: BankImportOptions,
+): Promise<BankImportSummary> {
   const file = basename(options.path);
-  const result = await parseFile(options.path, { format: options.format ?? 'auto', lenient: options.lenient, strict: options.strict, mapping: options.mapping });
-  const sha256 = createHash('sha256').update(await readFile(options.path)).digest('hex');
+  const result = await parseFile(options.path, {
+    format: options.format ?? 'auto',
+    lenient: options.lenient,
+    strict: options.strict,
+    mapping: options.mapping,
+  });
+  const sha256 = createHash('sha256')
+    .update(await readFile(options.path))
+    .digest('hex');
   const entries = normalizeEntries(result, file, ctx.baseCurrency);
   return database.transaction(async ({ client }) => {
     const fileId = uuidv7();
     const statementIds = result.statements.map(() => uuidv7());
-    const { newEntries, existing } = await storeEntries(client, ctx, { fileId, file, sha256, actor: options.actor }, result, statementIds, entries);
+    const { newEntries, existing } = await storeEntries(
+      client,
+      ctx,
+      { fileId, file, sha256, actor: options.actor },
+      result,
+      statementIds,
+      entries,
+    );
     const receipts = await receiptsFor(client, ctx, result.format, newEntries, options.actor, file);
     const remittances = await storeRemittances(client, ctx, fileId, result, file);
     await client.query(
@@ -55,9 +76,16 @@ export async function importBankFile(database: Database, ctx: CompanyContext, op
       [ctx.companyId, fileId, newEntries.length, existing, remittances.fresh],
     );
     return {
-      fileId, file, format: result.format, statements: result.statements.length, entriesNew: newEntries.length,
-      entriesExisting: existing, receiptsCreated: receipts.created, receiptsIdentified: receipts.identified,
-      remittancesNew: remittances.fresh, remittancesExisting: remittances.existing,
+      fileId,
+      file,
+      format: result.format,
+      statements: result.statements.length,
+      entriesNew: newEntries.length,
+      entriesExisting: existing,
+      receiptsCreated: receipts.created,
+      receiptsIdentified: receipts.identified,
+      remittancesNew: remittances.fresh,
+      remittancesExisting: remittances.existing,
       warnings: result.warnings.map((w) => w.message),
     };
   });
@@ -70,12 +98,28 @@ interface FileMeta {
   actor: string;
 }
 
-async function storeEntries(client: SqlClient, ctx: CompanyContext, meta: FileMeta, result: ParseResult, statementIds: string[], entries: StoredEntry[]) {
+async function storeEntries(
+  client: SqlClient,
+  ctx: CompanyContext,
+  meta: FileMeta,
+  result: ParseResult,
+  statementIds: string[],
+  entries: StoredEntry[],
+) {
   const { fileId } = meta;
   await client.query(
     `INSERT INTO bank_file (company_id, file_id, file_name, file_sha256, format, statements, entries_new, entries_existing,
        remittances_new, warnings, created_by) VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, $7, $8)`,
-    [ctx.companyId, fileId, meta.file, meta.sha256, result.format, result.statements.length, JSON.stringify(result.warnings), meta.actor],
+    [
+      ctx.companyId,
+      fileId,
+      meta.file,
+      meta.sha256,
+      result.format,
+      result.statements.length,
+      JSON.stringify(result.warnings),
+      meta.actor,
+    ],
   );
   await client.query(
     `INSERT INTO bank_statement (company_id, statement_id, file_id, seq, account, currency, opening_balance_minor,
@@ -83,26 +127,46 @@ async function storeEntries(client: SqlClient, ctx: CompanyContext, meta: FileMe
      SELECT $1, x.statement_id, $2, x.seq, x.account, x.currency, x.opening, x.closing, x.details
        FROM jsonb_to_recordset($3::jsonb) AS x(statement_id uuid, seq int4, account text, currency text, opening int8,
             closing int8, details jsonb)`,
-    [ctx.companyId, fileId, JSON.stringify(result.statements.map((s, seq) => {
-      const currency = s.currency?.toUpperCase() ?? null;
-      const exponent = minorUnitExponent(currency ?? ctx.baseCurrency);
-      const { entries: _entries, account, opening_balance, closing_balance, ...details } = s;
-      return {
-        statement_id: statementIds[seq], seq, account, currency,
-        opening: opening_balance === null ? null : parseDecimalToMinor(opening_balance, exponent),
-        closing: closing_balance === null ? null : parseDecimalToMinor(closing_balance, exponent),
-        details,
-      };
-    }))],
+    [
+      ctx.companyId,
+      fileId,
+      JSON.stringify(
+        result.statements.map((s, seq) => {
+          const currency = s.currency?.toUpperCase() ?? null;
+          const exponent = minorUnitExponent(currency ?? ctx.baseCurrency);
+          const { entries: _entries, account, opening_balance, closing_balance, ...details } = s;
+          return {
+            statement_id: statementIds[seq],
+            seq,
+            account,
+            currency,
+            opening: opening_balance === null ? null : parseDecimalToMinor(opening_balance, exponent),
+            closing: closing_balance === null ? null : parseDecimalToMinor(closing_balance, exponent),
+            details,
+          };
+        }),
+      ),
+    ],
   );
   const rows = entries.map((e) => {
     const { counterparty, remittance, ...details } = e.entry;
     return {
-      bank_entry_id: uuidv7(), entry_key: e.entryKey, statement_id: statementIds[e.statementSeq], account: e.account,
-      booking_date: e.bookingDate, value_date: e.valueDate, amount_minor: e.amountMinor, currency: e.currency,
-      bank_transaction_code: e.entry.bank_transaction_code, bank_reference: e.entry.bank_reference,
-      end_to_end_id: e.entry.end_to_end_id, counterparty_name: counterparty.name, counterparty_account: counterparty.account,
-      counterparty_bank: counterparty.bank, remittance_references: remittance.references, remittance_text: remittance.text,
+      bank_entry_id: uuidv7(),
+      entry_key: e.entryKey,
+      statement_id: statementIds[e.statementSeq],
+      account: e.account,
+      booking_date: e.bookingDate,
+      value_date: e.valueDate,
+      amount_minor: e.amountMinor,
+      currency: e.currency,
+      bank_transaction_code: e.entry.bank_transaction_code,
+      bank_reference: e.entry.bank_reference,
+      end_to_end_id: e.entry.end_to_end_id,
+      counterparty_name: counterparty.name,
+      counterparty_account: counterparty.account,
+      counterparty_bank: counterparty.bank,
+      remittance_references: remittance.references,
+      remittance_text: remittance.text,
       details,
     };
   });
@@ -122,15 +186,30 @@ async function storeEntries(client: SqlClient, ctx: CompanyContext, meta: FileMe
     [ctx.companyId, JSON.stringify(rows)],
   );
   const idByKey = new Map(inserted.map((r) => [r.entry_key, r.bank_entry_id]));
-  const newEntries = entries.filter((e) => idByKey.has(e.entryKey)).map((e) => ({ ...e, bankEntryId: idByKey.get(e.entryKey)! }));
+  const newEntries = entries
+    .filter((e) => idByKey.has(e.entryKey))
+    .map((e) => ({ ...e, bankEntryId: idByKey.get(e.entryKey)! }));
   return { newEntries, existing: entries.length - newEntries.length };
 }
 
 /** Incoming credits become receipts; a payer account known for exactly one customer identifies it. */
-async function receiptsFor(client: SqlClient, ctx: CompanyContext, format: FormatName, entries: (StoredEntry & { bankEntryId: string })[], actor: string, file: string) {
-  const credits = entries.filter((e) => e.amountMinor > 0 && e.entry.reversal !== true && !e.entry.return_reason);
+async function receiptsFor(
+  client: SqlClient,
+  ctx: CompanyContext,
+  format: FormatName,
+  entries: (StoredEntry & { bankEntryId: string })[],
+  actor: string,
+  file: string,
+) {
+  const credits = entries.filter(
+    (e) => e.amountMinor > 0 && e.entry.reversal !== true && !e.entry.return_reason,
+  );
   const accountKey = (text: string | null) => (text ? text.toUpperCase().replace(/[^A-Z0-9]/g, '') : '');
-  const byAccount = await customersByAccount(client, ctx, credits.map((e) => accountKey(e.entry.counterparty.account)).filter((k) => k.length >= 4));
+  const byAccount = await customersByAccount(
+    client,
+    ctx,
+    credits.map((e) => accountKey(e.entry.counterparty.account)).filter((k) => k.length >= 4),
+  );
   const receipts = credits.map((e) => ({
     receiptId: uuidv7(),
     receiptKey: `bank:${e.entryKey}`,
@@ -142,7 +221,8 @@ async function receiptsFor(client: SqlClient, ctx: CompanyContext, format: Forma
     payerName: e.entry.counterparty.name,
     payerAccount: e.entry.counterparty.account,
     reference: e.entry.end_to_end_id ?? e.entry.bank_reference,
-    remittanceText: [e.entry.remittance.references.join(' '), e.entry.remittance.text ?? ''].join(' ').trim() || null,
+    remittanceText:
+      [e.entry.remittance.references.join(' '), e.entry.remittance.text ?? ''].join(' ').trim() || null,
     bankEntryId: e.bankEntryId,
   }));
   const foreign = receipts.filter((r) => r.currency !== ctx.baseCurrency);
@@ -154,7 +234,10 @@ async function receiptsFor(client: SqlClient, ctx: CompanyContext, format: Forma
     const rateOf = new Map(rows.map((r) => [r.currency.trim(), r.rate.replace(/\.?0+$/, '')]));
     for (const r of foreign) {
       const rate = rateOf.get(r.currency);
-      if (!rate) throw new BankImportError(`${file}: a ${r.currency} credit needs an exchange rate for ${r.currency} in the rate table`);
+      if (!rate)
+        throw new BankImportError(
+          `${file}: a ${r.currency} credit needs an exchange rate for ${r.currency} in the rate table`,
+        );
       (r as typeof r & { fxRate: string }).fxRate = rate;
     }
   }
@@ -166,10 +249,19 @@ async function receiptsFor(client: SqlClient, ctx: CompanyContext, format: Forma
       [ctx.companyId, receipts.map((r) => r.bankEntryId)],
     );
   }
-  return { created: created.size, identified: receipts.filter((r) => r.customerId !== null && created.has(r.receiptKey)).length };
+  return {
+    created: created.size,
+    identified: receipts.filter((r) => r.customerId !== null && created.has(r.receiptKey)).length,
+  };
 }
 
-async function storeRemittances(client: SqlClient, ctx: CompanyContext, fileId: string, result: ParseResult, file: string) {
+async function storeRemittances(
+  client: SqlClient,
+  ctx: CompanyContext,
+  fileId: string,
+  result: ParseResult,
+  file: string,
+) {
   if (result.remittances.length === 0) return { fresh: 0, existing: 0 };
   const advices = result.remittances.map((a) => {
     const currency = (typeof a.currency === 'string' ? a.currency : ctx.baseCurrency).toUpperCase();
@@ -179,16 +271,30 @@ async function storeRemittances(client: SqlClient, ctx: CompanyContext, fileId: 
       try {
         return parseDecimalToMinor(v, exponent);
       } catch (error) {
-        throw new BankImportError(`${file}: remittance amount ${v} is not a valid ${currency} amount`, { cause: error });
+        throw new BankImportError(`${file}: remittance amount ${v} is not a valid ${currency} amount`, {
+          cause: error,
+        });
       }
     };
     const { lines, payer, payment_reference, amount, ...details } = a;
     return {
-      advice_id: uuidv7(), advice_key: adviceKey(a), payer, payment_reference, amount_minor: minor(amount), currency, details,
+      advice_id: uuidv7(),
+      advice_key: adviceKey(a),
+      payer,
+      payment_reference,
+      amount_minor: minor(amount),
+      currency,
+      details,
       lines: lines.map((l, i) => ({
-        line_no: i + 1, document_number: l.document_number, amount_paid_minor: minor(l.amount_paid),
-        amount_invoiced_minor: minor(l.amount_invoiced), discount_minor: minor(l.discount),
-        adjustments: l.adjustments.map((x) => ({ reason_code: x.reason_code, amount_minor: minor(x.amount) })),
+        line_no: i + 1,
+        document_number: l.document_number,
+        amount_paid_minor: minor(l.amount_paid),
+        amount_invoiced_minor: minor(l.amount_invoiced),
+        discount_minor: minor(l.discount),
+        adjustments: l.adjustments.map((x) => ({
+          reason_code: x.reason_code,
+          amount_minor: minor(x.amount),
+        })),
       })),
     };
   });
@@ -201,7 +307,9 @@ async function storeRemittances(client: SqlClient, ctx: CompanyContext, fileId: 
     [ctx.companyId, fileId, JSON.stringify(advices)],
   );
   const fresh = new Set(rows.map((r) => r.advice_id));
-  const lines = advices.filter((a) => fresh.has(a.advice_id)).flatMap((a) => a.lines.map((l) => ({ advice_id: a.advice_id, ...l })));
+  const lines = advices
+    .filter((a) => fresh.has(a.advice_id))
+    .flatMap((a) => a.lines.map((l) => ({ advice_id: a.advice_id, ...l })));
   if (lines.length > 0) {
     await client.query(
       `INSERT INTO remittance_line (company_id, advice_id, line_no, document_number, amount_paid_minor, amount_invoiced_minor,

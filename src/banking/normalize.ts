@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { minorUnitExponent, parseDecimalToMinor } from '../money/index.js';
 import type { BankEntry, ParseResult, RemittanceAdvice } from '../formats/model.js';
+import { minorUnitExponent, parseDecimalToMinor } from '../money/index.js';
 
 /** A bank entry ready to store: exact minor units, its currency, and the key that deduplicates it. */
 export interface StoredEntry {
@@ -28,8 +28,17 @@ export function entryIdentity(account: string | null, e: BankEntry): string {
   const ref = e.bank_reference ?? e.end_to_end_id;
   const parts = ref
     ? [account ?? '', 'ref', ref, e.amount, e.value_date ?? e.booking_date ?? '']
-    : [account ?? '', 'noref', e.booking_date ?? '', e.value_date ?? '', e.amount, e.counterparty.name ?? '',
-        e.counterparty.account ?? '', e.remittance.text ?? '', e.remittance.references.join('|')];
+    : [
+        account ?? '',
+        'noref',
+        e.booking_date ?? '',
+        e.value_date ?? '',
+        e.amount,
+        e.counterparty.name ?? '',
+        e.counterparty.account ?? '',
+        e.remittance.text ?? '',
+        e.remittance.references.join('|'),
+      ];
   return parts.join('\u001f');
 }
 
@@ -43,7 +52,10 @@ export function normalizeEntries(result: ParseResult, fileName: string, baseCurr
       try {
         amountMinor = parseDecimalToMinor(e.amount, minorUnitExponent(currency));
       } catch (error) {
-        throw new BankImportError(`${fileName}: statement ${seq + 1}: amount ${e.amount} is not a valid ${currency} amount`, { cause: error });
+        throw new BankImportError(
+          `${fileName}: statement ${seq + 1}: amount ${e.amount} is not a valid ${currency} amount`,
+          { cause: error },
+        );
       }
       const identity = entryIdentity(statement.account, e);
       const n = (seen.get(identity) ?? 0) + 1;
@@ -64,7 +76,14 @@ export function normalizeEntries(result: ParseResult, fileName: string, baseCurr
 }
 
 export function adviceKey(advice: RemittanceAdvice): string {
-  return digest(JSON.stringify([advice.payer, advice.payment_reference, advice.amount, advice.lines.map((l) => [l.document_number, l.amount_paid])]));
+  return digest(
+    JSON.stringify([
+      advice.payer,
+      advice.payment_reference,
+      advice.amount,
+      advice.lines.map((l) => [l.document_number, l.amount_paid]),
+    ]),
+  );
 }
 
 function digest(text: string): string {

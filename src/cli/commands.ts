@@ -22,19 +22,28 @@ export function registerInit(program: Command): void {
       const g = globals(command);
       await withDatabase(g, async (database) => {
         const ctx = await database.transaction(({ client }) =>
-          createCompany(client, { code: opts.code, name: opts.name, baseCurrency: String(opts.currency).toUpperCase(), fiscalYearStartMonth: Number.parseInt(opts.fiscalYearStart, 10), actor: actorOf(g) }));
+          createCompany(client, {
+            code: opts.code,
+            name: opts.name,
+            baseCurrency: String(opts.currency).toUpperCase(),
+            fiscalYearStartMonth: Number.parseInt(opts.fiscalYearStart, 10),
+            actor: actorOf(g),
+          }),
+        );
         print(`created company ${ctx.code} (${ctx.name}, ${ctx.baseCurrency}) in ${resolveTarget(g)}`);
       });
     });
 }
 
 export function registerImports(program: Command): void {
-  const imp = program.command('import').description('bring customers, invoices and payments in from an ERP (CSV or XLSX)');
+  const imp = program
+    .command('import')
+    .description('bring customers, invoices and payments in from an ERP (CSV or XLSX)');
   for (const kind of ['customers', 'invoices', 'payments'] as ImportKind[]) {
     imp
       .command(`${kind} <file>`)
       .description(`import ${kind} in the canonical columns (see README), or another layout with --map`)
-      .option('--map <file>', 'a JSON mapping from the file\'s columns to the canonical ones')
+      .option('--map <file>', "a JSON mapping from the file's columns to the canonical ones")
       .option('--skip-bad-rows', 'import the good rows; write the bad ones with reasons to a reject file')
       .option('--reject-file <file>', 'where rejected rows go (default FILE.rejects.csv)')
       .option('--json', 'print the summary as JSON')
@@ -43,17 +52,32 @@ export function registerImports(program: Command): void {
         if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
         const mapping = opts.map ? loadImportMapping(opts.map) : undefined;
         await withCompany(g, async (database, ctx) => {
-          const bar = process.stderr.isTTY && !opts.json ? new cliProgress.SingleBar({ format: `${kind} {value} rows read`, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+          const bar =
+            process.stderr.isTTY && !opts.json
+              ? new cliProgress.SingleBar(
+                  { format: `${kind} {value} rows read`, stream: process.stderr },
+                  cliProgress.Presets.shades_classic,
+                )
+              : null;
           bar?.start(0, 0);
           try {
             const summary = await importFile(database, ctx, kind, {
-              path: file, mapping, skipBadRows: Boolean(opts.skipBadRows), rejectPath: opts.rejectFile, actor: actorOf(g),
+              path: file,
+              mapping,
+              skipBadRows: Boolean(opts.skipBadRows),
+              rejectPath: opts.rejectFile,
+              actor: actorOf(g),
               onProgress: (n) => bar?.update(n),
             });
             bar?.stop();
             if (opts.json) return printJson(summary);
-            print(`${summary.file}: ${summary.rowsRead} rows read; ${summary.inserted} new, ${summary.updated} changed, ${summary.unchanged} already there, ${summary.rejected} rejected`);
-            if (summary.previousImportId) print(`(this exact file was imported before, as ${summary.previousImportId}: nothing was added twice)`);
+            print(
+              `${summary.file}: ${summary.rowsRead} rows read; ${summary.inserted} new, ${summary.updated} changed, ${summary.unchanged} already there, ${summary.rejected} rejected`,
+            );
+            if (summary.previousImportId)
+              print(
+                `(this exact file was imported before, as ${summary.previousImportId}: nothing was added twice)`,
+              );
             if (summary.rejectPath) print(`rejected rows and reasons: ${summary.rejectPath}`);
           } finally {
             bar?.stop();
@@ -78,10 +102,19 @@ export function registerBankImport(program: Command): void {
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const { importBankFile } = await import('../banking/index.js');
       await withCompany(g, async (database, ctx) => {
-        const s = await importBankFile(database, ctx, { path: file, format: opts.format, lenient: Boolean(opts.lenient), strict: Boolean(opts.strict), mapping: opts.mapping, actor: actorOf(g) });
+        const s = await importBankFile(database, ctx, {
+          path: file,
+          format: opts.format,
+          lenient: Boolean(opts.lenient),
+          strict: Boolean(opts.strict),
+          mapping: opts.mapping,
+          actor: actorOf(g),
+        });
         for (const w of s.warnings) process.stderr.write(`warning: ${s.file}: ${w}\n`);
         if (opts.json) return printJson(s);
-        print(`${s.file} (${s.format}): ${s.statements} statements; entries ${s.entriesNew} new, ${s.entriesExisting} already there; ${s.receiptsCreated} receipts created (${s.receiptsIdentified} with the payer identified); remittance advices ${s.remittancesNew} new, ${s.remittancesExisting} already there`);
+        print(
+          `${s.file} (${s.format}): ${s.statements} statements; entries ${s.entriesNew} new, ${s.entriesExisting} already there; ${s.receiptsCreated} receipts created (${s.receiptsIdentified} with the payer identified); remittance advices ${s.remittancesNew} new, ${s.remittancesExisting} already there`,
+        );
       });
     });
 }
@@ -97,19 +130,44 @@ export function registerLedger(program: Command): void {
       const asOf = opts.asOf ? parseIsoDate(opts.asOf) : undefined;
       await withCompany(globals(command), async (database, ctx) => {
         const tie = await database.transaction(({ client }) => tieOut(client, ctx, asOf));
-        if (opts.json) return printJson({ company: ctx.code, base_currency: ctx.baseCurrency, as_of: asOf ?? null, ...tie });
+        if (opts.json)
+          return printJson({
+            company: ctx.code,
+            base_currency: ctx.baseCurrency,
+            as_of: asOf ?? null,
+            ...tie,
+          });
         const b = ctx.baseCurrency;
-        print(`${ctx.name} (${ctx.code})${asOf ? ` as of ${asOf}` : ''}: ${tie.tied ? 'subledger ties to the GL' : 'OUT OF BALANCE'}`);
-        print(renderTable([
-          { what: `AR control (${b})`, ...tie.arBase },
-          { what: `unapplied cash (${b})`, ...tie.unappliedBase },
-          ...tie.arByCurrency.map((l) => ({ what: `AR in ${l.currency}`, ...l, currency: l.currency })),
-        ], [
-          { header: 'account', value: (r) => r.what },
-          { header: 'subledger', value: (r) => money(r.subledgerMinor, 'currency' in r ? String(r.currency) : b), align: 'right' },
-          { header: 'GL', value: (r) => money(r.glMinor, 'currency' in r ? String(r.currency) : b), align: 'right' },
-          { header: 'difference', value: (r) => money(r.differenceMinor, 'currency' in r ? String(r.currency) : b), align: 'right' },
-        ]));
+        print(
+          `${ctx.name} (${ctx.code})${asOf ? ` as of ${asOf}` : ''}: ${tie.tied ? 'subledger ties to the GL' : 'OUT OF BALANCE'}`,
+        );
+        print(
+          renderTable(
+            [
+              { what: `AR control (${b})`, ...tie.arBase },
+              { what: `unapplied cash (${b})`, ...tie.unappliedBase },
+              ...tie.arByCurrency.map((l) => ({ what: `AR in ${l.currency}`, ...l, currency: l.currency })),
+            ],
+            [
+              { header: 'account', value: (r) => r.what },
+              {
+                header: 'subledger',
+                value: (r) => money(r.subledgerMinor, 'currency' in r ? String(r.currency) : b),
+                align: 'right',
+              },
+              {
+                header: 'GL',
+                value: (r) => money(r.glMinor, 'currency' in r ? String(r.currency) : b),
+                align: 'right',
+              },
+              {
+                header: 'difference',
+                value: (r) => money(r.differenceMinor, 'currency' in r ? String(r.currency) : b),
+                align: 'right',
+              },
+            ],
+          ),
+        );
         if (!tie.tied) process.exitCode = 1;
       });
     });
@@ -121,21 +179,33 @@ export function registerLedger(program: Command): void {
       await withCompany(globals(command), async (database, ctx) => {
         const violations = await database.transaction(({ client }) => checkInvariants(client, ctx));
         if (opts.json) printJson(violations);
-        else print(violations.length === 0 ? 'all invariants hold' : violations.map((v) => `${v.rule}: ${v.detail}`).join('\n'));
+        else
+          print(
+            violations.length === 0
+              ? 'all invariants hold'
+              : violations.map((v) => `${v.rule}: ${v.detail}`).join('\n'),
+          );
         if (violations.length > 0) process.exitCode = 1;
       });
     });
 
   const period = program.command('period').description('close or reopen accounting periods (YYYY-MM)');
-  for (const [name, status] of [['close', 'closed'], ['open', 'open']] as const) {
+  for (const [name, status] of [
+    ['close', 'closed'],
+    ['open', 'open'],
+  ] as const) {
     period
       .command(`${name} <period>`)
-      .description(`${name} a month: ${status === 'closed' ? 'nothing can post into it afterwards' : 'allow postings again'}`)
+      .description(
+        `${name} a month: ${status === 'closed' ? 'nothing can post into it afterwards' : 'allow postings again'}`,
+      )
       .requiredOption('--reason <text>', 'why (recorded)')
       .action(async (code: string, opts, command: Command) => {
         const g = globals(command);
         await withCompany(g, async (database, ctx) => {
-          await database.transaction(({ client }) => setPeriodStatus(client, ctx, code, status, actorOf(g), opts.reason));
+          await database.transaction(({ client }) =>
+            setPeriodStatus(client, ctx, code, status, actorOf(g), opts.reason),
+          );
           print(`period ${code} is ${status}`);
         });
       });
@@ -149,7 +219,9 @@ export function registerDb(program: Command): void {
     .action(async (file: string, _opts, command: Command) => {
       await withDatabase(globals(command), async (database) => {
         const counts = await exportLedger(database, file);
-        print(`exported ${Object.values(counts).reduce((a, b) => a + b, 0)} rows from ${Object.keys(counts).length} tables to ${file}`);
+        print(
+          `exported ${Object.values(counts).reduce((a, b) => a + b, 0)} rows from ${Object.keys(counts).length} tables to ${file}`,
+        );
       });
     });
   db.command('import <file>')
@@ -158,7 +230,9 @@ export function registerDb(program: Command): void {
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       await withDatabase(globals(command), async (database) => {
         const counts = await importLedger(database, file);
-        print(`imported ${Object.values(counts).reduce((a, b) => a + b, 0)} rows into ${Object.keys(counts).length} tables`);
+        print(
+          `imported ${Object.values(counts).reduce((a, b) => a + b, 0)} rows into ${Object.keys(counts).length} tables`,
+        );
       });
     });
 }
@@ -175,20 +249,29 @@ export function registerParse(program: Command): void {
     .action(async (file: string, opts) => {
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const format = opts.format as FormatName | 'auto';
-      if (format !== 'auto' && !FORMAT_NAMES.includes(format)) throw new UsageError(`unknown format ${format}; expected auto or one of ${FORMAT_NAMES.join(', ')}`);
+      if (format !== 'auto' && !FORMAT_NAMES.includes(format))
+        throw new UsageError(`unknown format ${format}; expected auto or one of ${FORMAT_NAMES.join(', ')}`);
       const sink = new CollectingSink(format === 'auto' ? 'csv' : format);
-      const used = await streamFile(file, { format, lenient: Boolean(opts.lenient), strict: Boolean(opts.strict), mapping: opts.mapping }, sink);
+      const used = await streamFile(
+        file,
+        { format, lenient: Boolean(opts.lenient), strict: Boolean(opts.strict), mapping: opts.mapping },
+        sink,
+      );
       const result = { ...sink.result, format: used };
       for (const w of result.warnings) process.stderr.write(`warning: ${file}: ${w.message}\n`);
       if (opts.json) return printJson(result);
-      print(`${file}: ${used}, ${result.statements.length} statements, ${result.statements.reduce((n, s) => n + s.entries.length, 0)} entries, ${result.remittances.length} remittance advices`);
-      print(renderTable(result.statements, [
-        { header: 'account', value: (s) => s.account ?? '' },
-        { header: 'ccy', value: (s) => s.currency ?? '' },
-        { header: 'opening', value: (s) => s.opening_balance ?? '', align: 'right' },
-        { header: 'closing', value: (s) => s.closing_balance ?? '', align: 'right' },
-        { header: 'entries', value: (s) => String(s.entries.length), align: 'right' },
-      ]));
+      print(
+        `${file}: ${used}, ${result.statements.length} statements, ${result.statements.reduce((n, s) => n + s.entries.length, 0)} entries, ${result.remittances.length} remittance advices`,
+      );
+      print(
+        renderTable(result.statements, [
+          { header: 'account', value: (s) => s.account ?? '' },
+          { header: 'ccy', value: (s) => s.currency ?? '' },
+          { header: 'opening', value: (s) => s.opening_balance ?? '', align: 'right' },
+          { header: 'closing', value: (s) => s.closing_balance ?? '', align: 'right' },
+          { header: 'entries', value: (s) => String(s.entries.length), align: 'right' },
+        ]),
+      );
     });
 }
 
@@ -204,14 +287,20 @@ export function registerDemo(program: Command): void {
       const g = globals(command);
       const target = resolveTarget(g);
       if (opts.fresh) {
-        if (isPostgresUrl(target)) throw new UsageError('--fresh only resets the embedded database; drop the PostgreSQL database yourself');
+        if (isPostgresUrl(target))
+          throw new UsageError(
+            '--fresh only resets the embedded database; drop the PostgreSQL database yourself',
+          );
         rmSync(target, { recursive: true, force: true });
       }
       const { runDemo } = await import('../demo/run.js');
       await withDatabase(g, async (database) => {
         await runDemo(database, {
-          seed: Number.parseInt(opts.seed, 10), customers: Number.parseInt(opts.customers, 10),
-          asOf: opts.asOf ? parseIsoDate(opts.asOf) : undefined, actor: actorOf(g), log: print,
+          seed: Number.parseInt(opts.seed, 10),
+          customers: Number.parseInt(opts.customers, 10),
+          asOf: opts.asOf ? parseIsoDate(opts.asOf) : undefined,
+          actor: actorOf(g),
+          log: print,
         });
       });
     });

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { type CompanyContext, loadCompany } from '../ledger/index.js';
-import { DEFAULT_DATA_DIR, Database } from '../store/database.js';
+import { Database, DEFAULT_DATA_DIR } from '../store/database.js';
 import { ALL_MIGRATIONS } from '../store/migrations.js';
 
 export interface GlobalOptions {
@@ -32,7 +32,10 @@ export function globals(command: Command): GlobalOptions {
 }
 
 /** Opens the database for one command and always closes it (releasing PGlite's lock). */
-export async function withDatabase<T>(options: GlobalOptions, work: (database: Database) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  options: GlobalOptions,
+  work: (database: Database) => Promise<T>,
+): Promise<T> {
   const database = await Database.open({ target: resolveTarget(options), migrations: ALL_MIGRATIONS });
   try {
     return await work(database);

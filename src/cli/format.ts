@@ -1,6 +1,7 @@
 import { formatMinor, minorUnitExponent } from '../money/index.js';
 
-export const money = (minor: number, currency: string): string => formatMinor(minor, minorUnitExponent(currency.trim()));
+export const money = (minor: number, currency: string): string =>
+  formatMinor(minor, minorUnitExponent(currency.trim()));
 
 export function today(): string {
   return new Date().toISOString().slice(0, 10);

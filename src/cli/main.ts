@@ -5,7 +5,15 @@ import { ImportError, MappingError } from '../imports/index.js';
 import { LedgerError } from '../ledger/index.js';
 import { MoneyError } from '../money/index.js';
 import { StoreError } from '../store/client.js';
-import { registerBankImport, registerDb, registerDemo, registerImports, registerInit, registerLedger, registerParse } from './commands.js';
+import {
+  registerBankImport,
+  registerDb,
+  registerDemo,
+  registerImports,
+  registerInit,
+  registerLedger,
+  registerParse,
+} from './commands.js';
 import { UsageError } from './format.js';
 import { registerListings } from './listings.js';
 
@@ -13,9 +21,15 @@ export function buildProgram(): Command {
   const program = new Command('openar')
     .description('openar: accounts-receivable automation on an exact ledger')
     .version('0.1.0')
-    .option('--db <target>', 'PGlite data directory or postgres:// URL (default: $DATABASE_URL, $OPENAR_DB or ./openar-data)')
+    .option(
+      '--db <target>',
+      'PGlite data directory or postgres:// URL (default: $DATABASE_URL, $OPENAR_DB or ./openar-data)',
+    )
     .option('--company <code>', 'which company (needed when there are several)')
-    .option('--user <name>', 'who is acting (recorded on every change; default $OPENAR_USER or the login name)')
+    .option(
+      '--user <name>',
+      'who is acting (recorded on every change; default $OPENAR_USER or the login name)',
+    )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerInit(program);
@@ -45,11 +59,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const KNOWN_ERRORS = [BankImportError, LedgerError, ImportError, ParseError, StoreError, MappingError, MoneyError];
+const KNOWN_ERRORS = [
+  BankImportError,
+  LedgerError,
+  ImportError,
+  ParseError,
+  StoreError,
+  MappingError,
+  MoneyError,
+];
 
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return 0;
     return 2;
   }
   if (error instanceof UsageError) {
@@ -59,6 +86,7 @@ function report(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   const known = KNOWN_ERRORS.some((type) => error instanceof type);
   process.stderr.write(`openar: ${known ? '' : 'error: '}${message}\n`);
-  if (!known && process.env.OPENAR_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (!known && process.env.OPENAR_DEBUG && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   return 1;
 }

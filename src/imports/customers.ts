@@ -31,7 +31,11 @@ export function normalizeAccount(text: string): string {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function customersHandler(ctx: CompanyContext, file: string, actor: string): ImportHandler<StagedCustomer> {
+export function customersHandler(
+  ctx: CompanyContext,
+  file: string,
+  actor: string,
+): ImportHandler<StagedCustomer> {
   return {
     async prepare(client) {
       await client.query(`CREATE TEMP TABLE stage_customer (
@@ -46,12 +50,28 @@ export function customersHandler(ctx: CompanyContext, file: string, actor: strin
       const currency = r.currency('currency', ctx.baseCurrency);
       const email = r.text('email', { max: 200 });
       if (email !== null && !email.split(/[;,]/).every((e) => EMAIL.test(e.trim()))) {
-        r.errors.push({ file, line, column: 'email', expected: 'an email address (several separated by ;)', found: email });
+        r.errors.push({
+          file,
+          line,
+          column: 'email',
+          expected: 'an email address (several separated by ;)',
+          found: email,
+        });
       }
-      const accounts = r.raw('bank_accounts').split(';').map((a) => a.trim()).filter((a) => a !== '');
+      const accounts = r
+        .raw('bank_accounts')
+        .split(';')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
       for (const a of accounts) {
         if (!/^[A-Z0-9]{4,64}$/.test(normalizeAccount(a))) {
-          r.errors.push({ file, line, column: 'bank_accounts', expected: 'account numbers or IBANs separated by ;', found: a });
+          r.errors.push({
+            file,
+            line,
+            column: 'bank_accounts',
+            expected: 'account numbers or IBANs separated by ;',
+            found: a,
+          });
         }
       }
       const staged: StagedCustomer = {
@@ -73,7 +93,13 @@ export function customersHandler(ctx: CompanyContext, file: string, actor: strin
         bankAccounts: accounts.join(';'),
       };
       if (staged.parentNumber === staged.number) {
-        r.errors.push({ file, line, column: 'parent_id', expected: 'another customer than itself', found: staged.parentNumber ?? '' });
+        r.errors.push({
+          file,
+          line,
+          column: 'parent_id',
+          expected: 'another customer than itself',
+          found: staged.parentNumber ?? '',
+        });
       }
       return staged;
     },
@@ -81,17 +107,40 @@ export function customersHandler(ctx: CompanyContext, file: string, actor: strin
     copySql: `COPY stage_customer (line, new_id, change_id, contact_id, customer_number, name, parent_number, currency,
       terms_days, discount_percent, discount_days, credit_limit_minor, email, phone, collector, bank_accounts)
       FROM STDIN WITH (FORMAT csv)`,
-    toCopy: (s) => [s.line, s.newId, s.changeId, s.contactId, s.number, s.name, s.parentNumber, s.currency, s.termsDays,
-      s.discountPercent, s.discountDays, s.creditLimitMinor, s.email, s.phone, s.collector, s.bankAccounts],
+    toCopy: (s) => [
+      s.line,
+      s.newId,
+      s.changeId,
+      s.contactId,
+      s.number,
+      s.name,
+      s.parentNumber,
+      s.currency,
+      s.termsDays,
+      s.discountPercent,
+      s.discountDays,
+      s.creditLimitMinor,
+      s.email,
+      s.phone,
+      s.collector,
+      s.bankAccounts,
+    ],
 
     async check(client) {
       const errors: RowError[] = [];
       const dups = await client.query<{ line: number; customer_number: string; first_line: number }>(
         `SELECT line, customer_number, first_line FROM (
            SELECT line, customer_number, min(line) OVER (PARTITION BY customer_number) AS first_line FROM stage_customer) s
-          WHERE line <> first_line ORDER BY line LIMIT 1000`);
+          WHERE line <> first_line ORDER BY line LIMIT 1000`,
+      );
       for (const d of dups.rows) {
-        errors.push({ file, line: d.line, column: 'customer_id', expected: `a customer_id not already on line ${d.first_line}`, found: d.customer_number });
+        errors.push({
+          file,
+          line: d.line,
+          column: 'customer_id',
+          expected: `a customer_id not already on line ${d.first_line}`,
+          found: d.customer_number,
+        });
       }
       const parents = await client.query<{ line: number; parent_number: string }>(
         `SELECT s.line, s.parent_number FROM stage_customer s
@@ -102,7 +151,13 @@ export function customersHandler(ctx: CompanyContext, file: string, actor: strin
         [ctx.companyId],
       );
       for (const p of parents.rows) {
-        errors.push({ file, line: p.line, column: 'parent_id', expected: 'the customer_id of a customer in this file or already imported', found: p.parent_number });
+        errors.push({
+          file,
+          line: p.line,
+          column: 'parent_id',
+          expected: 'the customer_id of a customer in this file or already imported',
+          found: p.parent_number,
+        });
       }
       const currency = await client.query<{ line: number; currency: string; old: string }>(
         `SELECT s.line, s.currency, c.currency AS old FROM stage_customer s
@@ -113,7 +168,13 @@ export function customersHandler(ctx: CompanyContext, file: string, actor: strin
         [ctx.companyId],
       );
       for (const c of currency.rows) {
-        errors.push({ file, line: c.line, column: 'currency', expected: `${c.old.trim()} (the customer has documents in it)`, found: c.currency });
+        errors.push({
+          file,
+          line: c.line,
+          column: 'currency',
+          expected: `${c.old.trim()} (the customer has documents in it)`,
+          found: c.currency,
+        });
       }
       return errors;
     },
@@ -219,6 +280,16 @@ async function assertNoParentCycles(client: SqlClient, ctx: CompanyContext, file
     [ctx.companyId],
   );
   if (rows.length > 0) {
-    throw new ImportError(file, rows.map((r) => ({ file, line: 0, column: 'parent_id', expected: 'a hierarchy without cycles', found: r.customer_number })), rows.length);
+    throw new ImportError(
+      file,
+      rows.map((r) => ({
+        file,
+        line: 0,
+        column: 'parent_id',
+        expected: 'a hierarchy without cycles',
+        found: r.customer_number,
+      })),
+      rows.length,
+    );
   }
 }

@@ -23,7 +23,10 @@ export class ImportError extends Error {
   ) {
     const shown = errors.slice(0, 10).map(describeRowError).join('\n  ');
     const more = totalErrors > 10 ? `\n  … and ${totalErrors - 10} more` : '';
-    super(`${file}: ${totalErrors} bad row${totalErrors === 1 ? '' : 's'}; nothing was imported (use --skip-bad-rows to import the good rows)\n  ${shown}${more}`, options);
+    super(
+      `${file}: ${totalErrors} bad row${totalErrors === 1 ? '' : 's'}; nothing was imported (use --skip-bad-rows to import the good rows)\n  ${shown}${more}`,
+      options,
+    );
   }
 }
 

@@ -17,7 +17,13 @@ export class FieldReader {
   ) {}
 
   private fail(column: string, expected: string, found?: string): null {
-    this.errors.push({ file: this.file, line: this.line, column, expected, ...(found === undefined ? {} : { found }) });
+    this.errors.push({
+      file: this.file,
+      line: this.line,
+      column,
+      expected,
+      ...(found === undefined ? {} : { found }),
+    });
     return null;
   }
 
@@ -33,7 +39,12 @@ export class FieldReader {
     return value;
   }
 
-  oneOf<T extends string>(column: string, allowed: readonly T[], fallback: T, aliases: Record<string, T> = {}): T | null {
+  oneOf<T extends string>(
+    column: string,
+    allowed: readonly T[],
+    fallback: T,
+    aliases: Record<string, T> = {},
+  ): T | null {
     const value = this.raw(column).toLowerCase().replaceAll(' ', '_');
     if (value === '') return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -44,27 +55,41 @@ export class FieldReader {
   currency(column: string, fallback: string | null): string | null {
     const value = this.raw(column).toUpperCase();
     if (value === '') return fallback ?? this.fail(column, 'a currency code such as USD');
-    return CURRENCY_CODE_PATTERN.test(value) ? value : this.fail(column, 'a three-letter ISO 4217 currency code', this.raw(column));
+    return CURRENCY_CODE_PATTERN.test(value)
+      ? value
+      : this.fail(column, 'a three-letter ISO 4217 currency code', this.raw(column));
   }
 
   date(column: string, options: { required?: boolean } = {}): string | null {
     const value = this.raw(column);
-    if (value === '') return options.required ? this.fail(column, `a date (${this.mapping.date_format})`) : null;
+    if (value === '')
+      return options.required ? this.fail(column, `a date (${this.mapping.date_format})`) : null;
     const iso = toIsoDate(value, this.mapping.date_format);
     return iso ?? this.fail(column, `a date written ${this.mapping.date_format}`, value);
   }
 
   /** A decimal amount in the currency's minor units; `positive` refuses zero and negatives. */
-  amountMinor(column: string, currency: string | null, options: { required?: boolean; positive?: boolean } = {}): number | null {
+  amountMinor(
+    column: string,
+    currency: string | null,
+    options: { required?: boolean; positive?: boolean } = {},
+  ): number | null {
     const value = this.raw(column);
     if (value === '') return options.required ? this.fail(column, 'an amount such as 1234.56') : null;
     if (currency === null) return null;
-    const normalized = this.mapping.decimal_separator === ',' ? value.replaceAll('.', '').replace(',', '.') : value.replaceAll(',', '');
+    const normalized =
+      this.mapping.decimal_separator === ','
+        ? value.replaceAll('.', '').replace(',', '.')
+        : value.replaceAll(',', '');
     let minor: number;
     try {
       minor = parseDecimalToMinor(normalized, minorUnitExponent(currency));
     } catch {
-      return this.fail(column, `a decimal amount with at most ${minorUnitExponent(currency)} decimals in ${currency}`, value);
+      return this.fail(
+        column,
+        `a decimal amount with at most ${minorUnitExponent(currency)} decimals in ${currency}`,
+        value,
+      );
     }
     if (options.positive && minor <= 0) return this.fail(column, 'an amount greater than zero', value);
     return minor;
@@ -82,14 +107,17 @@ export class FieldReader {
   percent(column: string): string | null {
     const value = this.raw(column).replace(/%$/, '').replace(',', '.');
     if (value === '') return '0';
-    if (!/^\d{1,2}(\.\d{1,3})?$/.test(value)) return this.fail(column, 'a percentage from 0 to 99.999', this.raw(column));
+    if (!/^\d{1,2}(\.\d{1,3})?$/.test(value))
+      return this.fail(column, 'a percentage from 0 to 99.999', this.raw(column));
     return value;
   }
 
   rate(column: string): string | null {
     const value = this.raw(column);
     if (value === '') return null;
-    return /^\d{1,12}(\.\d{1,12})?$/.test(value) && /[1-9]/.test(value) ? value : this.fail(column, 'a positive exchange rate such as 1.0834', value);
+    return /^\d{1,12}(\.\d{1,12})?$/.test(value) && /[1-9]/.test(value)
+      ? value
+      : this.fail(column, 'a positive exchange rate such as 1.0834', value);
   }
 }
 

@@ -11,7 +11,12 @@ export { type ImportMapping, loadImportMapping, MappingError } from './mapping.j
 export type { ImportKind, ImportOptions, ImportSummary } from './runner.js';
 
 /** Imports a customers, invoices or payments file in the canonical columns (or through a mapping). */
-export function importFile(database: Database, ctx: CompanyContext, kind: ImportKind, options: ImportOptions): Promise<ImportSummary> {
+export function importFile(
+  database: Database,
+  ctx: CompanyContext,
+  kind: ImportKind,
+  options: ImportOptions,
+): Promise<ImportSummary> {
   switch (kind) {
     case 'customers':
       return runImport(database, ctx, kind, options, customersHandler);

@@ -39,11 +39,21 @@ interface StagedDocument {
 }
 
 const TYPE_ALIASES: Record<string, 'invoice' | 'credit_memo' | 'debit_memo'> = {
-  inv: 'invoice', credit: 'credit_memo', creditmemo: 'credit_memo', cm: 'credit_memo', credit_note: 'credit_memo',
-  debit: 'debit_memo', debitmemo: 'debit_memo', dm: 'debit_memo',
+  inv: 'invoice',
+  credit: 'credit_memo',
+  creditmemo: 'credit_memo',
+  cm: 'credit_memo',
+  credit_note: 'credit_memo',
+  debit: 'debit_memo',
+  debitmemo: 'debit_memo',
+  dm: 'debit_memo',
 };
 
-export function invoicesHandler(ctx: CompanyContext, file: string, actor: string): ImportHandler<StagedDocument> {
+export function invoicesHandler(
+  ctx: CompanyContext,
+  file: string,
+  actor: string,
+): ImportHandler<StagedDocument> {
   const customers = new Map<string, CustomerTerms>();
   const seen = new Map<string, number>();
   let rates: RateTable;
@@ -56,12 +66,25 @@ export function invoicesHandler(ctx: CompanyContext, file: string, actor: string
         fx_rate numeric, amount_minor int8, base_amount_minor int8, po_number text, sales_rep text, description text,
         external_id text) ON COMMIT DROP`);
       // One pass over the customers, kept in memory: validation then never queries per row.
-      const { rows } = await client.query<{ customer_id: string; customer_number: string; currency: string; terms_days: number; discount_percent: string; discount_days: number }>(
+      const { rows } = await client.query<{
+        customer_id: string;
+        customer_number: string;
+        currency: string;
+        terms_days: number;
+        discount_percent: string;
+        discount_days: number;
+      }>(
         'SELECT customer_id, customer_number, currency, terms_days, discount_percent, discount_days FROM customer WHERE company_id = $1',
         [ctx.companyId],
       );
       for (const c of rows) {
-        customers.set(c.customer_number, { id: c.customer_id, currency: c.currency.trim(), termsDays: c.terms_days, discountPercent: c.discount_percent, discountDays: c.discount_days });
+        customers.set(c.customer_number, {
+          id: c.customer_id,
+          currency: c.currency.trim(),
+          termsDays: c.terms_days,
+          discountPercent: c.discount_percent,
+          discountDays: c.discount_days,
+        });
       }
       rates = await loadRates(client, ctx);
     },
@@ -71,9 +94,20 @@ export function invoicesHandler(ctx: CompanyContext, file: string, actor: string
       const customerNumber = r.text('customer_id', { required: true, max: 100 });
       const customer = customerNumber === null ? undefined : customers.get(customerNumber);
       if (customerNumber !== null && customer === undefined) {
-        r.errors.push({ file, line, column: 'customer_id', expected: 'a customer_id that has been imported', found: customerNumber });
+        r.errors.push({
+          file,
+          line,
+          column: 'customer_id',
+          expected: 'a customer_id that has been imported',
+          found: customerNumber,
+        });
       }
-      const docType = r.oneOf('type', ['invoice', 'credit_memo', 'debit_memo'] as const, 'invoice', TYPE_ALIASES);
+      const docType = r.oneOf(
+        'type',
+        ['invoice', 'credit_memo', 'debit_memo'] as const,
+        'invoice',
+        TYPE_ALIASES,
+      );
       const documentDate = r.date('invoice_date', { required: true });
       const dueDate = r.date('due_date');
       const currency = r.currency('currency', customer?.currency ?? null);
@@ -81,26 +115,52 @@ export function invoicesHandler(ctx: CompanyContext, file: string, actor: string
       let fxRate = r.rate('fx_rate');
       if (number !== null) {
         const first = seen.get(number);
-        if (first !== undefined) r.errors.push({ file, line, column: 'invoice_number', expected: `a number not already on line ${first}`, found: number });
+        if (first !== undefined)
+          r.errors.push({
+            file,
+            line,
+            column: 'invoice_number',
+            expected: `a number not already on line ${first}`,
+            found: number,
+          });
         else seen.set(number, line);
       }
-      if (!customer || !docType || !documentDate || !currency || amountMinor === null || number === null) return null;
+      if (!customer || !docType || !documentDate || !currency || amountMinor === null || number === null)
+        return null;
       if (currency === ctx.baseCurrency) fxRate = '1';
       else if (fxRate === null) {
         fxRate = rates.rateOn(currency, documentDate);
         if (fxRate === null) {
-          r.errors.push({ file, line, column: 'fx_rate', expected: `an exchange rate for ${currency} on ${documentDate} (in the file or the rate table)` });
+          r.errors.push({
+            file,
+            line,
+            column: 'fx_rate',
+            expected: `an exchange rate for ${currency} on ${documentDate} (in the file or the rate table)`,
+          });
           return null;
         }
       }
-      const due = dueDate ?? (docType === 'credit_memo' ? documentDate : addDays(documentDate, customer.termsDays));
+      const due =
+        dueDate ?? (docType === 'credit_memo' ? documentDate : addDays(documentDate, customer.termsDays));
       const hasDiscount = docType === 'invoice' && /[1-9]/.test(customer.discountPercent);
       return {
-        line, documentId: uuidv7(), revisionId: uuidv7(), number, customerId: customer.id, docType, documentDate,
-        dueDate: due, discountDate: hasDiscount ? addDays(documentDate, customer.discountDays) : null,
-        discountPercent: hasDiscount ? customer.discountPercent : '0', currency, fxRate, amountMinor,
-        baseAmountMinor: toBase(ctx, currency, amountMinor, fxRate), poNumber: r.text('po_number', { max: 100 }),
-        salesRep: r.text('sales_rep', { max: 100 }), description: r.text('description', { max: 1000 }),
+        line,
+        documentId: uuidv7(),
+        revisionId: uuidv7(),
+        number,
+        customerId: customer.id,
+        docType,
+        documentDate,
+        dueDate: due,
+        discountDate: hasDiscount ? addDays(documentDate, customer.discountDays) : null,
+        discountPercent: hasDiscount ? customer.discountPercent : '0',
+        currency,
+        fxRate,
+        amountMinor,
+        baseAmountMinor: toBase(ctx, currency, amountMinor, fxRate),
+        poNumber: r.text('po_number', { max: 100 }),
+        salesRep: r.text('sales_rep', { max: 100 }),
+        description: r.text('description', { max: 1000 }),
         externalId: r.text('external_id', { max: 200 }),
       };
     },
@@ -108,9 +168,26 @@ export function invoicesHandler(ctx: CompanyContext, file: string, actor: string
     copySql: `COPY stage_document (line, document_id, revision_id, document_number, customer_id, doc_type, document_date,
       due_date, discount_date, discount_percent, currency, fx_rate, amount_minor, base_amount_minor, po_number, sales_rep,
       description, external_id) FROM STDIN WITH (FORMAT csv)`,
-    toCopy: (s) => [s.line, s.documentId, s.revisionId, s.number, s.customerId, s.docType, s.documentDate, s.dueDate,
-      s.discountDate, s.discountPercent, s.currency, s.fxRate, s.amountMinor, s.baseAmountMinor, s.poNumber, s.salesRep,
-      s.description, s.externalId],
+    toCopy: (s) => [
+      s.line,
+      s.documentId,
+      s.revisionId,
+      s.number,
+      s.customerId,
+      s.docType,
+      s.documentDate,
+      s.dueDate,
+      s.discountDate,
+      s.discountPercent,
+      s.currency,
+      s.fxRate,
+      s.amountMinor,
+      s.baseAmountMinor,
+      s.poNumber,
+      s.salesRep,
+      s.description,
+      s.externalId,
+    ],
 
     async check(client) {
       await client.query(
@@ -133,7 +210,13 @@ export function invoicesHandler(ctx: CompanyContext, file: string, actor: string
           WHERE x.old IS DISTINCT FROM x.new ORDER BY s.line LIMIT 1000`,
       );
       for (const e of immutable.rows) {
-        errors.push({ file, line: e.line, column: e.column, expected: `the posted value ${e.old} (issue a credit memo and a new document to change it)`, found: e.new });
+        errors.push({
+          file,
+          line: e.line,
+          column: e.column,
+          expected: `the posted value ${e.old} (issue a credit memo and a new document to change it)`,
+          found: e.new,
+        });
       }
       const shrunk = await client.query<{ line: number; settled: number; amount_minor: number }>(
         `SELECT s.line, (m.amount_minor - m.open_minor)::int8 AS settled, s.amount_minor
@@ -141,7 +224,13 @@ export function invoicesHandler(ctx: CompanyContext, file: string, actor: string
           WHERE s.amount_minor < m.amount_minor - m.open_minor ORDER BY s.line LIMIT 1000`,
       );
       for (const e of shrunk.rows) {
-        errors.push({ file, line: e.line, column: 'amount', expected: `at least the ${e.settled} minor units already paid or credited`, found: String(e.amount_minor) });
+        errors.push({
+          file,
+          line: e.line,
+          column: 'amount',
+          expected: `at least the ${e.settled} minor units already paid or credited`,
+          found: String(e.amount_minor),
+        });
       }
       const closed = await client.query<{ line: number; period_code: string; document_date: string }>(
         `SELECT s.line, p.period_code, s.document_date FROM stage_document s
@@ -150,7 +239,13 @@ export function invoicesHandler(ctx: CompanyContext, file: string, actor: string
         [ctx.companyId],
       );
       for (const e of closed.rows) {
-        errors.push({ file, line: e.line, column: 'invoice_date', expected: `a date in an open period (${e.period_code} is closed)`, found: e.document_date });
+        errors.push({
+          file,
+          line: e.line,
+          column: 'invoice_date',
+          expected: `a date in an open period (${e.period_code} is closed)`,
+          found: e.document_date,
+        });
       }
       return errors;
     },
@@ -170,8 +265,20 @@ export function invoicesHandler(ctx: CompanyContext, file: string, actor: string
 }
 
 /** New documents: one summary journal entry per posting date, currency and direction. */
-async function insertNew(client: SqlClient, ctx: CompanyContext, importId: string, actor: string): Promise<number> {
-  const { rows: groups } = await client.query<{ document_date: string; currency: string; credit: boolean; amount: number; base: number; n: number }>(
+async function insertNew(
+  client: SqlClient,
+  ctx: CompanyContext,
+  importId: string,
+  actor: string,
+): Promise<number> {
+  const { rows: groups } = await client.query<{
+    document_date: string;
+    currency: string;
+    credit: boolean;
+    amount: number;
+    base: number;
+    n: number;
+  }>(
     `SELECT s.document_date, s.currency, s.doc_type = 'credit_memo' AS credit, sum(s.amount_minor)::int8 AS amount,
             sum(s.base_amount_minor)::int8 AS base, count(*)::int8 AS n
        FROM stage_document s WHERE NOT EXISTS (SELECT 1 FROM document_match m WHERE m.line = s.line)
@@ -186,13 +293,30 @@ async function insertNew(client: SqlClient, ctx: CompanyContext, importId: strin
       sourceId: importId,
       memo: `import: ${g.n} ${g.credit ? 'credit memos' : 'invoices'} in ${g.currency} dated ${g.document_date}`,
       lines: [
-        { role: 'ar_control' as const, customerId: null, currency: g.currency, amountMinor: sign * g.amount, baseAmountMinor: sign * g.base },
-        { role: 'revenue' as const, customerId: null, currency: g.currency, amountMinor: -sign * g.amount, baseAmountMinor: -sign * g.base },
+        {
+          role: 'ar_control' as const,
+          customerId: null,
+          currency: g.currency,
+          amountMinor: sign * g.amount,
+          baseAmountMinor: sign * g.base,
+        },
+        {
+          role: 'revenue' as const,
+          customerId: null,
+          currency: g.currency,
+          amountMinor: -sign * g.amount,
+          baseAmountMinor: -sign * g.base,
+        },
       ],
     };
   });
   const entryIds = await postEntries(client, ctx, drafts, actor);
-  const entryMap = groups.map((g, i) => ({ document_date: g.document_date, currency: g.currency, credit: g.credit, entry_id: entryIds[i] }));
+  const entryMap = groups.map((g, i) => ({
+    document_date: g.document_date,
+    currency: g.currency,
+    credit: g.credit,
+    entry_id: entryIds[i],
+  }));
   const result = await client.query(
     `INSERT INTO document (company_id, document_id, document_number, customer_id, doc_type, document_date, due_date,
        discount_date, discount_percent, currency, fx_rate, amount_minor, base_amount_minor, open_minor, open_base_minor,
@@ -214,7 +338,12 @@ async function insertNew(client: SqlClient, ctx: CompanyContext, importId: strin
  * open balance by the same delta; other fields change in place. Either way a revision row keeps
  * the old and new values with who and why.
  */
-async function applyRevisions(client: SqlClient, ctx: CompanyContext, importId: string, actor: string): Promise<number> {
+async function applyRevisions(
+  client: SqlClient,
+  ctx: CompanyContext,
+  importId: string,
+  actor: string,
+): Promise<number> {
   const today = new Date().toISOString().slice(0, 10);
   await client.query(
     `CREATE TEMP TABLE document_change ON COMMIT DROP AS
@@ -233,7 +362,13 @@ async function applyRevisions(client: SqlClient, ctx: CompanyContext, importId: 
        FROM stage_document s JOIN document_match m USING (line)`,
   );
   await client.query(`DELETE FROM document_change WHERE changes = '{}'::jsonb`);
-  const { rows: groups } = await client.query<{ currency: string; up: boolean; amount: number; base: number; n: number }>(
+  const { rows: groups } = await client.query<{
+    currency: string;
+    up: boolean;
+    amount: number;
+    base: number;
+    n: number;
+  }>(
     `SELECT currency, (CASE WHEN doc_type = 'credit_memo' THEN -delta ELSE delta END) > 0 AS up,
             sum(CASE WHEN doc_type = 'credit_memo' THEN -delta ELSE delta END)::int8 AS amount,
             sum(CASE WHEN doc_type = 'credit_memo' THEN -base_delta ELSE base_delta END)::int8 AS base, count(*)::int8 AS n
@@ -245,8 +380,20 @@ async function applyRevisions(client: SqlClient, ctx: CompanyContext, importId: 
     sourceId: importId,
     memo: `import: amount corrections to ${g.n} documents in ${g.currency}`,
     lines: [
-      { role: 'ar_control' as const, customerId: null, currency: g.currency, amountMinor: g.amount, baseAmountMinor: g.base },
-      { role: 'revenue' as const, customerId: null, currency: g.currency, amountMinor: -g.amount, baseAmountMinor: -g.base },
+      {
+        role: 'ar_control' as const,
+        customerId: null,
+        currency: g.currency,
+        amountMinor: g.amount,
+        baseAmountMinor: g.base,
+      },
+      {
+        role: 'revenue' as const,
+        customerId: null,
+        currency: g.currency,
+        amountMinor: -g.amount,
+        baseAmountMinor: -g.base,
+      },
     ],
   }));
   const entryIds = await postEntries(client, ctx, drafts, actor);

@@ -8,7 +8,9 @@ import { z } from 'zod';
 export const ImportMappingSchema = z.strictObject({
   columns: z.record(z.string(), z.string()).default({}),
   constants: z.record(z.string(), z.string()).default({}),
-  date_format: z.enum(['YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY', 'YYYYMMDD']).default('YYYY-MM-DD'),
+  date_format: z
+    .enum(['YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY', 'YYYYMMDD'])
+    .default('YYYY-MM-DD'),
   decimal_separator: z.enum(['.', ',']).default('.'),
   delimiter: z.string().min(1).max(1).optional(),
   sheet: z.string().optional(),
@@ -28,7 +30,9 @@ export function loadImportMapping(path: string): ImportMapping {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new MappingError(`${path}: not a readable JSON mapping file: ${(error as Error).message}`, { cause: error });
+    throw new MappingError(`${path}: not a readable JSON mapping file: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const parsed = ImportMappingSchema.safeParse(raw);
   if (!parsed.success) {

@@ -37,7 +37,11 @@ interface StagedPayment {
  * receipt is created once per payment_id; an empty invoice_number puts that part on account.
  * All balances move in memory over rows loaded once, then land in a few set-based statements.
  */
-export function paymentsHandler(ctx: CompanyContext, file: string, actor: string): ImportHandler<StagedPayment> {
+export function paymentsHandler(
+  ctx: CompanyContext,
+  file: string,
+  actor: string,
+): ImportHandler<StagedPayment> {
   const customers = new Map<string, { id: string; currency: string }>();
   let rates: RateTable;
   return {
@@ -47,8 +51,11 @@ export function paymentsHandler(ctx: CompanyContext, file: string, actor: string
         currency text, fx_rate numeric, base_minor int8, method text, reference text, invoice_number text,
         applied_minor int8) ON COMMIT DROP`);
       const { rows } = await client.query<{ customer_id: string; customer_number: string; currency: string }>(
-        'SELECT customer_id, customer_number, currency FROM customer WHERE company_id = $1', [ctx.companyId]);
-      for (const c of rows) customers.set(c.customer_number, { id: c.customer_id, currency: c.currency.trim() });
+        'SELECT customer_id, customer_number, currency FROM customer WHERE company_id = $1',
+        [ctx.companyId],
+      );
+      for (const c of rows)
+        customers.set(c.customer_number, { id: c.customer_id, currency: c.currency.trim() });
       rates = await loadRates(client, ctx);
     },
 
@@ -57,18 +64,34 @@ export function paymentsHandler(ctx: CompanyContext, file: string, actor: string
       const customerNumber = r.text('customer_id', { max: 100 });
       const customer = customerNumber === null ? undefined : customers.get(customerNumber);
       if (customerNumber !== null && !customer) {
-        r.errors.push({ file, line, column: 'customer_id', expected: 'a customer_id that has been imported, or empty for an unidentified payer', found: customerNumber });
+        r.errors.push({
+          file,
+          line,
+          column: 'customer_id',
+          expected: 'a customer_id that has been imported, or empty for an unidentified payer',
+          found: customerNumber,
+        });
       }
       const paymentDate = r.date('payment_date', { required: true });
       const currency = r.currency('currency', customer?.currency ?? ctx.baseCurrency);
       const amountMinor = r.amountMinor('amount', currency, { required: true, positive: true });
       const invoiceNumber = r.text('invoice_number', { max: 100 });
       let appliedMinor = r.amountMinor('applied_amount', currency, { positive: true });
-      const method = r.oneOf('method', METHODS, 'other', { cheque: 'check', eft: 'ach', transfer: 'wire', credit_card: 'card' });
+      const method = r.oneOf('method', METHODS, 'other', {
+        cheque: 'check',
+        eft: 'ach',
+        transfer: 'wire',
+        credit_card: 'card',
+      });
       let fxRate = r.rate('fx_rate');
       if (!paymentId || !paymentDate || !currency || amountMinor === null || !method) return null;
       if (invoiceNumber !== null && customer === undefined && customerNumber === null) {
-        r.errors.push({ file, line, column: 'customer_id', expected: 'the customer when invoice_number is given' });
+        r.errors.push({
+          file,
+          line,
+          column: 'customer_id',
+          expected: 'the customer when invoice_number is given',
+        });
         return null;
       }
       if (appliedMinor === null) appliedMinor = invoiceNumber === null ? 0 : amountMinor;
@@ -76,21 +99,49 @@ export function paymentsHandler(ctx: CompanyContext, file: string, actor: string
       else if (fxRate === null) {
         fxRate = rates.rateOn(currency, paymentDate);
         if (fxRate === null) {
-          r.errors.push({ file, line, column: 'fx_rate', expected: `an exchange rate for ${currency} on ${paymentDate} (in the file or the rate table)` });
+          r.errors.push({
+            file,
+            line,
+            column: 'fx_rate',
+            expected: `an exchange rate for ${currency} on ${paymentDate} (in the file or the rate table)`,
+          });
           return null;
         }
       }
       return {
-        line, receiptId: uuidv7(), paymentId, customerId: customer?.id ?? null, paymentDate, amountMinor, currency, fxRate,
-        baseMinor: toBase(ctx, currency, amountMinor, fxRate), method, reference: r.text('reference', { max: 300 }),
-        invoiceNumber, appliedMinor,
+        line,
+        receiptId: uuidv7(),
+        paymentId,
+        customerId: customer?.id ?? null,
+        paymentDate,
+        amountMinor,
+        currency,
+        fxRate,
+        baseMinor: toBase(ctx, currency, amountMinor, fxRate),
+        method,
+        reference: r.text('reference', { max: 300 }),
+        invoiceNumber,
+        appliedMinor,
       };
     },
 
     copySql: `COPY stage_payment (line, receipt_id, payment_id, customer_id, payment_date, amount_minor, currency, fx_rate,
       base_minor, method, reference, invoice_number, applied_minor) FROM STDIN WITH (FORMAT csv)`,
-    toCopy: (s) => [s.line, s.receiptId, s.paymentId, s.customerId, s.paymentDate, s.amountMinor, s.currency, s.fxRate,
-      s.baseMinor, s.method, s.reference, s.invoiceNumber, s.appliedMinor],
+    toCopy: (s) => [
+      s.line,
+      s.receiptId,
+      s.paymentId,
+      s.customerId,
+      s.paymentDate,
+      s.amountMinor,
+      s.currency,
+      s.fxRate,
+      s.baseMinor,
+      s.method,
+      s.reference,
+      s.invoiceNumber,
+      s.appliedMinor,
+    ],
 
     check: (client) => checkPayments(client, ctx, file),
 
@@ -109,7 +160,8 @@ export function paymentsHandler(ctx: CompanyContext, file: string, actor: string
 async function checkPayments(client: SqlClient, ctx: CompanyContext, file: string): Promise<RowError[]> {
   const errors: RowError[] = [];
   const push = (rows: { line: number; found: string | null }[], column: string, expected: string) => {
-    for (const r of rows) errors.push({ file, line: r.line, column, expected, ...(r.found === null ? {} : { found: r.found }) });
+    for (const r of rows)
+      errors.push({ file, line: r.line, column, expected, ...(r.found === null ? {} : { found: r.found }) });
   };
   const headerMismatch = await client.query<{ line: number; found: string; first_line: number }>(
     `SELECT s.line, concat_ws(' ', s.customer_id, s.payment_date, s.amount_minor, s.currency) AS found, f.line AS first_line
@@ -120,33 +172,67 @@ async function checkPayments(client: SqlClient, ctx: CompanyContext, file: strin
       ORDER BY s.line LIMIT 1000`,
   );
   for (const r of headerMismatch.rows) {
-    errors.push({ file, line: r.line, column: 'payment_id', expected: `the same customer, date, amount and currency as line ${r.first_line} of this payment`, found: r.found });
+    errors.push({
+      file,
+      line: r.line,
+      column: 'payment_id',
+      expected: `the same customer, date, amount and currency as line ${r.first_line} of this payment`,
+      found: r.found,
+    });
   }
-  push((await client.query<{ line: number; found: string }>(
-    `SELECT max(line) AS line, payment_id || ': applied ' || sum(applied_minor) || ' of ' || min(amount_minor) AS found
-       FROM stage_payment GROUP BY payment_id HAVING sum(applied_minor) > min(amount_minor) LIMIT 1000`)).rows,
-    'applied_amount', 'applications that add up to no more than the payment amount');
-  push((await client.query<{ line: number; found: string }>(
-    `SELECT line, invoice_number AS found FROM (
+  push(
+    (
+      await client.query<{ line: number; found: string }>(
+        `SELECT max(line) AS line, payment_id || ': applied ' || sum(applied_minor) || ' of ' || min(amount_minor) AS found
+       FROM stage_payment GROUP BY payment_id HAVING sum(applied_minor) > min(amount_minor) LIMIT 1000`,
+      )
+    ).rows,
+    'applied_amount',
+    'applications that add up to no more than the payment amount',
+  );
+  push(
+    (
+      await client.query<{ line: number; found: string }>(
+        `SELECT line, invoice_number AS found FROM (
        SELECT line, invoice_number, row_number() OVER (PARTITION BY payment_id, coalesce(invoice_number, '') ORDER BY line) AS n
-         FROM stage_payment) s WHERE n > 1 ORDER BY line LIMIT 1000`)).rows,
-    'invoice_number', 'each invoice once per payment');
-  push((await client.query<{ line: number; found: string }>(
-    `SELECT s.line, s.invoice_number AS found FROM stage_payment s
+         FROM stage_payment) s WHERE n > 1 ORDER BY line LIMIT 1000`,
+      )
+    ).rows,
+    'invoice_number',
+    'each invoice once per payment',
+  );
+  push(
+    (
+      await client.query<{ line: number; found: string }>(
+        `SELECT s.line, s.invoice_number AS found FROM stage_payment s
       WHERE s.invoice_number IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM document d WHERE d.company_id = $1 AND d.document_number = s.invoice_number
            AND d.customer_id = s.customer_id AND d.currency = s.currency AND d.doc_type <> 'credit_memo')
-      ORDER BY s.line LIMIT 1000`, [ctx.companyId])).rows,
-    'invoice_number', "an imported invoice or debit memo of this payment's customer, in its currency");
-  push((await client.query<{ line: number; found: string }>(
-    `SELECT s.line, concat_ws(' ', r.receipt_date, r.amount_minor, r.currency) AS found
+      ORDER BY s.line LIMIT 1000`,
+        [ctx.companyId],
+      )
+    ).rows,
+    'invoice_number',
+    "an imported invoice or debit memo of this payment's customer, in its currency",
+  );
+  push(
+    (
+      await client.query<{ line: number; found: string }>(
+        `SELECT s.line, concat_ws(' ', r.receipt_date, r.amount_minor, r.currency) AS found
        FROM stage_payment s JOIN receipt r ON r.company_id = $1 AND r.receipt_key = s.payment_id
       WHERE (r.receipt_date, r.amount_minor, r.currency::text) IS DISTINCT FROM (s.payment_date, s.amount_minor, s.currency)
          OR (r.customer_id IS NOT NULL AND s.customer_id IS DISTINCT FROM r.customer_id)
-      ORDER BY s.line LIMIT 1000`, [ctx.companyId])).rows,
-    'payment_id', 'the date, amount, currency and customer the payment was first imported with (reverse it to change them)');
-  push((await client.query<{ line: number; found: string }>(
-    `SELECT max(s.line) AS line, s.invoice_number || ': ' || sum(s.applied_minor) || ' applied, open for '
+      ORDER BY s.line LIMIT 1000`,
+        [ctx.companyId],
+      )
+    ).rows,
+    'payment_id',
+    'the date, amount, currency and customer the payment was first imported with (reverse it to change them)',
+  );
+  push(
+    (
+      await client.query<{ line: number; found: string }>(
+        `SELECT max(s.line) AS line, s.invoice_number || ': ' || sum(s.applied_minor) || ' applied, open for '
               || (d.open_minor + coalesce(min(prev.applied), 0)) AS found
        FROM stage_payment s
        JOIN document d ON d.company_id = $1 AND d.document_number = s.invoice_number
@@ -156,20 +242,63 @@ async function checkPayments(client: SqlClient, ctx: CompanyContext, file: strin
                      AND r.receipt_key IN (SELECT payment_id FROM stage_payment)
                    GROUP BY a.document_id) prev ON prev.document_id = d.document_id
       GROUP BY s.invoice_number, d.open_minor
-     HAVING sum(s.applied_minor) > d.open_minor + coalesce(min(prev.applied), 0) LIMIT 1000`, [ctx.companyId])).rows,
-    'applied_amount', 'no more than the invoice is open for');
-  push((await client.query<{ line: number; found: string }>(
-    `SELECT s.line, s.payment_date::text AS found FROM stage_payment s
+     HAVING sum(s.applied_minor) > d.open_minor + coalesce(min(prev.applied), 0) LIMIT 1000`,
+        [ctx.companyId],
+      )
+    ).rows,
+    'applied_amount',
+    'no more than the invoice is open for',
+  );
+  push(
+    (
+      await client.query<{ line: number; found: string }>(
+        `SELECT s.line, s.payment_date::text AS found FROM stage_payment s
        JOIN fiscal_period p ON p.company_id = $1 AND p.status = 'closed' AND s.payment_date BETWEEN p.start_date AND p.end_date
       WHERE NOT EXISTS (SELECT 1 FROM receipt r WHERE r.company_id = $1 AND r.receipt_key = s.payment_id)
-      ORDER BY s.line LIMIT 1000`, [ctx.companyId])).rows,
-    'payment_date', 'a date in an open period');
+      ORDER BY s.line LIMIT 1000`,
+        [ctx.companyId],
+      )
+    ).rows,
+    'payment_date',
+    'a date in an open period',
+  );
   return errors;
 }
 
-interface DocState { id: string; customerId: string; currency: string; amount: number; base: number; open: number; openBase: number; touched: boolean }
-interface ReceiptState { id: string; key: string; customerId: string | null; currency: string; unapplied: number; unappliedBase: number; onAccount: number; onAccountBase: number; touched: boolean; isNew: boolean }
-interface ActiveApp { application_id: string; kind: 'payment' | 'on_account'; receipt_id: string; document_id: string | null; external_key: string; applied_minor: number; cash_minor: number; document_base_minor: number; source_base_minor: number; fx_gain_loss_base_minor: number }
+interface DocState {
+  id: string;
+  customerId: string;
+  currency: string;
+  amount: number;
+  base: number;
+  open: number;
+  openBase: number;
+  touched: boolean;
+}
+interface ReceiptState {
+  id: string;
+  key: string;
+  customerId: string | null;
+  currency: string;
+  unapplied: number;
+  unappliedBase: number;
+  onAccount: number;
+  onAccountBase: number;
+  touched: boolean;
+  isNew: boolean;
+}
+interface ActiveApp {
+  application_id: string;
+  kind: 'payment' | 'on_account';
+  receipt_id: string;
+  document_id: string | null;
+  external_key: string;
+  applied_minor: number;
+  cash_minor: number;
+  document_base_minor: number;
+  source_base_minor: number;
+  fx_gain_loss_base_minor: number;
+}
 
 async function mergePayments(client: SqlClient, ctx: CompanyContext, importId: string, actor: string) {
   const today = new Date().toISOString().slice(0, 10);
@@ -188,7 +317,13 @@ async function mergePayments(client: SqlClient, ctx: CompanyContext, importId: s
         AND NOT EXISTS (SELECT 1 FROM application x WHERE x.company_id = a.company_id AND x.reverses_application_id = a.application_id)`,
     [ctx.companyId],
   );
-  const { rows: wanted } = await client.query<{ payment_id: string; invoice_number: string | null; applied_minor: number; payment_date: string; customer_id: string | null }>(
+  const { rows: wanted } = await client.query<{
+    payment_id: string;
+    invoice_number: string | null;
+    applied_minor: number;
+    payment_date: string;
+    customer_id: string | null;
+  }>(
     `SELECT payment_id, invoice_number, applied_minor, payment_date, customer_id FROM stage_payment
       WHERE applied_minor > 0 ORDER BY payment_date, line`,
   );
@@ -218,52 +353,155 @@ async function mergePayments(client: SqlClient, ctx: CompanyContext, importId: s
     if (!newReceiptKeys.has(w.payment_id)) changedPayments.add(w.payment_id);
     if (w.invoice_number === null) {
       const base = baseShare(w.applied_minor, receipt.unapplied, receipt.unappliedBase);
-      invariant(receipt.customerId !== null, 'customer-unknown', `payment ${w.payment_id} has no customer to hold credit on account`);
-      receipt.unapplied -= w.applied_minor; receipt.unappliedBase -= base;
-      receipt.onAccount += w.applied_minor; receipt.onAccountBase += base; receipt.touched = true;
+      invariant(
+        receipt.customerId !== null,
+        'customer-unknown',
+        `payment ${w.payment_id} has no customer to hold credit on account`,
+      );
+      receipt.unapplied -= w.applied_minor;
+      receipt.unappliedBase -= base;
+      receipt.onAccount += w.applied_minor;
+      receipt.onAccountBase += base;
+      receipt.touched = true;
       addLines(w.payment_date, onAccountLines(receipt.customerId, receipt.currency, w.applied_minor, base));
-      appRows.push(appLine(ctx, { kind: 'on_account', receipt, doc: null, applied: w.applied_minor, docBase: base, sourceBase: base, fx: 0, date: w.payment_date, key, importId, actor, reverses: null }));
+      appRows.push(
+        appLine(ctx, {
+          kind: 'on_account',
+          receipt,
+          doc: null,
+          applied: w.applied_minor,
+          docBase: base,
+          sourceBase: base,
+          fx: 0,
+          date: w.payment_date,
+          key,
+          importId,
+          actor,
+          reverses: null,
+        }),
+      );
       continue;
     }
     const doc = docs.get(w.invoice_number)!;
-    invariant(w.applied_minor <= receipt.unapplied, 'receipt-over-applied', `payment ${w.payment_id} has too little unapplied for ${w.invoice_number}`);
-    invariant(w.applied_minor <= doc.open, 'document-over-applied', `invoice ${w.invoice_number} is open for ${doc.open}, payment ${w.payment_id} applies ${w.applied_minor}`);
+    invariant(
+      w.applied_minor <= receipt.unapplied,
+      'receipt-over-applied',
+      `payment ${w.payment_id} has too little unapplied for ${w.invoice_number}`,
+    );
+    invariant(
+      w.applied_minor <= doc.open,
+      'document-over-applied',
+      `invoice ${w.invoice_number} is open for ${doc.open}, payment ${w.payment_id} applies ${w.applied_minor}`,
+    );
     const sourceBase = baseShare(w.applied_minor, receipt.unapplied, receipt.unappliedBase);
     const docBase = baseShare(w.applied_minor, doc.open, doc.openBase);
     const { lines, fxGainLossBaseMinor } = applicationLines({
-      source: 'receipt', customerId: doc.customerId, currency: doc.currency, baseCurrency: ctx.baseCurrency,
-      cashMinor: w.applied_minor, discountMinor: 0, writeOffMinor: 0, sourceBaseMinor: sourceBase, documentBaseMinor: docBase,
-      discountBaseMinor: 0, writeOffBaseMinor: 0,
+      source: 'receipt',
+      customerId: doc.customerId,
+      currency: doc.currency,
+      baseCurrency: ctx.baseCurrency,
+      cashMinor: w.applied_minor,
+      discountMinor: 0,
+      writeOffMinor: 0,
+      sourceBaseMinor: sourceBase,
+      documentBaseMinor: docBase,
+      discountBaseMinor: 0,
+      writeOffBaseMinor: 0,
     });
-    receipt.unapplied -= w.applied_minor; receipt.unappliedBase -= sourceBase; receipt.touched = true;
-    doc.open -= w.applied_minor; doc.openBase -= docBase; doc.touched = true;
+    receipt.unapplied -= w.applied_minor;
+    receipt.unappliedBase -= sourceBase;
+    receipt.touched = true;
+    doc.open -= w.applied_minor;
+    doc.openBase -= docBase;
+    doc.touched = true;
     addLines(w.payment_date, lines);
-    appRows.push(appLine(ctx, { kind: 'payment', receipt, doc, applied: w.applied_minor, docBase, sourceBase, fx: fxGainLossBaseMinor, date: w.payment_date, key, importId, actor, reverses: null }));
+    appRows.push(
+      appLine(ctx, {
+        kind: 'payment',
+        receipt,
+        doc,
+        applied: w.applied_minor,
+        docBase,
+        sourceBase,
+        fx: fxGainLossBaseMinor,
+        date: w.payment_date,
+        key,
+        importId,
+        actor,
+        reverses: null,
+      }),
+    );
   }
   await writeJournalAndRows(client, ctx, importId, actor, entryLines, appRows, receipts, docs);
-  const { rows } = await client.query<{ n: number }>('SELECT count(DISTINCT payment_id)::int8 AS n FROM stage_payment');
+  const { rows } = await client.query<{ n: number }>(
+    'SELECT count(DISTINCT payment_id)::int8 AS n FROM stage_payment',
+  );
   const payments = rows[0]!.n;
-  return { inserted: newReceiptKeys.size, updated: changedPayments.size, unchanged: payments - newReceiptKeys.size - changedPayments.size };
+  return {
+    inserted: newReceiptKeys.size,
+    updated: changedPayments.size,
+    unchanged: payments - newReceiptKeys.size - changedPayments.size,
+  };
 }
 
-function reverseInMemory(a: ActiveApp, receiptsById: Map<string, ReceiptState>, docsById: Map<string, DocState>, ctx: CompanyContext,
-  today: string, importId: string, actor: string, appRows: string[], addLines: (d: string, l: LineDraft[]) => void) {
+function reverseInMemory(
+  a: ActiveApp,
+  receiptsById: Map<string, ReceiptState>,
+  docsById: Map<string, DocState>,
+  ctx: CompanyContext,
+  today: string,
+  importId: string,
+  actor: string,
+  appRows: string[],
+  addLines: (d: string, l: LineDraft[]) => void,
+) {
   const receipt = receiptsById.get(a.receipt_id)!;
   const doc = a.document_id ? docsById.get(a.document_id)! : null;
-  receipt.unapplied += a.cash_minor; receipt.unappliedBase += a.source_base_minor; receipt.touched = true;
+  receipt.unapplied += a.cash_minor;
+  receipt.unappliedBase += a.source_base_minor;
+  receipt.touched = true;
   if (a.kind === 'on_account') {
-    receipt.onAccount -= a.cash_minor; receipt.onAccountBase -= a.source_base_minor;
-    addLines(today, onAccountLines(receipt.customerId!, receipt.currency, -a.cash_minor, -a.source_base_minor));
+    receipt.onAccount -= a.cash_minor;
+    receipt.onAccountBase -= a.source_base_minor;
+    addLines(
+      today,
+      onAccountLines(receipt.customerId!, receipt.currency, -a.cash_minor, -a.source_base_minor),
+    );
   } else {
-    doc!.open += a.applied_minor; doc!.openBase += a.document_base_minor; doc!.touched = true;
+    doc!.open += a.applied_minor;
+    doc!.openBase += a.document_base_minor;
+    doc!.touched = true;
     const { lines } = applicationLines({
-      source: 'receipt', customerId: doc!.customerId, currency: doc!.currency, baseCurrency: ctx.baseCurrency,
-      cashMinor: -a.cash_minor, discountMinor: 0, writeOffMinor: 0, sourceBaseMinor: -a.source_base_minor,
-      documentBaseMinor: -a.document_base_minor, discountBaseMinor: 0, writeOffBaseMinor: 0,
+      source: 'receipt',
+      customerId: doc!.customerId,
+      currency: doc!.currency,
+      baseCurrency: ctx.baseCurrency,
+      cashMinor: -a.cash_minor,
+      discountMinor: 0,
+      writeOffMinor: 0,
+      sourceBaseMinor: -a.source_base_minor,
+      documentBaseMinor: -a.document_base_minor,
+      discountBaseMinor: 0,
+      writeOffBaseMinor: 0,
     });
     addLines(today, lines);
   }
-  appRows.push(appLine(ctx, { kind: a.kind, receipt, doc, applied: -a.applied_minor, docBase: -a.document_base_minor, sourceBase: -a.source_base_minor, fx: -a.fx_gain_loss_base_minor, date: today, key: a.external_key, importId, actor, reverses: a.application_id }));
+  appRows.push(
+    appLine(ctx, {
+      kind: a.kind,
+      receipt,
+      doc,
+      applied: -a.applied_minor,
+      docBase: -a.document_base_minor,
+      sourceBase: -a.source_base_minor,
+      fx: -a.fx_gain_loss_base_minor,
+      date: today,
+      key: a.external_key,
+      importId,
+      actor,
+      reverses: a.application_id,
+    }),
+  );
 }
 
 interface AppLineInput {
@@ -282,13 +520,42 @@ interface AppLineInput {
 }
 
 function appLine(ctx: CompanyContext, a: AppLineInput): string {
-  return copyLine([ctx.companyId, uuidv7(), a.kind, a.receipt.id, a.doc?.id ?? null, a.receipt.currency, a.applied, a.applied,
-    a.docBase, a.sourceBase, a.fx, a.date, a.reverses, 'import', a.importId, a.key, a.reverses ? 'changed in payment import' : null, a.actor]);
+  return copyLine([
+    ctx.companyId,
+    uuidv7(),
+    a.kind,
+    a.receipt.id,
+    a.doc?.id ?? null,
+    a.receipt.currency,
+    a.applied,
+    a.applied,
+    a.docBase,
+    a.sourceBase,
+    a.fx,
+    a.date,
+    a.reverses,
+    'import',
+    a.importId,
+    a.key,
+    a.reverses ? 'changed in payment import' : null,
+    a.actor,
+  ]);
 }
 
 /** Creates the receipts this file brings for the first time; returns their payment ids. */
-async function insertReceipts(client: SqlClient, ctx: CompanyContext, importId: string, actor: string): Promise<Set<string>> {
-  const { rows: groups } = await client.query<{ payment_date: string; currency: string; amount: number; base: number; n: number }>(
+async function insertReceipts(
+  client: SqlClient,
+  ctx: CompanyContext,
+  importId: string,
+  actor: string,
+): Promise<Set<string>> {
+  const { rows: groups } = await client.query<{
+    payment_date: string;
+    currency: string;
+    amount: number;
+    base: number;
+    n: number;
+  }>(
     `SELECT payment_date, currency, sum(amount_minor)::int8 AS amount, sum(base_minor)::int8 AS base, count(*)::int8 AS n
        FROM (SELECT DISTINCT ON (payment_id) * FROM stage_payment ORDER BY payment_id, line) p
       WHERE NOT EXISTS (SELECT 1 FROM receipt r WHERE r.company_id = $1 AND r.receipt_key = p.payment_id)
@@ -297,12 +564,18 @@ async function insertReceipts(client: SqlClient, ctx: CompanyContext, importId: 
   );
   if (groups.length === 0) return new Set();
   const drafts: EntryDraft[] = groups.map((g) => ({
-    postingDate: g.payment_date, sourceType: 'import', sourceId: importId,
+    postingDate: g.payment_date,
+    sourceType: 'import',
+    sourceId: importId,
     memo: `import: ${g.n} payments in ${g.currency} received ${g.payment_date}`,
     lines: receiptLines(null, g.currency, g.amount, g.base),
   }));
   const ids = await postEntries(client, ctx, drafts, actor);
-  const map = groups.map((g, i) => ({ payment_date: g.payment_date, currency: g.currency, entry_id: ids[i] }));
+  const map = groups.map((g, i) => ({
+    payment_date: g.payment_date,
+    currency: g.currency,
+    entry_id: ids[i],
+  }));
   const result = await client.query<{ receipt_key: string }>(
     `INSERT INTO receipt (company_id, receipt_id, receipt_key, customer_id, receipt_date, method, currency, fx_rate,
        amount_minor, base_amount_minor, unapplied_minor, unapplied_base_minor, reference, entry_id, import_id, created_by)
@@ -319,18 +592,51 @@ async function insertReceipts(client: SqlClient, ctx: CompanyContext, importId: 
 }
 
 async function loadReceipts(client: SqlClient, ctx: CompanyContext): Promise<Map<string, ReceiptState>> {
-  const { rows } = await client.query<{ receipt_id: string; receipt_key: string; customer_id: string | null; currency: string; unapplied_minor: number; unapplied_base_minor: number; on_account_minor: number; on_account_base_minor: number }>(
+  const { rows } = await client.query<{
+    receipt_id: string;
+    receipt_key: string;
+    customer_id: string | null;
+    currency: string;
+    unapplied_minor: number;
+    unapplied_base_minor: number;
+    on_account_minor: number;
+    on_account_base_minor: number;
+  }>(
     `SELECT r.receipt_id, r.receipt_key, r.customer_id, r.currency, r.unapplied_minor, r.unapplied_base_minor,
             r.on_account_minor, r.on_account_base_minor
        FROM receipt r WHERE r.company_id = $1 AND r.receipt_key IN (SELECT payment_id FROM stage_payment) FOR UPDATE`,
     [ctx.companyId],
   );
-  return new Map(rows.map((r) => [r.receipt_key, { id: r.receipt_id, key: r.receipt_key, customerId: r.customer_id, currency: r.currency.trim(),
-    unapplied: r.unapplied_minor, unappliedBase: r.unapplied_base_minor, onAccount: r.on_account_minor, onAccountBase: r.on_account_base_minor, touched: false, isNew: false }]));
+  return new Map(
+    rows.map((r) => [
+      r.receipt_key,
+      {
+        id: r.receipt_id,
+        key: r.receipt_key,
+        customerId: r.customer_id,
+        currency: r.currency.trim(),
+        unapplied: r.unapplied_minor,
+        unappliedBase: r.unapplied_base_minor,
+        onAccount: r.on_account_minor,
+        onAccountBase: r.on_account_base_minor,
+        touched: false,
+        isNew: false,
+      },
+    ]),
+  );
 }
 
 async function loadDocuments(client: SqlClient, ctx: CompanyContext): Promise<Map<string, DocState>> {
-  const { rows } = await client.query<{ document_id: string; document_number: string; customer_id: string; currency: string; amount_minor: number; base_amount_minor: number; open_minor: number; open_base_minor: number }>(
+  const { rows } = await client.query<{
+    document_id: string;
+    document_number: string;
+    customer_id: string;
+    currency: string;
+    amount_minor: number;
+    base_amount_minor: number;
+    open_minor: number;
+    open_base_minor: number;
+  }>(
     `SELECT d.document_id, d.document_number, d.customer_id, d.currency, d.amount_minor, d.base_amount_minor, d.open_minor,
             d.open_base_minor
        FROM document d WHERE d.company_id = $1
@@ -341,8 +647,21 @@ async function loadDocuments(client: SqlClient, ctx: CompanyContext): Promise<Ma
       FOR UPDATE`,
     [ctx.companyId],
   );
-  return new Map(rows.map((d) => [d.document_number, { id: d.document_id, customerId: d.customer_id, currency: d.currency.trim(), amount: d.amount_minor,
-    base: d.base_amount_minor, open: d.open_minor, openBase: d.open_base_minor, touched: false }]));
+  return new Map(
+    rows.map((d) => [
+      d.document_number,
+      {
+        id: d.document_id,
+        customerId: d.customer_id,
+        currency: d.currency.trim(),
+        amount: d.amount_minor,
+        base: d.base_amount_minor,
+        open: d.open_minor,
+        openBase: d.open_base_minor,
+        touched: false,
+      },
+    ]),
+  );
 }
 
 /** Sums the day's application lines by account, customer-less, into one balanced entry per posting date. */
@@ -350,7 +669,13 @@ function summarize(lines: LineDraft[]): LineDraft[] {
   const byKey = new Map<string, LineDraft>();
   for (const l of lines) {
     const key = `${l.role}|${l.currency}|${Math.sign(l.baseAmountMinor) >= 0 ? 'd' : 'c'}`;
-    const sum = byKey.get(key) ?? { role: l.role as AccountRole, customerId: null, currency: l.currency, amountMinor: 0, baseAmountMinor: 0 };
+    const sum = byKey.get(key) ?? {
+      role: l.role as AccountRole,
+      customerId: null,
+      currency: l.currency,
+      amountMinor: 0,
+      baseAmountMinor: 0,
+    };
     sum.amountMinor += l.amountMinor;
     sum.baseAmountMinor += l.baseAmountMinor;
     byKey.set(key, sum);
@@ -358,13 +683,26 @@ function summarize(lines: LineDraft[]): LineDraft[] {
   return [...byKey.values()];
 }
 
-async function writeJournalAndRows(client: SqlClient, ctx: CompanyContext, importId: string, actor: string,
-  entryLines: Map<string, LineDraft[]>, appRows: string[], receipts: Map<string, ReceiptState>, docs: Map<string, DocState>) {
+async function writeJournalAndRows(
+  client: SqlClient,
+  ctx: CompanyContext,
+  importId: string,
+  actor: string,
+  entryLines: Map<string, LineDraft[]>,
+  appRows: string[],
+  receipts: Map<string, ReceiptState>,
+  docs: Map<string, DocState>,
+) {
   const dates = [...entryLines.keys()].sort();
-  const drafts: EntryDraft[] = dates.map((date) => ({
-    postingDate: date, sourceType: 'import', sourceId: importId, memo: `import: payment applications on ${date}`,
-    lines: summarize(entryLines.get(date)!),
-  })).filter((d) => d.lines.some((l) => l.amountMinor !== 0 || l.baseAmountMinor !== 0));
+  const drafts: EntryDraft[] = dates
+    .map((date) => ({
+      postingDate: date,
+      sourceType: 'import',
+      sourceId: importId,
+      memo: `import: payment applications on ${date}`,
+      lines: summarize(entryLines.get(date)!),
+    }))
+    .filter((d) => d.lines.some((l) => l.amountMinor !== 0 || l.baseAmountMinor !== 0));
   const ids = await postEntries(client, ctx, drafts, actor);
   const entryByDate = new Map(drafts.map((d, i) => [d.postingDate, ids[i]!]));
   if (appRows.length > 0) {
@@ -392,7 +730,18 @@ async function writeJournalAndRows(client: SqlClient, ctx: CompanyContext, impor
               on_account_minor = x.on_account, on_account_base_minor = x.on_account_base
          FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, unapplied int8, unapplied_base int8, on_account int8, on_account_base int8)
         WHERE r.company_id = $1 AND r.receipt_id = x.id`,
-      [ctx.companyId, JSON.stringify(touchedReceipts.map((r) => ({ id: r.id, unapplied: r.unapplied, unapplied_base: r.unappliedBase, on_account: r.onAccount, on_account_base: r.onAccountBase })))],
+      [
+        ctx.companyId,
+        JSON.stringify(
+          touchedReceipts.map((r) => ({
+            id: r.id,
+            unapplied: r.unapplied,
+            unapplied_base: r.unappliedBase,
+            on_account: r.onAccount,
+            on_account_base: r.onAccountBase,
+          })),
+        ),
+      ],
     );
   }
   const touchedDocs = [...docs.values()].filter((d) => d.touched);
@@ -401,7 +750,10 @@ async function writeJournalAndRows(client: SqlClient, ctx: CompanyContext, impor
       `UPDATE document d SET open_minor = x.open, open_base_minor = x.open_base
          FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, open int8, open_base int8)
         WHERE d.company_id = $1 AND d.document_id = x.id`,
-      [ctx.companyId, JSON.stringify(touchedDocs.map((d) => ({ id: d.id, open: d.open, open_base: d.openBase })))],
+      [
+        ctx.companyId,
+        JSON.stringify(touchedDocs.map((d) => ({ id: d.id, open: d.open, open_base: d.openBase }))),
+      ],
     );
   }
 }

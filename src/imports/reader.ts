@@ -43,7 +43,11 @@ async function* readCsv(path: string, mapping: ImportMapping): AsyncIterable<Sou
 }
 
 async function* readXlsx(path: string, mapping: ImportMapping): AsyncIterable<SourceRow> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', worksheets: 'emit' });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    worksheets: 'emit',
+  });
   for await (const sheet of workbook) {
     const named = (sheet as unknown as { name?: string }).name;
     if (mapping.sheet && named !== mapping.sheet) continue;
@@ -71,7 +75,11 @@ function cellText(value: unknown): string {
   if (typeof value === 'number') return numberText(value);
   if (typeof value === 'object') {
     const v = value as { text?: string; result?: unknown; richText?: { text: string }[] };
-    if (v.richText) return v.richText.map((r) => r.text).join('').trim();
+    if (v.richText)
+      return v.richText
+        .map((r) => r.text)
+        .join('')
+        .trim();
     if (v.result !== undefined) return cellText(v.result);
     if (v.text !== undefined) return String(v.text).trim();
   }

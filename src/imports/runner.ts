@@ -51,7 +51,10 @@ export interface ImportHandler<Staged> {
   /** Drops the given lines from staging (--skip-bad-rows). */
   discard(client: SqlClient, lines: number[]): Promise<void>;
   /** Posts the staged rows; returns counts. */
-  merge(client: SqlClient, importId: string): Promise<{ inserted: number; updated: number; unchanged: number }>;
+  merge(
+    client: SqlClient,
+    importId: string,
+  ): Promise<{ inserted: number; updated: number; unchanged: number }>;
 }
 
 const COPY_BATCH_ROWS = 20_000;
@@ -123,11 +126,29 @@ export async function runImport<Staged>(
       `INSERT INTO import_batch (company_id, import_id, kind, file_name, file_sha256, rows_read, rows_inserted,
          rows_updated, rows_unchanged, rows_rejected, started_at, created_by)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-      [ctx.companyId, importId, kind, file, sha256, rowsRead, counts.inserted, counts.updated, counts.unchanged,
-        badLines.size, startedAt, options.actor],
+      [
+        ctx.companyId,
+        importId,
+        kind,
+        file,
+        sha256,
+        rowsRead,
+        counts.inserted,
+        counts.updated,
+        counts.unchanged,
+        badLines.size,
+        startedAt,
+        options.actor,
+      ],
     );
     return {
-      importId, kind, file, rowsRead, ...counts, rejected: badLines.size, rejectPath,
+      importId,
+      kind,
+      file,
+      rowsRead,
+      ...counts,
+      rejected: badLines.size,
+      rejectPath,
       previousImportId: previous.rows[0]?.import_id ?? null,
     };
   });
@@ -140,7 +161,13 @@ async function hashFile(path: string): Promise<string> {
 }
 
 /** Writes the rejected rows as they were in the file, with the reason in a last column. */
-async function writeRejects(path: string, mapping: ImportMapping, rejectPath: string, errors: RowError[], lines: Set<number>) {
+async function writeRejects(
+  path: string,
+  mapping: ImportMapping,
+  rejectPath: string,
+  errors: RowError[],
+  lines: Set<number>,
+) {
   const reasons = new Map<number, string>();
   for (const e of errors) {
     const before = reasons.get(e.line);
@@ -155,7 +182,11 @@ async function writeRejects(path: string, mapping: ImportMapping, rejectPath: st
       out.write(copyLine(['line', ...Object.keys(row.values), 'error']));
       wroteHeader = true;
     }
-    out.write(copyLine([String(row.line), ...Object.values(row.values), reasons.get(row.line) ?? 'rejected']));
+    out.write(
+      copyLine([String(row.line), ...Object.values(row.values), reasons.get(row.line) ?? 'rejected']),
+    );
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
 }

@@ -120,7 +120,10 @@ function assemble(
     glMinor: Number(un.gl_base),
     differenceMinor: Number(un.sub_base) - Number(un.gl_base),
   };
-  const tied = arBase.differenceMinor === 0 && unappliedBase.differenceMinor === 0 && arByCurrency.every((l) => l.differenceMinor === 0);
+  const tied =
+    arBase.differenceMinor === 0 &&
+    unappliedBase.differenceMinor === 0 &&
+    arByCurrency.every((l) => l.differenceMinor === 0);
   return { arBase, unappliedBase, arByCurrency, tied };
 }
 
@@ -136,7 +139,11 @@ export interface InvariantViolation {
  */
 export async function checkInvariants(client: SqlClient, ctx: CompanyContext): Promise<InvariantViolation[]> {
   const violations: InvariantViolation[] = [];
-  const { rows: docs } = await client.query<{ document_number: string; open_minor: number; expected: number }>(
+  const { rows: docs } = await client.query<{
+    document_number: string;
+    open_minor: number;
+    expected: number;
+  }>(
     `SELECT d.document_number, d.open_minor,
             (d.amount_minor - coalesce(a.applied, 0) - coalesce(c.credited, 0) - coalesce(j.adjusted, 0))::int8 AS expected
        FROM document d
@@ -151,9 +158,19 @@ export async function checkInvariants(client: SqlClient, ctx: CompanyContext): P
       LIMIT 20`,
     [ctx.companyId],
   );
-  for (const d of docs) violations.push({ rule: 'document-open-balance', detail: `${d.document_number}: open ${d.open_minor}, history says ${d.expected}` });
+  for (const d of docs)
+    violations.push({
+      rule: 'document-open-balance',
+      detail: `${d.document_number}: open ${d.open_minor}, history says ${d.expected}`,
+    });
 
-  const { rows: receipts } = await client.query<{ receipt_key: string; unapplied_minor: number; on_account_minor: number; exp_unapplied: number; exp_on_account: number }>(
+  const { rows: receipts } = await client.query<{
+    receipt_key: string;
+    unapplied_minor: number;
+    on_account_minor: number;
+    exp_unapplied: number;
+    exp_on_account: number;
+  }>(
     `SELECT r.receipt_key, r.unapplied_minor, r.on_account_minor,
             (r.amount_minor - coalesce(a.cash, 0))::int8 AS exp_unapplied, coalesce(a.on_account, 0)::int8 AS exp_on_account
        FROM receipt r
@@ -166,7 +183,10 @@ export async function checkInvariants(client: SqlClient, ctx: CompanyContext): P
     [ctx.companyId],
   );
   for (const r of receipts) {
-    violations.push({ rule: 'receipt-balance', detail: `${r.receipt_key}: unapplied ${r.unapplied_minor} (history ${r.exp_unapplied}), on account ${r.on_account_minor} (history ${r.exp_on_account})` });
+    violations.push({
+      rule: 'receipt-balance',
+      detail: `${r.receipt_key}: unapplied ${r.unapplied_minor} (history ${r.exp_unapplied}), on account ${r.on_account_minor} (history ${r.exp_on_account})`,
+    });
   }
 
   const { rows: unbalanced } = await client.query<{ entry_id: string; total: number }>(
@@ -174,7 +194,8 @@ export async function checkInvariants(client: SqlClient, ctx: CompanyContext): P
       GROUP BY entry_id HAVING sum(base_amount_minor) <> 0 LIMIT 20`,
     [ctx.companyId],
   );
-  for (const e of unbalanced) violations.push({ rule: 'entry-balances', detail: `entry ${e.entry_id} is off by ${e.total}` });
+  for (const e of unbalanced)
+    violations.push({ rule: 'entry-balances', detail: `entry ${e.entry_id} is off by ${e.total}` });
 
   const tie = await tieOut(client, ctx);
   if (!tie.tied) violations.push({ rule: 'subledger-ties-to-gl', detail: JSON.stringify(tie) });

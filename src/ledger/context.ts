@@ -38,7 +38,12 @@ export async function createCompany(client: SqlClient, input: NewCompany): Promi
 
 /** Loads a company by code; with no code, the only company there is. */
 export async function loadCompany(client: SqlClient, code?: string): Promise<CompanyContext> {
-  const { rows } = await client.query<{ company_id: string; code: string; name: string; base_currency: string }>(
+  const { rows } = await client.query<{
+    company_id: string;
+    code: string;
+    name: string;
+    base_currency: string;
+  }>(
     code === undefined
       ? 'SELECT company_id, code, name, base_currency FROM company ORDER BY created_at LIMIT 2'
       : 'SELECT company_id, code, name, base_currency FROM company WHERE code = $1',
@@ -47,18 +52,25 @@ export async function loadCompany(client: SqlClient, code?: string): Promise<Com
   if (rows.length === 0) {
     throw new LedgerError(
       'no-company',
-      code === undefined ? 'no company yet: run `openar init` (or `openar demo`) first' : `no company with code ${code}`,
+      code === undefined
+        ? 'no company yet: run `openar init` (or `openar demo`) first'
+        : `no company with code ${code}`,
     );
   }
-  if (rows.length > 1) throw new LedgerError('company-ambiguous', 'several companies exist: name one with --company CODE');
+  if (rows.length > 1)
+    throw new LedgerError('company-ambiguous', 'several companies exist: name one with --company CODE');
   const company = rows[0]!;
   const accounts = await client.query<{ role: AccountRole; account_code: string }>(
     'SELECT role, account_code FROM gl_account WHERE company_id = $1',
     [company.company_id],
   );
-  const byRole = Object.fromEntries(accounts.rows.map((a) => [a.role, a.account_code])) as Record<AccountRole, string>;
+  const byRole = Object.fromEntries(accounts.rows.map((a) => [a.role, a.account_code])) as Record<
+    AccountRole,
+    string
+  >;
   for (const role of ACCOUNT_ROLES) {
-    if (!byRole[role]) throw new LedgerError('chart-incomplete', `company ${company.code} has no ${role} account`);
+    if (!byRole[role])
+      throw new LedgerError('chart-incomplete', `company ${company.code} has no ${role} account`);
   }
   return {
     companyId: company.company_id,

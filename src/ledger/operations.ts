@@ -26,7 +26,12 @@ export interface Actor {
 /** Base-currency value of an amount at a rate ("1" for the base currency itself). */
 export function toBase(ctx: CompanyContext, currency: string, amountMinor: number, rate: string): number {
   if (currency === ctx.baseCurrency) return amountMinor;
-  return convertMinor(amountMinor, parseRate(rate), minorUnitExponent(currency), minorUnitExponent(ctx.baseCurrency));
+  return convertMinor(
+    amountMinor,
+    parseRate(rate),
+    minorUnitExponent(currency),
+    minorUnitExponent(ctx.baseCurrency),
+  );
 }
 
 function normalizeRate(ctx: CompanyContext, currency: string, rate: string | undefined): string {
@@ -48,7 +53,11 @@ export interface NewDocument extends Actor {
   description?: string | null;
 }
 
-export async function postDocument(client: SqlClient, ctx: CompanyContext, doc: NewDocument): Promise<string> {
+export async function postDocument(
+  client: SqlClient,
+  ctx: CompanyContext,
+  doc: NewDocument,
+): Promise<string> {
   assertSafeMinor(doc.amountMinor);
   invariant(doc.amountMinor > 0, 'amount-not-positive', 'a document amount must be positive');
   const rate = normalizeRate(ctx, doc.currency, doc.fxRate);
@@ -57,7 +66,15 @@ export async function postDocument(client: SqlClient, ctx: CompanyContext, doc: 
   const [entryId] = await postEntries(
     client,
     ctx,
-    [entry(doc.documentDate, doc.docType, documentId, `${doc.docType} ${doc.documentNumber}`, documentLines({ ...doc, baseAmountMinor: baseMinor }))],
+    [
+      entry(
+        doc.documentDate,
+        doc.docType,
+        documentId,
+        `${doc.docType} ${doc.documentNumber}`,
+        documentLines({ ...doc, baseAmountMinor: baseMinor }),
+      ),
+    ],
     doc.actor,
   );
   await client.query(
@@ -65,8 +82,23 @@ export async function postDocument(client: SqlClient, ctx: CompanyContext, doc: 
        due_date, currency, fx_rate, amount_minor, base_amount_minor, open_minor, open_base_minor,
        po_number, description, entry_id, created_by)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$10,$11,$12,$13,$14,$15)`,
-    [ctx.companyId, documentId, doc.documentNumber, doc.customerId, doc.docType, doc.documentDate, doc.dueDate,
-      doc.currency, rate, doc.amountMinor, baseMinor, doc.poNumber ?? null, doc.description ?? null, entryId, doc.actor],
+    [
+      ctx.companyId,
+      documentId,
+      doc.documentNumber,
+      doc.customerId,
+      doc.docType,
+      doc.documentDate,
+      doc.dueDate,
+      doc.currency,
+      rate,
+      doc.amountMinor,
+      baseMinor,
+      doc.poNumber ?? null,
+      doc.description ?? null,
+      entryId,
+      doc.actor,
+    ],
   );
   return documentId;
 }
@@ -95,7 +127,15 @@ export async function recordReceipt(client: SqlClient, ctx: CompanyContext, r: N
   const [entryId] = await postEntries(
     client,
     ctx,
-    [entry(r.receiptDate, 'receipt', receiptId, `receipt ${r.receiptKey}`, receiptLines(r.customerId, r.currency, r.amountMinor, baseMinor))],
+    [
+      entry(
+        r.receiptDate,
+        'receipt',
+        receiptId,
+        `receipt ${r.receiptKey}`,
+        receiptLines(r.customerId, r.currency, r.amountMinor, baseMinor),
+      ),
+    ],
     r.actor,
   );
   await client.query(
@@ -103,9 +143,25 @@ export async function recordReceipt(client: SqlClient, ctx: CompanyContext, r: N
        amount_minor, base_amount_minor, unapplied_minor, unapplied_base_minor, payer_name, payer_account,
        reference, remittance_text, bank_entry_id, entry_id, created_by)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
-    [ctx.companyId, receiptId, r.receiptKey, r.customerId, r.receiptDate, r.method, r.currency, rate, r.amountMinor,
-      baseMinor, r.payerName ?? null, r.payerAccount ?? null, r.reference ?? null, r.remittanceText ?? null,
-      r.bankEntryId ?? null, entryId, r.actor],
+    [
+      ctx.companyId,
+      receiptId,
+      r.receiptKey,
+      r.customerId,
+      r.receiptDate,
+      r.method,
+      r.currency,
+      rate,
+      r.amountMinor,
+      baseMinor,
+      r.payerName ?? null,
+      r.payerAccount ?? null,
+      r.reference ?? null,
+      r.remittanceText ?? null,
+      r.bankEntryId ?? null,
+      entryId,
+      r.actor,
+    ],
   );
   return receiptId;
 }
@@ -135,7 +191,11 @@ interface ReceiptRow {
   on_account_base_minor: number;
 }
 
-async function lockDocument(client: SqlClient, ctx: CompanyContext, documentId: string): Promise<DocumentRow> {
+async function lockDocument(
+  client: SqlClient,
+  ctx: CompanyContext,
+  documentId: string,
+): Promise<DocumentRow> {
   const { rows } = await client.query<DocumentRow>(
     `SELECT document_id, document_number, customer_id, doc_type, currency, amount_minor, base_amount_minor,
             open_minor, open_base_minor
@@ -186,45 +246,105 @@ export async function applyReceipt(client: SqlClient, ctx: CompanyContext, a: Ap
   }
   const applied = a.cashMinor + discountMinor + writeOffMinor;
   invariant(applied > 0, 'empty-application', 'nothing to apply');
-  invariant(writeOffMinor === 0 || (a.writeOffReason ?? '').length > 0, 'reason-missing', 'a write-off needs a reason');
+  invariant(
+    writeOffMinor === 0 || (a.writeOffReason ?? '').length > 0,
+    'reason-missing',
+    'a write-off needs a reason',
+  );
   const receipt = await lockReceipt(client, ctx, a.receiptId);
   const doc = await lockDocument(client, ctx, a.documentId);
-  invariant(doc.doc_type !== 'credit_memo', 'wrong-document', `${doc.document_number} is a credit memo; apply credits with applyCredit`);
-  invariant(receipt.currency === doc.currency, 'currency-mismatch',
-    `receipt ${receipt.receipt_key} is in ${receipt.currency}, document ${doc.document_number} in ${doc.currency}`);
-  invariant(receipt.customer_id === null || receipt.customer_id === doc.customer_id, 'customer-mismatch',
-    `receipt ${receipt.receipt_key} belongs to another customer than ${doc.document_number}`);
-  invariant(a.cashMinor <= receipt.unapplied_minor, 'receipt-over-applied',
-    `receipt ${receipt.receipt_key} has ${receipt.unapplied_minor} unapplied, cannot apply ${a.cashMinor}`);
-  invariant(applied <= doc.open_minor, 'document-over-applied',
-    `${doc.document_number} is open for ${doc.open_minor}, cannot apply ${applied}`);
+  invariant(
+    doc.doc_type !== 'credit_memo',
+    'wrong-document',
+    `${doc.document_number} is a credit memo; apply credits with applyCredit`,
+  );
+  invariant(
+    receipt.currency === doc.currency,
+    'currency-mismatch',
+    `receipt ${receipt.receipt_key} is in ${receipt.currency}, document ${doc.document_number} in ${doc.currency}`,
+  );
+  invariant(
+    receipt.customer_id === null || receipt.customer_id === doc.customer_id,
+    'customer-mismatch',
+    `receipt ${receipt.receipt_key} belongs to another customer than ${doc.document_number}`,
+  );
+  invariant(
+    a.cashMinor <= receipt.unapplied_minor,
+    'receipt-over-applied',
+    `receipt ${receipt.receipt_key} has ${receipt.unapplied_minor} unapplied, cannot apply ${a.cashMinor}`,
+  );
+  invariant(
+    applied <= doc.open_minor,
+    'document-over-applied',
+    `${doc.document_number} is open for ${doc.open_minor}, cannot apply ${applied}`,
+  );
 
   const sourceBase = baseShare(a.cashMinor, receipt.unapplied_minor, receipt.unapplied_base_minor);
   const documentBase = baseShare(applied, doc.open_minor, doc.open_base_minor);
   const discountBase = baseShare(discountMinor, doc.amount_minor, doc.base_amount_minor);
   const writeOffBase = baseShare(writeOffMinor, doc.amount_minor, doc.base_amount_minor);
   const { lines, fxGainLossBaseMinor } = applicationLines({
-    source: 'receipt', customerId: doc.customer_id, currency: doc.currency, baseCurrency: ctx.baseCurrency,
-    cashMinor: a.cashMinor, discountMinor, writeOffMinor, sourceBaseMinor: sourceBase, documentBaseMinor: documentBase,
-    discountBaseMinor: Math.min(discountBase, documentBase), writeOffBaseMinor: Math.min(writeOffBase, documentBase - Math.min(discountBase, documentBase)),
+    source: 'receipt',
+    customerId: doc.customer_id,
+    currency: doc.currency,
+    baseCurrency: ctx.baseCurrency,
+    cashMinor: a.cashMinor,
+    discountMinor,
+    writeOffMinor,
+    sourceBaseMinor: sourceBase,
+    documentBaseMinor: documentBase,
+    discountBaseMinor: Math.min(discountBase, documentBase),
+    writeOffBaseMinor: Math.min(writeOffBase, documentBase - Math.min(discountBase, documentBase)),
   });
   const applicationId = uuidv7();
-  const [entryId] = await postEntries(client, ctx,
-    [entry(a.postingDate, 'application', applicationId, `apply ${receipt.receipt_key} to ${doc.document_number}`, lines)], a.actor);
+  const [entryId] = await postEntries(
+    client,
+    ctx,
+    [
+      entry(
+        a.postingDate,
+        'application',
+        applicationId,
+        `apply ${receipt.receipt_key} to ${doc.document_number}`,
+        lines,
+      ),
+    ],
+    a.actor,
+  );
   if (receipt.customer_id === null) {
-    await client.query('UPDATE receipt SET customer_id = $3 WHERE company_id = $1 AND receipt_id = $2',
-      [ctx.companyId, receipt.receipt_id, doc.customer_id]);
+    await client.query('UPDATE receipt SET customer_id = $3 WHERE company_id = $1 AND receipt_id = $2', [
+      ctx.companyId,
+      receipt.receipt_id,
+      doc.customer_id,
+    ]);
   }
   await moveReceipt(client, ctx, receipt.receipt_id, -a.cashMinor, -sourceBase, 0, 0);
   await moveDocument(client, ctx, doc.document_id, -applied, -documentBase);
   await insertApplication(client, ctx, {
-    application_id: applicationId, kind: 'payment', receipt_id: receipt.receipt_id, credit_document_id: null,
-    document_id: doc.document_id, currency: doc.currency, applied_minor: applied, cash_minor: a.cashMinor,
-    discount_minor: discountMinor, write_off_minor: writeOffMinor, write_off_reason: a.writeOffReason ?? null,
-    document_base_minor: documentBase, source_base_minor: sourceBase, fx_gain_loss_base_minor: fxGainLossBaseMinor,
-    posting_date: a.postingDate, entry_id: entryId!, reverses_application_id: null, origin: a.origin ?? 'manual',
-    run_id: a.runId ?? null, external_key: a.externalKey ?? null, confidence: a.confidence ?? null,
-    reasons: a.reasons ?? null, reason: a.reason ?? null, created_by: a.actor,
+    application_id: applicationId,
+    kind: 'payment',
+    receipt_id: receipt.receipt_id,
+    credit_document_id: null,
+    document_id: doc.document_id,
+    currency: doc.currency,
+    applied_minor: applied,
+    cash_minor: a.cashMinor,
+    discount_minor: discountMinor,
+    write_off_minor: writeOffMinor,
+    write_off_reason: a.writeOffReason ?? null,
+    document_base_minor: documentBase,
+    source_base_minor: sourceBase,
+    fx_gain_loss_base_minor: fxGainLossBaseMinor,
+    posting_date: a.postingDate,
+    entry_id: entryId!,
+    reverses_application_id: null,
+    origin: a.origin ?? 'manual',
+    run_id: a.runId ?? null,
+    external_key: a.externalKey ?? null,
+    confidence: a.confidence ?? null,
+    reasons: a.reasons ?? null,
+    reason: a.reason ?? null,
+    created_by: a.actor,
   });
   return applicationId;
 }
@@ -243,33 +363,89 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
   invariant(a.amountMinor > 0, 'empty-application', 'nothing to apply');
   const credit = await lockDocument(client, ctx, a.creditDocumentId);
   const doc = await lockDocument(client, ctx, a.documentId);
-  invariant(credit.doc_type === 'credit_memo', 'wrong-document', `${credit.document_number} is not a credit memo`);
+  invariant(
+    credit.doc_type === 'credit_memo',
+    'wrong-document',
+    `${credit.document_number} is not a credit memo`,
+  );
   invariant(doc.doc_type !== 'credit_memo', 'wrong-document', `${doc.document_number} is a credit memo`);
-  invariant(credit.customer_id === doc.customer_id, 'customer-mismatch', 'a credit memo applies to its own customer');
-  invariant(credit.currency === doc.currency, 'currency-mismatch', 'credit memo and document currencies differ');
-  invariant(a.amountMinor <= credit.open_minor, 'credit-over-applied',
-    `${credit.document_number} is open for ${credit.open_minor}, cannot apply ${a.amountMinor}`);
-  invariant(a.amountMinor <= doc.open_minor, 'document-over-applied',
-    `${doc.document_number} is open for ${doc.open_minor}, cannot apply ${a.amountMinor}`);
+  invariant(
+    credit.customer_id === doc.customer_id,
+    'customer-mismatch',
+    'a credit memo applies to its own customer',
+  );
+  invariant(
+    credit.currency === doc.currency,
+    'currency-mismatch',
+    'credit memo and document currencies differ',
+  );
+  invariant(
+    a.amountMinor <= credit.open_minor,
+    'credit-over-applied',
+    `${credit.document_number} is open for ${credit.open_minor}, cannot apply ${a.amountMinor}`,
+  );
+  invariant(
+    a.amountMinor <= doc.open_minor,
+    'document-over-applied',
+    `${doc.document_number} is open for ${doc.open_minor}, cannot apply ${a.amountMinor}`,
+  );
   const sourceBase = baseShare(a.amountMinor, credit.open_minor, credit.open_base_minor);
   const documentBase = baseShare(a.amountMinor, doc.open_minor, doc.open_base_minor);
   const { lines, fxGainLossBaseMinor } = applicationLines({
-    source: 'credit_memo', customerId: doc.customer_id, currency: doc.currency, baseCurrency: ctx.baseCurrency,
-    cashMinor: a.amountMinor, discountMinor: 0, writeOffMinor: 0, sourceBaseMinor: sourceBase,
-    documentBaseMinor: documentBase, discountBaseMinor: 0, writeOffBaseMinor: 0,
+    source: 'credit_memo',
+    customerId: doc.customer_id,
+    currency: doc.currency,
+    baseCurrency: ctx.baseCurrency,
+    cashMinor: a.amountMinor,
+    discountMinor: 0,
+    writeOffMinor: 0,
+    sourceBaseMinor: sourceBase,
+    documentBaseMinor: documentBase,
+    discountBaseMinor: 0,
+    writeOffBaseMinor: 0,
   });
   const applicationId = uuidv7();
-  const [entryId] = await postEntries(client, ctx,
-    [entry(a.postingDate, 'application', applicationId, `apply ${credit.document_number} to ${doc.document_number}`, lines)], a.actor);
+  const [entryId] = await postEntries(
+    client,
+    ctx,
+    [
+      entry(
+        a.postingDate,
+        'application',
+        applicationId,
+        `apply ${credit.document_number} to ${doc.document_number}`,
+        lines,
+      ),
+    ],
+    a.actor,
+  );
   await moveDocument(client, ctx, credit.document_id, -a.amountMinor, -sourceBase);
   await moveDocument(client, ctx, doc.document_id, -a.amountMinor, -documentBase);
   await insertApplication(client, ctx, {
-    application_id: applicationId, kind: 'credit_memo', receipt_id: null, credit_document_id: credit.document_id,
-    document_id: doc.document_id, currency: doc.currency, applied_minor: a.amountMinor, cash_minor: a.amountMinor,
-    discount_minor: 0, write_off_minor: 0, write_off_reason: null, document_base_minor: documentBase,
-    source_base_minor: sourceBase, fx_gain_loss_base_minor: fxGainLossBaseMinor, posting_date: a.postingDate,
-    entry_id: entryId!, reverses_application_id: null, origin: a.origin ?? 'manual', run_id: null, external_key: null,
-    confidence: null, reasons: null, reason: a.reason ?? null, created_by: a.actor,
+    application_id: applicationId,
+    kind: 'credit_memo',
+    receipt_id: null,
+    credit_document_id: credit.document_id,
+    document_id: doc.document_id,
+    currency: doc.currency,
+    applied_minor: a.amountMinor,
+    cash_minor: a.amountMinor,
+    discount_minor: 0,
+    write_off_minor: 0,
+    write_off_reason: null,
+    document_base_minor: documentBase,
+    source_base_minor: sourceBase,
+    fx_gain_loss_base_minor: fxGainLossBaseMinor,
+    posting_date: a.postingDate,
+    entry_id: entryId!,
+    reverses_application_id: null,
+    origin: a.origin ?? 'manual',
+    run_id: null,
+    external_key: null,
+    confidence: null,
+    reasons: null,
+    reason: a.reason ?? null,
+    created_by: a.actor,
   });
   return applicationId;
 }
@@ -290,27 +466,70 @@ export async function putOnAccount(client: SqlClient, ctx: CompanyContext, a: Pu
   invariant(a.amountMinor > 0, 'empty-application', 'nothing to put on account');
   const receipt = await lockReceipt(client, ctx, a.receiptId);
   const customerId = receipt.customer_id ?? a.customerId ?? null;
-  invariant(customerId !== null, 'customer-unknown', `receipt ${receipt.receipt_key} has no customer; name one`);
-  invariant(receipt.customer_id === null || a.customerId === undefined || a.customerId === receipt.customer_id,
-    'customer-mismatch', `receipt ${receipt.receipt_key} belongs to another customer`);
-  invariant(a.amountMinor <= receipt.unapplied_minor, 'receipt-over-applied',
-    `receipt ${receipt.receipt_key} has ${receipt.unapplied_minor} unapplied, cannot put ${a.amountMinor} on account`);
+  invariant(
+    customerId !== null,
+    'customer-unknown',
+    `receipt ${receipt.receipt_key} has no customer; name one`,
+  );
+  invariant(
+    receipt.customer_id === null || a.customerId === undefined || a.customerId === receipt.customer_id,
+    'customer-mismatch',
+    `receipt ${receipt.receipt_key} belongs to another customer`,
+  );
+  invariant(
+    a.amountMinor <= receipt.unapplied_minor,
+    'receipt-over-applied',
+    `receipt ${receipt.receipt_key} has ${receipt.unapplied_minor} unapplied, cannot put ${a.amountMinor} on account`,
+  );
   const base = baseShare(a.amountMinor, receipt.unapplied_minor, receipt.unapplied_base_minor);
   const applicationId = uuidv7();
-  const [entryId] = await postEntries(client, ctx,
-    [entry(a.postingDate, 'application', applicationId, `on account ${receipt.receipt_key}`, onAccountLines(customerId, receipt.currency, a.amountMinor, base))], a.actor);
+  const [entryId] = await postEntries(
+    client,
+    ctx,
+    [
+      entry(
+        a.postingDate,
+        'application',
+        applicationId,
+        `on account ${receipt.receipt_key}`,
+        onAccountLines(customerId, receipt.currency, a.amountMinor, base),
+      ),
+    ],
+    a.actor,
+  );
   if (receipt.customer_id === null) {
-    await client.query('UPDATE receipt SET customer_id = $3 WHERE company_id = $1 AND receipt_id = $2',
-      [ctx.companyId, receipt.receipt_id, customerId]);
+    await client.query('UPDATE receipt SET customer_id = $3 WHERE company_id = $1 AND receipt_id = $2', [
+      ctx.companyId,
+      receipt.receipt_id,
+      customerId,
+    ]);
   }
   await moveReceipt(client, ctx, receipt.receipt_id, -a.amountMinor, -base, a.amountMinor, base);
   await insertApplication(client, ctx, {
-    application_id: applicationId, kind: 'on_account', receipt_id: receipt.receipt_id, credit_document_id: null,
-    document_id: null, currency: receipt.currency, applied_minor: a.amountMinor, cash_minor: a.amountMinor,
-    discount_minor: 0, write_off_minor: 0, write_off_reason: null, document_base_minor: base, source_base_minor: base,
-    fx_gain_loss_base_minor: 0, posting_date: a.postingDate, entry_id: entryId!, reverses_application_id: null,
-    origin: a.origin ?? 'manual', run_id: a.runId ?? null, external_key: a.externalKey ?? null, confidence: null,
-    reasons: null, reason: a.reason ?? null, created_by: a.actor,
+    application_id: applicationId,
+    kind: 'on_account',
+    receipt_id: receipt.receipt_id,
+    credit_document_id: null,
+    document_id: null,
+    currency: receipt.currency,
+    applied_minor: a.amountMinor,
+    cash_minor: a.amountMinor,
+    discount_minor: 0,
+    write_off_minor: 0,
+    write_off_reason: null,
+    document_base_minor: base,
+    source_base_minor: base,
+    fx_gain_loss_base_minor: 0,
+    posting_date: a.postingDate,
+    entry_id: entryId!,
+    reverses_application_id: null,
+    origin: a.origin ?? 'manual',
+    run_id: a.runId ?? null,
+    external_key: a.externalKey ?? null,
+    confidence: null,
+    reasons: null,
+    reason: a.reason ?? null,
+    created_by: a.actor,
   });
   return applicationId;
 }
@@ -358,7 +577,11 @@ export async function unapply(client: SqlClient, ctx: CompanyContext, u: Unapply
   );
   const app = rows[0];
   if (!app) throw new LedgerError('not-found', `no application ${u.applicationId}`);
-  invariant(app.reverses_application_id === null, 'reversal-of-reversal', 'a reversal cannot itself be unapplied; apply again instead');
+  invariant(
+    app.reverses_application_id === null,
+    'reversal-of-reversal',
+    'a reversal cannot itself be unapplied; apply again instead',
+  );
   invariant(!app.reversed, 'already-reversed', `application ${u.applicationId} was already unapplied`);
   if (app.receipt_id) await lockReceipt(client, ctx, app.receipt_id);
   if (app.credit_document_id) await lockDocument(client, ctx, app.credit_document_id);
@@ -366,30 +589,76 @@ export async function unapply(client: SqlClient, ctx: CompanyContext, u: Unapply
 
   const original = await loadEntryLines(client, ctx, app.entry_id);
   const reversalId = uuidv7();
-  const [entryId] = await postEntries(client, ctx,
-    [{ ...reversalOf(original, u.postingDate, `unapply ${app.application_id}: ${u.reason}`), sourceType: 'unapply', sourceId: reversalId, reversesEntryId: app.entry_id }], u.actor);
+  const [entryId] = await postEntries(
+    client,
+    ctx,
+    [
+      {
+        ...reversalOf(original, u.postingDate, `unapply ${app.application_id}: ${u.reason}`),
+        sourceType: 'unapply',
+        sourceId: reversalId,
+        reversesEntryId: app.entry_id,
+      },
+    ],
+    u.actor,
+  );
   if (app.kind === 'on_account') {
-    await moveReceipt(client, ctx, app.receipt_id!, app.cash_minor, app.source_base_minor, -app.cash_minor, -app.source_base_minor);
+    await moveReceipt(
+      client,
+      ctx,
+      app.receipt_id!,
+      app.cash_minor,
+      app.source_base_minor,
+      -app.cash_minor,
+      -app.source_base_minor,
+    );
   } else if (app.kind === 'payment') {
     await moveReceipt(client, ctx, app.receipt_id!, app.cash_minor, app.source_base_minor, 0, 0);
   } else {
     await moveDocument(client, ctx, app.credit_document_id!, app.cash_minor, app.source_base_minor);
   }
-  if (app.document_id) await moveDocument(client, ctx, app.document_id, app.applied_minor, app.document_base_minor);
+  if (app.document_id)
+    await moveDocument(client, ctx, app.document_id, app.applied_minor, app.document_base_minor);
   await insertApplication(client, ctx, {
-    application_id: reversalId, kind: app.kind, receipt_id: app.receipt_id, credit_document_id: app.credit_document_id,
-    document_id: app.document_id, currency: app.currency.trim(), applied_minor: -app.applied_minor, cash_minor: -app.cash_minor,
-    discount_minor: -app.discount_minor, write_off_minor: -app.write_off_minor, write_off_reason: app.write_off_reason,
-    document_base_minor: -app.document_base_minor, source_base_minor: -app.source_base_minor,
-    fx_gain_loss_base_minor: -app.fx_gain_loss_base_minor, posting_date: u.postingDate, entry_id: entryId!,
-    reverses_application_id: app.application_id, origin: app.origin, run_id: u.runId ?? app.run_id, external_key: app.external_key,
-    confidence: null, reasons: null, reason: u.reason ?? null, created_by: u.actor,
+    application_id: reversalId,
+    kind: app.kind,
+    receipt_id: app.receipt_id,
+    credit_document_id: app.credit_document_id,
+    document_id: app.document_id,
+    currency: app.currency.trim(),
+    applied_minor: -app.applied_minor,
+    cash_minor: -app.cash_minor,
+    discount_minor: -app.discount_minor,
+    write_off_minor: -app.write_off_minor,
+    write_off_reason: app.write_off_reason,
+    document_base_minor: -app.document_base_minor,
+    source_base_minor: -app.source_base_minor,
+    fx_gain_loss_base_minor: -app.fx_gain_loss_base_minor,
+    posting_date: u.postingDate,
+    entry_id: entryId!,
+    reverses_application_id: app.application_id,
+    origin: app.origin,
+    run_id: u.runId ?? app.run_id,
+    external_key: app.external_key,
+    confidence: null,
+    reasons: null,
+    reason: u.reason ?? null,
+    created_by: u.actor,
   });
   return reversalId;
 }
 
 async function loadEntryLines(client: SqlClient, ctx: CompanyContext, entryId: string) {
-  const { rows } = await client.query<{ role: string; customer_id: string | null; currency: string; amount_minor: number; base_amount_minor: number; posting_date: string; source_type: string; memo: string }>(
+  const { rows } = await client.query<{
+    role: string;
+    customer_id: string | null;
+    currency: string;
+    amount_minor: number;
+    base_amount_minor: number;
+    posting_date: string;
+    source_type: string;
+    memo: string;
+  }>(
     `SELECT g.role, l.customer_id, l.currency, l.amount_minor, l.base_amount_minor, e.posting_date, e.source_type, e.memo
        FROM journal_line l
        JOIN journal_entry e ON e.company_id = l.company_id AND e.entry_id = l.entry_id
@@ -427,18 +696,43 @@ export async function adjustDocument(client: SqlClient, ctx: CompanyContext, a: 
   invariant(a.amountMinor > 0, 'empty-adjustment', 'an adjustment amount must be positive');
   invariant(a.reason.length > 0, 'reason-missing', 'an adjustment needs a reason');
   const doc = await lockDocument(client, ctx, a.documentId);
-  invariant(a.amountMinor <= doc.open_minor, 'document-over-applied',
-    `${doc.document_number} is open for ${doc.open_minor}, cannot write off ${a.amountMinor}`);
+  invariant(
+    a.amountMinor <= doc.open_minor,
+    'document-over-applied',
+    `${doc.document_number} is open for ${doc.open_minor}, cannot write off ${a.amountMinor}`,
+  );
   const base = baseShare(a.amountMinor, doc.open_minor, doc.open_base_minor);
   const adjustmentId = uuidv7();
-  const [entryId] = await postEntries(client, ctx,
-    [entry(a.postingDate, 'adjustment', adjustmentId, `${a.kind} ${doc.document_number}: ${a.reason}`,
-      adjustmentLines(a.kind, doc.doc_type, doc.customer_id, doc.currency, a.amountMinor, base))], a.actor);
+  const [entryId] = await postEntries(
+    client,
+    ctx,
+    [
+      entry(
+        a.postingDate,
+        'adjustment',
+        adjustmentId,
+        `${a.kind} ${doc.document_number}: ${a.reason}`,
+        adjustmentLines(a.kind, doc.doc_type, doc.customer_id, doc.currency, a.amountMinor, base),
+      ),
+    ],
+    a.actor,
+  );
   await moveDocument(client, ctx, doc.document_id, -a.amountMinor, -base);
   await client.query(
     `INSERT INTO adjustment (company_id, adjustment_id, document_id, kind, amount_minor, base_amount_minor, reason,
        posting_date, entry_id, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-    [ctx.companyId, adjustmentId, doc.document_id, a.kind, a.amountMinor, base, a.reason, a.postingDate, entryId, a.actor],
+    [
+      ctx.companyId,
+      adjustmentId,
+      doc.document_id,
+      a.kind,
+      a.amountMinor,
+      base,
+      a.reason,
+      a.postingDate,
+      entryId,
+      a.actor,
+    ],
   );
   return adjustmentId;
 }
@@ -449,9 +743,20 @@ export interface ReverseAdjustment extends Actor {
   reason: string;
 }
 
-export async function reverseAdjustment(client: SqlClient, ctx: CompanyContext, r: ReverseAdjustment): Promise<string> {
+export async function reverseAdjustment(
+  client: SqlClient,
+  ctx: CompanyContext,
+  r: ReverseAdjustment,
+): Promise<string> {
   invariant(r.reason.length > 0, 'reason-missing', 'a reversal needs a reason');
-  const { rows } = await client.query<{ document_id: string; kind: AdjustmentKind; amount_minor: number; base_amount_minor: number; entry_id: string; reversed: boolean }>(
+  const { rows } = await client.query<{
+    document_id: string;
+    kind: AdjustmentKind;
+    amount_minor: number;
+    base_amount_minor: number;
+    entry_id: string;
+    reversed: boolean;
+  }>(
     `SELECT a.document_id, a.kind, a.amount_minor, a.base_amount_minor, a.entry_id,
             EXISTS (SELECT 1 FROM adjustment r WHERE r.company_id = a.company_id AND r.reverses_adjustment_id = a.adjustment_id) AS reversed
        FROM adjustment a WHERE a.company_id = $1 AND a.adjustment_id = $2 AND a.amount_minor > 0`,
@@ -463,19 +768,47 @@ export async function reverseAdjustment(client: SqlClient, ctx: CompanyContext, 
   await lockDocument(client, ctx, adj.document_id);
   const original = await loadEntryLines(client, ctx, adj.entry_id);
   const reversalId = uuidv7();
-  const [entryId] = await postEntries(client, ctx,
-    [{ ...reversalOf(original, r.postingDate, `reverse adjustment: ${r.reason}`), sourceType: 'adjustment', sourceId: reversalId, reversesEntryId: adj.entry_id }], r.actor);
+  const [entryId] = await postEntries(
+    client,
+    ctx,
+    [
+      {
+        ...reversalOf(original, r.postingDate, `reverse adjustment: ${r.reason}`),
+        sourceType: 'adjustment',
+        sourceId: reversalId,
+        reversesEntryId: adj.entry_id,
+      },
+    ],
+    r.actor,
+  );
   await moveDocument(client, ctx, adj.document_id, adj.amount_minor, adj.base_amount_minor);
   await client.query(
     `INSERT INTO adjustment (company_id, adjustment_id, document_id, kind, amount_minor, base_amount_minor, reason,
        posting_date, entry_id, reverses_adjustment_id, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-    [ctx.companyId, reversalId, adj.document_id, adj.kind, -adj.amount_minor, -adj.base_amount_minor, r.reason,
-      r.postingDate, entryId, r.adjustmentId, r.actor],
+    [
+      ctx.companyId,
+      reversalId,
+      adj.document_id,
+      adj.kind,
+      -adj.amount_minor,
+      -adj.base_amount_minor,
+      r.reason,
+      r.postingDate,
+      entryId,
+      r.adjustmentId,
+      r.actor,
+    ],
   );
   return reversalId;
 }
 
-async function moveDocument(client: SqlClient, ctx: CompanyContext, documentId: string, deltaMinor: number, deltaBaseMinor: number) {
+async function moveDocument(
+  client: SqlClient,
+  ctx: CompanyContext,
+  documentId: string,
+  deltaMinor: number,
+  deltaBaseMinor: number,
+) {
   await client.query(
     `UPDATE document SET open_minor = open_minor + $3, open_base_minor = open_base_minor + $4
       WHERE company_id = $1 AND document_id = $2`,
@@ -483,8 +816,15 @@ async function moveDocument(client: SqlClient, ctx: CompanyContext, documentId: 
   );
 }
 
-async function moveReceipt(client: SqlClient, ctx: CompanyContext, receiptId: string, unappliedDelta: number,
-  unappliedBaseDelta: number, onAccountDelta: number, onAccountBaseDelta: number) {
+async function moveReceipt(
+  client: SqlClient,
+  ctx: CompanyContext,
+  receiptId: string,
+  unappliedDelta: number,
+  unappliedBaseDelta: number,
+  onAccountDelta: number,
+  onAccountBaseDelta: number,
+) {
   await client.query(
     `UPDATE receipt SET unapplied_minor = unapplied_minor + $3, unapplied_base_minor = unapplied_base_minor + $4,
             on_account_minor = on_account_minor + $5, on_account_base_minor = on_account_base_minor + $6
@@ -508,10 +848,32 @@ async function insertApplication(client: SqlClient, ctx: CompanyContext, row: Ap
        source_base_minor, fx_gain_loss_base_minor, posting_date, entry_id, reverses_application_id, origin, run_id,
        external_key, confidence, reasons, reason, created_by)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25)`,
-    [ctx.companyId, row.application_id, row.kind, row.receipt_id, row.credit_document_id, row.document_id, row.currency,
-      row.applied_minor, row.cash_minor, row.discount_minor, row.write_off_minor, row.write_off_reason,
-      row.document_base_minor, row.source_base_minor, row.fx_gain_loss_base_minor, row.posting_date, row.entry_id,
-      row.reverses_application_id, row.origin, row.run_id, row.external_key, row.confidence,
-      row.reasons === null ? null : JSON.stringify(row.reasons), row.reason, row.created_by],
+    [
+      ctx.companyId,
+      row.application_id,
+      row.kind,
+      row.receipt_id,
+      row.credit_document_id,
+      row.document_id,
+      row.currency,
+      row.applied_minor,
+      row.cash_minor,
+      row.discount_minor,
+      row.write_off_minor,
+      row.write_off_reason,
+      row.document_base_minor,
+      row.source_base_minor,
+      row.fx_gain_loss_base_minor,
+      row.posting_date,
+      row.entry_id,
+      row.reverses_application_id,
+      row.origin,
+      row.run_id,
+      row.external_key,
+      row.confidence,
+      row.reasons === null ? null : JSON.stringify(row.reasons),
+      row.reason,
+      row.created_by,
+    ],
   );
 }

@@ -9,7 +9,8 @@ export function allocateLargestRemainder(totalMinor: number, weights: readonly n
   assertSafeMinor(totalMinor, 'total');
   if (weights.length === 0) throw new MoneyError('cannot allocate over no weights');
   for (const w of weights) {
-    if (!Number.isSafeInteger(w) || w < 0) throw new MoneyError(`weights must be non-negative safe integers, got ${w}`);
+    if (!Number.isSafeInteger(w) || w < 0)
+      throw new MoneyError(`weights must be non-negative safe integers, got ${w}`);
   }
   const weightSum = weights.reduce((a, b) => a + b, 0);
   if (weightSum === 0) throw new MoneyError('cannot allocate over weights that sum to zero');

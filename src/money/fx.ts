@@ -10,7 +10,10 @@ const RATE_PATTERN = /^(\d{1,12})(?:\.(\d{1,12}))?$/;
 
 export function parseRate(text: string): Rate {
   const m = RATE_PATTERN.exec(text.trim());
-  if (!m) throw new MoneyError(`exchange rate must be a positive decimal such as 1.0834, got ${JSON.stringify(text)}`);
+  if (!m)
+    throw new MoneyError(
+      `exchange rate must be a positive decimal such as 1.0834, got ${JSON.stringify(text)}`,
+    );
   const fraction = m[2] ?? '';
   const units = BigInt(m[1]! + fraction);
   if (units === 0n) throw new MoneyError('exchange rate must be greater than zero');
@@ -39,7 +42,12 @@ export function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
  * Converts minor units of one currency into minor units of the base currency:
  * base = amount × rate, rescaled between the two currencies' exponents, rounded half-even.
  */
-export function convertMinor(amountMinor: number, rate: Rate, fromExponent: number, toExponent: number): number {
+export function convertMinor(
+  amountMinor: number,
+  rate: Rate,
+  fromExponent: number,
+  toExponent: number,
+): number {
   assertSafeMinor(amountMinor);
   let numerator = BigInt(amountMinor) * rate.units;
   let denominator = 10n ** BigInt(rate.scale);

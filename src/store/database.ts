@@ -63,7 +63,9 @@ export class Database {
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-      throw new StoreError(`database migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+      throw new StoreError(`database migration ${failed} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -72,7 +74,9 @@ export class Database {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: asKyselyPool(singleClientPool(client)) }) });
+      const db = new Kysely<DB>({
+        dialect: new PostgresDialect({ pool: asKyselyPool(singleClientPool(client)) }),
+      });
       try {
         const result = await work({ db, client });
         await client.query('COMMIT');

@@ -13,9 +13,22 @@ import type { Database } from './database.js';
 const FORMAT = 'openar-ledger-export v1';
 
 const LOAD_ORDER = [
-  'company', 'gl_account', 'fx_rate', 'customer', 'customer_contact', 'customer_bank_account', 'customer_alias',
-  'journal_entry', 'journal_line', 'document', 'document_revision', 'receipt', 'application', 'adjustment',
-  'change_log', 'import_batch',
+  'company',
+  'gl_account',
+  'fx_rate',
+  'customer',
+  'customer_contact',
+  'customer_bank_account',
+  'customer_alias',
+  'journal_entry',
+  'journal_line',
+  'document',
+  'document_revision',
+  'receipt',
+  'application',
+  'adjustment',
+  'change_log',
+  'import_batch',
 ];
 const LOAD_LAST = ['fiscal_period'];
 const SKIP = new Set(['kysely_migration', 'kysely_migration_lock']);
@@ -28,21 +41,28 @@ async function tablesInOrder(client: SqlClient): Promise<string[]> {
   const present = rows.map((r) => r.table_name).filter((t) => !SKIP.has(t));
   const known = [...LOAD_ORDER, ...LOAD_LAST];
   const others = present.filter((t) => !known.includes(t)).sort();
-  return [...LOAD_ORDER.filter((t) => present.includes(t)), ...others, ...LOAD_LAST.filter((t) => present.includes(t))];
+  return [
+    ...LOAD_ORDER.filter((t) => present.includes(t)),
+    ...others,
+    ...LOAD_LAST.filter((t) => present.includes(t)),
+  ];
 }
 
 export async function exportLedger(database: Database, path: string): Promise<Record<string, number>> {
   const out = createWriteStream(path);
-  const write = (line: string) => new Promise<void>((resolve) => (out.write(`${line}\n`) ? resolve() : out.once('drain', resolve)));
+  const write = (line: string) =>
+    new Promise<void>((resolve) => (out.write(`${line}\n`) ? resolve() : out.once('drain', resolve)));
   const counts: Record<string, number> = {};
   await database.transaction(async ({ client }) => {
     await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await write(FORMAT);
     for (const table of await tablesInOrder(client)) {
-      const columns = (await client.query<{ column_name: string }>(
-        `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
-        [table],
-      )).rows.map((c) => c.column_name);
+      const columns = (
+        await client.query<{ column_name: string }>(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+          [table],
+        )
+      ).rows.map((c) => c.column_name);
       await write(`--table ${table} ${JSON.stringify(columns)}`);
       const select = columns.map((c) => `${quoteIdent(c)}::text`).join(', ');
       const order = (await primaryKey(client, table)).map(quoteIdent).join(', ') || '1';
@@ -58,7 +78,9 @@ export async function exportLedger(database: Database, path: string): Promise<Re
       }
     }
   });
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
   return counts;
 }
 
@@ -67,7 +89,8 @@ export async function importLedger(database: Database, path: string): Promise<Re
   const counts: Record<string, number> = {};
   await database.transaction(async ({ client }) => {
     const existing = await client.query<{ n: number }>('SELECT count(*)::int8 AS n FROM company');
-    if (existing.rows[0]!.n > 0) throw new StoreError('db import needs an empty database; this one already has a company');
+    if (existing.rows[0]!.n > 0)
+      throw new StoreError('db import needs an empty database; this one already has a company');
     const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
     let table: string | null = null;
     let columns: string[] = [];
@@ -75,14 +98,18 @@ export async function importLedger(database: Database, path: string): Promise<Re
     let lineNumber = 0;
     const flush = async () => {
       if (table === null || batch.length === 0) return;
-      await client.copyFromCsv(`COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv)`, batch.join(''));
+      await client.copyFromCsv(
+        `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv)`,
+        batch.join(''),
+      );
       counts[table] = (counts[table] ?? 0) + batch.length;
       batch = [];
     };
     for await (const line of lines) {
       lineNumber++;
       if (lineNumber === 1) {
-        if (line !== FORMAT) throw new StoreError(`${path}:1: not an openar ledger export (expected "${FORMAT}")`);
+        if (line !== FORMAT)
+          throw new StoreError(`${path}:1: not an openar ledger export (expected "${FORMAT}")`);
         continue;
       }
       if (line.startsWith('--table ')) {

@@ -9,7 +9,8 @@ export const OID = { int8: 20, date: 1082, numeric: 1700 } as const;
 
 export function parseInt8(text: string): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value)) throw new StoreError(`int8 value ${text} is beyond the safe integer range`);
+  if (!Number.isSafeInteger(value))
+    throw new StoreError(`int8 value ${text} is beyond the safe integer range`);
   return value;
 }
 

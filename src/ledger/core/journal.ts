@@ -43,6 +43,10 @@ export function reversalOf(entry: EntryDraft, postingDate: string, memo: string)
     ...entry,
     postingDate,
     memo,
-    lines: entry.lines.map((l) => ({ ...l, amountMinor: -l.amountMinor, baseAmountMinor: -l.baseAmountMinor })),
+    lines: entry.lines.map((l) => ({
+      ...l,
+      amountMinor: -l.amountMinor,
+      baseAmountMinor: -l.baseAmountMinor,
+    })),
   };
 }

@@ -15,14 +15,24 @@ export function docSign(type: DocType): 1 | -1 {
  * strands a cent in base currency.
  */
 export function baseShare(partMinor: number, wholeMinor: number, wholeBaseMinor: number): number {
-  invariant(partMinor >= 0 && partMinor <= wholeMinor, 'over-relief', `cannot relieve ${partMinor} of ${wholeMinor}`);
+  invariant(
+    partMinor >= 0 && partMinor <= wholeMinor,
+    'over-relief',
+    `cannot relieve ${partMinor} of ${wholeMinor}`,
+  );
   if (partMinor === wholeMinor) return wholeBaseMinor;
   if (wholeMinor === 0) return 0;
   const share = Number(divideHalfEven(BigInt(partMinor) * BigInt(wholeBaseMinor), BigInt(wholeMinor)));
   return Math.min(share, wholeBaseMinor);
 }
 
-function line(role: LineDraft['role'], customerId: string | null, currency: string, amountMinor: number, baseAmountMinor: number): LineDraft {
+function line(
+  role: LineDraft['role'],
+  customerId: string | null,
+  currency: string,
+  amountMinor: number,
+  baseAmountMinor: number,
+): LineDraft {
   return { role, customerId, currency, amountMinor, baseAmountMinor };
 }
 
@@ -44,7 +54,12 @@ export function documentLines(doc: DocumentPostingInput): LineDraft[] {
 }
 
 /** Cash received: Dr cash / Cr unapplied cash, until it is applied. */
-export function receiptLines(customerId: string | null, currency: string, amountMinor: number, baseMinor: number): LineDraft[] {
+export function receiptLines(
+  customerId: string | null,
+  currency: string,
+  amountMinor: number,
+  baseMinor: number,
+): LineDraft[] {
   return [
     line('cash', null, currency, amountMinor, baseMinor),
     line('unapplied_cash', customerId, currency, -amountMinor, -baseMinor),
@@ -76,7 +91,10 @@ export interface ApplicationPostingInput extends ApplicationAmounts {
  * Clearing a document: Dr unapplied cash (or AR for a credit memo), Dr discount, Dr write-off,
  * Cr AR for the document; the rate difference between the cash and the document is realized FX.
  */
-export function applicationLines(a: ApplicationPostingInput): { lines: LineDraft[]; fxGainLossBaseMinor: number } {
+export function applicationLines(a: ApplicationPostingInput): {
+  lines: LineDraft[];
+  fxGainLossBaseMinor: number;
+} {
   const applied = a.cashMinor + a.discountMinor + a.writeOffMinor;
   const sourceRole = a.source === 'receipt' ? 'unapplied_cash' : 'ar_control';
   const fxLossBase = a.documentBaseMinor - a.sourceBaseMinor - a.discountBaseMinor - a.writeOffBaseMinor;
@@ -92,7 +110,12 @@ export function applicationLines(a: ApplicationPostingInput): { lines: LineDraft
 }
 
 /** Leaving cash on the customer's account: Dr unapplied cash / Cr AR (a credit on the account). */
-export function onAccountLines(customerId: string, currency: string, amountMinor: number, baseMinor: number): LineDraft[] {
+export function onAccountLines(
+  customerId: string,
+  currency: string,
+  amountMinor: number,
+  baseMinor: number,
+): LineDraft[] {
   return [
     line('unapplied_cash', customerId, currency, amountMinor, baseMinor),
     line('ar_control', customerId, currency, -amountMinor, -baseMinor),
@@ -118,6 +141,12 @@ export function adjustmentLines(
   ];
 }
 
-export function entry(postingDate: string, sourceType: string, sourceId: string | null, memo: string, lines: LineDraft[]): EntryDraft {
+export function entry(
+  postingDate: string,
+  sourceType: string,
+  sourceId: string | null,
+  memo: string,
+  lines: LineDraft[],
+): EntryDraft {
   return { postingDate, sourceType, sourceId, memo, lines };
 }
