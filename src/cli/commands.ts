@@ -7,7 +7,7 @@ import { checkInvariants, createCompany, setPeriodStatus, tieOut } from '../ledg
 import { isPostgresUrl } from '../store/database.js';
 import { exportLedger, importLedger } from '../store/transfer.js';
 import { actorOf, globals, resolveTarget, withCompany, withDatabase } from './context.js';
-import { money, parseIsoDate, UsageError } from './format.js';
+import { money, parseCount, parseIsoDate, UsageError } from './format.js';
 import { print, printJson, renderTable } from './output.js';
 
 export function registerInit(program: Command): void {
@@ -280,8 +280,8 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('build a realistic demo company (deterministic) and show what openar sees')
     .option('--fresh', 'start from an empty database (the embedded one only)')
-    .option('--customers <n>', 'how many customers', '300')
-    .option('--seed <n>', 'random seed', '42')
+    .option('--customers <n>', 'how many customers (default 300)')
+    .option('--seed <n>', 'random seed (default 42)')
     .option('--as-of <date>', 'the demo\'s "today"')
     .action(async (opts, command: Command) => {
       const g = globals(command);
@@ -296,8 +296,8 @@ export function registerDemo(program: Command): void {
       const { runDemo } = await import('../demo/run.js');
       await withDatabase(g, async (database) => {
         await runDemo(database, {
-          seed: Number.parseInt(opts.seed, 10),
-          customers: Number.parseInt(opts.customers, 10),
+          seed: opts.seed === undefined ? undefined : parseCount(opts.seed),
+          customers: opts.customers === undefined ? undefined : parseCount(opts.customers),
           asOf: opts.asOf ? parseIsoDate(opts.asOf) : undefined,
           actor: actorOf(g),
           log: print,

@@ -37,6 +37,8 @@ export function customersHandler(
   actor: string,
 ): ImportHandler<StagedCustomer> {
   return {
+    stageTable: 'stage_customer',
+    targetTables: ['customer', 'customer_bank_account', 'customer_contact'],
     async prepare(client) {
       await client.query(`CREATE TEMP TABLE stage_customer (
         line int4 PRIMARY KEY, new_id uuid, change_id uuid, contact_id uuid, customer_number text, name text,

@@ -59,6 +59,8 @@ export function invoicesHandler(
   let rates: RateTable;
 
   return {
+    stageTable: 'stage_document',
+    targetTables: ['document', 'document_revision', 'journal_entry', 'journal_line'],
     async prepare(client) {
       await client.query(`CREATE TEMP TABLE stage_document (
         line int4 PRIMARY KEY, document_id uuid, revision_id uuid, document_number text, customer_id uuid,
@@ -199,6 +201,7 @@ export function invoicesHandler(
         [ctx.companyId],
       );
       await client.query('CREATE INDEX ON document_match (line)');
+      await client.query('ANALYZE document_match');
       const errors: RowError[] = [];
       const immutable = await client.query<{ line: number; column: string; old: string; new: string }>(
         `SELECT s.line, x.col AS "column", x.old, x.new FROM stage_document s JOIN document_match m USING (line)

@@ -45,11 +45,14 @@ export function paymentsHandler(
   const customers = new Map<string, { id: string; currency: string }>();
   let rates: RateTable;
   return {
+    stageTable: 'stage_payment',
+    targetTables: ['receipt', 'application', 'document'],
     async prepare(client) {
       await client.query(`CREATE TEMP TABLE stage_payment (
         line int4 PRIMARY KEY, receipt_id uuid, payment_id text, customer_id uuid, payment_date date, amount_minor int8,
         currency text, fx_rate numeric, base_minor int8, method text, reference text, invoice_number text,
         applied_minor int8) ON COMMIT DROP`);
+      await client.query('CREATE INDEX ON stage_payment (payment_id, line)');
       const { rows } = await client.query<{ customer_id: string; customer_number: string; currency: string }>(
         'SELECT customer_id, customer_number, currency FROM customer WHERE company_id = $1',
         [ctx.companyId],
@@ -164,12 +167,14 @@ async function checkPayments(client: SqlClient, ctx: CompanyContext, file: strin
       errors.push({ file, line: r.line, column, expected, ...(r.found === null ? {} : { found: r.found }) });
   };
   const headerMismatch = await client.query<{ line: number; found: string; first_line: number }>(
-    `SELECT s.line, concat_ws(' ', s.customer_id, s.payment_date, s.amount_minor, s.currency) AS found, f.line AS first_line
-       FROM stage_payment s
-       JOIN LATERAL (SELECT * FROM stage_payment f WHERE f.payment_id = s.payment_id ORDER BY f.line LIMIT 1) f ON true
-      WHERE (s.customer_id, s.payment_date, s.amount_minor, s.currency) IS DISTINCT FROM
-            (f.customer_id, f.payment_date, f.amount_minor, f.currency)
-      ORDER BY s.line LIMIT 1000`,
+    `SELECT line, found, first_line FROM (
+       SELECT line, concat_ws(' ', customer_id, payment_date, amount_minor, currency) AS found,
+              first_value(line) OVER w AS first_line,
+              (customer_id, payment_date, amount_minor, currency) IS DISTINCT FROM
+                (first_value(customer_id) OVER w, first_value(payment_date) OVER w,
+                 first_value(amount_minor) OVER w, first_value(currency) OVER w) AS differs
+         FROM stage_payment WINDOW w AS (PARTITION BY payment_id ORDER BY line)) s
+      WHERE differs ORDER BY line LIMIT 1000`,
   );
   for (const r of headerMismatch.rows) {
     errors.push({

@@ -39,6 +39,10 @@ export interface ImportSummary {
 
 /** What a kind of import contributes: how to stage a row, and how to merge the staged rows. */
 export interface ImportHandler<Staged> {
+  /** The temporary staging table; analyzed once loaded, since no autovacuum ever sees it. */
+  stageTable: string;
+  /** The module tables the merge writes; analyzed afterwards so the next file is planned on real sizes. */
+  targetTables: readonly string[];
   /** Create the staging table and load what validation needs into memory (once). */
   prepare(client: SqlClient): Promise<void>;
   /** Typed row, or null with errors recorded in `reader`. */
@@ -110,6 +114,7 @@ export async function runImport<Staged>(
     }
     if (batchRows > 0) await client.copyFromCsv(handler.copySql, batch);
     options.onProgress?.(rowsRead);
+    await client.query(`ANALYZE ${handler.stageTable}`);
 
     const crossRow = await handler.check(client);
     note(crossRow);
@@ -117,6 +122,9 @@ export async function runImport<Staged>(
     if (crossRow.length > 0) await handler.discard(client, [...new Set(crossRow.map((e) => e.line))]);
 
     const counts = await handler.merge(client, importId);
+    // PGlite runs no autovacuum: without fresh statistics a table just bulk-loaded looks empty to
+    // the planner, and the next import's checks pick nested loops over a million rows.
+    for (const table of handler.targetTables) await client.query(`ANALYZE ${table}`);
     let rejectPath: string | null = null;
     if (badLines.size > 0) {
       rejectPath = options.rejectPath ?? `${options.path}.rejects.csv`;
