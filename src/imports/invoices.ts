@@ -20,7 +20,6 @@ interface CustomerTerms {
 interface StagedDocument {
   line: number;
   documentId: string;
-  revisionId: string;
   number: string;
   customerId: string;
   docType: 'invoice' | 'credit_memo' | 'debit_memo';
@@ -63,7 +62,7 @@ export function invoicesHandler(
     targetTables: ['document', 'document_revision', 'journal_entry', 'journal_line'],
     async prepare(client) {
       await client.query(`CREATE TEMP TABLE stage_document (
-        line int4 PRIMARY KEY, document_id uuid, revision_id uuid, document_number text, customer_id uuid,
+        line int4 PRIMARY KEY, document_id uuid, document_number text, customer_id uuid,
         doc_type text, document_date date, due_date date, discount_date date, discount_percent numeric, currency text,
         fx_rate numeric, amount_minor int8, base_amount_minor int8, po_number text, sales_rep text, description text,
         external_id text) ON COMMIT DROP`);
@@ -148,7 +147,6 @@ export function invoicesHandler(
       return {
         line,
         documentId: uuidv7(),
-        revisionId: uuidv7(),
         number,
         customerId: customer.id,
         docType,
@@ -167,13 +165,12 @@ export function invoicesHandler(
       };
     },
 
-    copySql: `COPY stage_document (line, document_id, revision_id, document_number, customer_id, doc_type, document_date,
+    copySql: `COPY stage_document (line, document_id, document_number, customer_id, doc_type, document_date,
       due_date, discount_date, discount_percent, currency, fx_rate, amount_minor, base_amount_minor, po_number, sales_rep,
       description, external_id) FROM STDIN WITH (FORMAT csv)`,
     toCopy: (s) => [
       s.line,
       s.documentId,
-      s.revisionId,
       s.number,
       s.customerId,
       s.docType,
@@ -350,7 +347,7 @@ async function applyRevisions(
   const today = new Date().toISOString().slice(0, 10);
   await client.query(
     `CREATE TEMP TABLE document_change ON COMMIT DROP AS
-     SELECT s.line, s.revision_id, m.document_id, m.doc_type, s.currency,
+     SELECT s.line, NULL::uuid AS revision_id, m.document_id, m.doc_type, s.currency,
             (s.amount_minor - m.amount_minor)::int8 AS delta,
             (CASE WHEN m.open_minor + s.amount_minor - m.amount_minor = 0 THEN -m.open_base_minor
                   ELSE s.base_amount_minor - m.base_amount_minor END)::int8 AS base_delta,
@@ -365,6 +362,13 @@ async function applyRevisions(
        FROM stage_document s JOIN document_match m USING (line)`,
   );
   await client.query(`DELETE FROM document_change WHERE changes = '{}'::jsonb`);
+  // Revision ids are made only for the documents that changed: usually few of a file's rows.
+  const { rows: changedLines } = await client.query<{ line: number }>('SELECT line FROM document_change');
+  if (changedLines.length === 0) return 0;
+  await client.query(
+    `UPDATE document_change c SET revision_id = x.id FROM jsonb_to_recordset($1::jsonb) AS x(line int4, id uuid) WHERE c.line = x.line`,
+    [JSON.stringify(changedLines.map((r) => ({ line: r.line, id: uuidv7() })))],
+  );
   const { rows: groups } = await client.query<{
     currency: string;
     up: boolean;

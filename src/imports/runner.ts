@@ -98,7 +98,8 @@ export async function runImport<Staged>(
     };
     for await (const row of readRows(options.path, mapping)) {
       rowsRead++;
-      const reader = new FieldReader(file, row.line, applyMapping(mapping, row.values), mapping);
+      const values = mapping === DEFAULT_MAPPING ? row.values : applyMapping(mapping, row.values);
+      const reader = new FieldReader(file, row.line, values, mapping);
       const staged = handler.validate(reader, row.line);
       if (staged === null || reader.errors.length > 0) {
         note(reader.errors);
