@@ -29,7 +29,12 @@ import {
   planFormat,
   saveInput,
 } from '../src/formats/conformance/mutation-check.js';
-import { applyMutations, describeMutations } from '../src/formats/conformance/mutations.js';
+import {
+  applyMutations,
+  describeMutations,
+  type Mutation,
+  splitLines,
+} from '../src/formats/conformance/mutations.js';
 import { FORMAT_NAMES, type FormatName } from '../src/formats/index.js';
 
 const RUNS_PER_FORMAT = 200;
@@ -94,6 +99,36 @@ for (const plan of plans) {
           ),
           { numRuns: RUNS_PER_FORMAT },
         );
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    // Deterministic complement of the random search: every single-line edit of the hand-made seeds.
+    const inline = plan.baselines.filter((b) => b.seed.name.startsWith('inline-'));
+    it.skipIf(inline.length === 0)(
+      'answers every single-line duplication, deletion and adjacent swap of its hand-made seeds',
+      async () => {
+        const failures: string[] = [];
+        for (const baseline of inline) {
+          const lineCount = splitLines(baseline.seed.bytes).length;
+          for (let line = 0; line < lineCount; line++) {
+            const edits: Mutation[] = [
+              { kind: 'duplicate-line', line },
+              { kind: 'drop-line', line },
+              { kind: 'swap-lines', a: line, b: line + 1 },
+            ];
+            for (const edit of edits) {
+              const label = `${baseline.seed.name} + ${describeMutations([edit])}`;
+              const bytes = applyMutations(baseline.seed.bytes, [edit]);
+              await runCase(
+                format,
+                { baseline, bytes, label, lenient: false, strict: false },
+                64 * 1024,
+              ).catch((error: Error) => failures.push(error.message));
+            }
+          }
+        }
+        expect(failures).toEqual([]);
       },
       TEST_TIMEOUT_MS,
     );
