@@ -96,6 +96,16 @@ describe.each(ENGINES)('imports on %s', (engine) => {
     expect(docs).toHaveLength(0);
   });
 
+  it('finds a number repeated within the file, naming both lines', async () => {
+    const path = write('dup-invoices.csv', [
+      'invoice_number,customer_id,invoice_date,amount',
+      'D-1,C100,2026-01-05,10.00',
+      'D-2,C100,2026-01-05,11.00',
+      'D-1,C100,2026-01-06,12.00',
+    ].join('\n'));
+    await expect(run('invoices', path)).rejects.toThrow('dup-invoices.csv:4: column invoice_number: expected a number not already on line 2, found "D-1"');
+  });
+
   it('imports the good rows with --skip-bad-rows and writes the bad ones with reasons', async () => {
     const path = write(
       'some-bad.csv',

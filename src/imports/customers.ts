@@ -133,7 +133,7 @@ export function customersHandler(
       const dups = await client.query<{ line: number; customer_number: string; first_line: number }>(
         `SELECT line, customer_number, first_line FROM (
            SELECT line, customer_number, min(line) OVER (PARTITION BY customer_number) AS first_line FROM stage_customer) s
-          WHERE line <> first_line ORDER BY line LIMIT 1000`,
+          WHERE line <> first_line ORDER BY line`,
       );
       for (const d of dups.rows) {
         errors.push({
@@ -149,7 +149,7 @@ export function customersHandler(
           WHERE s.parent_number IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM stage_customer p WHERE p.customer_number = s.parent_number)
             AND NOT EXISTS (SELECT 1 FROM customer c WHERE c.company_id = $1 AND c.customer_number = s.parent_number)
-          ORDER BY s.line LIMIT 1000`,
+          ORDER BY s.line`,
         [ctx.companyId],
       );
       for (const p of parents.rows) {
@@ -166,7 +166,7 @@ export function customersHandler(
            JOIN customer c ON c.company_id = $1 AND c.customer_number = s.customer_number
           WHERE c.currency <> s.currency
             AND EXISTS (SELECT 1 FROM document d WHERE d.company_id = $1 AND d.customer_id = c.customer_id)
-          ORDER BY s.line LIMIT 1000`,
+          ORDER BY s.line`,
         [ctx.companyId],
       );
       for (const c of currency.rows) {

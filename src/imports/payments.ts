@@ -174,7 +174,7 @@ async function checkPayments(client: SqlClient, ctx: CompanyContext, file: strin
                 (first_value(customer_id) OVER w, first_value(payment_date) OVER w,
                  first_value(amount_minor) OVER w, first_value(currency) OVER w) AS differs
          FROM stage_payment WINDOW w AS (PARTITION BY payment_id ORDER BY line)) s
-      WHERE differs ORDER BY line LIMIT 1000`,
+      WHERE differs ORDER BY line`,
   );
   for (const r of headerMismatch.rows) {
     errors.push({
@@ -189,7 +189,7 @@ async function checkPayments(client: SqlClient, ctx: CompanyContext, file: strin
     (
       await client.query<{ line: number; found: string }>(
         `SELECT max(line) AS line, payment_id || ': applied ' || sum(applied_minor) || ' of ' || min(amount_minor) AS found
-       FROM stage_payment GROUP BY payment_id HAVING sum(applied_minor) > min(amount_minor) LIMIT 1000`,
+       FROM stage_payment GROUP BY payment_id HAVING sum(applied_minor) > min(amount_minor)`,
       )
     ).rows,
     'applied_amount',
@@ -200,7 +200,7 @@ async function checkPayments(client: SqlClient, ctx: CompanyContext, file: strin
       await client.query<{ line: number; found: string }>(
         `SELECT line, invoice_number AS found FROM (
        SELECT line, invoice_number, row_number() OVER (PARTITION BY payment_id, coalesce(invoice_number, '') ORDER BY line) AS n
-         FROM stage_payment) s WHERE n > 1 ORDER BY line LIMIT 1000`,
+         FROM stage_payment) s WHERE n > 1 ORDER BY line`,
       )
     ).rows,
     'invoice_number',
@@ -213,7 +213,7 @@ async function checkPayments(client: SqlClient, ctx: CompanyContext, file: strin
       WHERE s.invoice_number IS NOT NULL AND NOT EXISTS (
         SELECT 1 FROM document d WHERE d.company_id = $1 AND d.document_number = s.invoice_number
            AND d.customer_id = s.customer_id AND d.currency = s.currency AND d.doc_type <> 'credit_memo')
-      ORDER BY s.line LIMIT 1000`,
+      ORDER BY s.line`,
         [ctx.companyId],
       )
     ).rows,
@@ -227,7 +227,7 @@ async function checkPayments(client: SqlClient, ctx: CompanyContext, file: strin
        FROM stage_payment s JOIN receipt r ON r.company_id = $1 AND r.receipt_key = s.payment_id
       WHERE (r.receipt_date, r.amount_minor, r.currency::text) IS DISTINCT FROM (s.payment_date, s.amount_minor, s.currency)
          OR (r.customer_id IS NOT NULL AND s.customer_id IS DISTINCT FROM r.customer_id)
-      ORDER BY s.line LIMIT 1000`,
+      ORDER BY s.line`,
         [ctx.companyId],
       )
     ).rows,
@@ -247,7 +247,7 @@ async function checkPayments(client: SqlClient, ctx: CompanyContext, file: strin
                      AND r.receipt_key IN (SELECT payment_id FROM stage_payment)
                    GROUP BY a.document_id) prev ON prev.document_id = d.document_id
       GROUP BY s.invoice_number, d.open_minor
-     HAVING sum(s.applied_minor) > d.open_minor + coalesce(min(prev.applied), 0) LIMIT 1000`,
+     HAVING sum(s.applied_minor) > d.open_minor + coalesce(min(prev.applied), 0)`,
         [ctx.companyId],
       )
     ).rows,
@@ -260,7 +260,7 @@ async function checkPayments(client: SqlClient, ctx: CompanyContext, file: strin
         `SELECT s.line, s.payment_date::text AS found FROM stage_payment s
        JOIN fiscal_period p ON p.company_id = $1 AND p.status = 'closed' AND s.payment_date BETWEEN p.start_date AND p.end_date
       WHERE NOT EXISTS (SELECT 1 FROM receipt r WHERE r.company_id = $1 AND r.receipt_key = s.payment_id)
-      ORDER BY s.line LIMIT 1000`,
+      ORDER BY s.line`,
         [ctx.companyId],
       )
     ).rows,
