@@ -20,7 +20,7 @@ export type MessageType = '940' | '942';
 
 export interface FieldEvents {
   field(field: Field): void;
-  /** A line `-` or `-}`: the message ends (it is closed for good at the next :20: or the end). */
+  /** A line `-`, `-}` or `$`: the message ends (it is closed for good at the next :20: or the end). */
   messageEnd(line: number): void;
   /** `{2:O940…}` / `{2:I942…}` / `:940:` announce the type of the message(s) that follow. */
   messageType(type: MessageType): void;
@@ -88,7 +88,7 @@ export class FieldAssembler {
           return;
         }
       }
-    } else if (c0 === 45 /* - */ && isMessageEnd(text)) {
+    } else if ((c0 === 45 /* - */ || c0 === 36) /* $ */ && isMessageEnd(text)) {
       this.flush();
       this.events.messageEnd(lineNumber);
       return;
@@ -169,8 +169,10 @@ function readTag(text: string): string | null {
   return text.slice(1, close);
 }
 
+/** `-`, `-}…` (envelope trailer) or `$` (a separator some exports put between messages). */
 function isMessageEnd(text: string): boolean {
   if (text.length === 1) return true;
-  if (text.charCodeAt(1) === 125 /* } */) return true;
-  return text.trim() === '-';
+  if (text.charCodeAt(0) === 45 && text.charCodeAt(1) === 125 /* } */) return true;
+  const trimmed = text.trim();
+  return trimmed === '-' || trimmed === '$';
 }

@@ -266,11 +266,16 @@ describe('mt940: envelopes, headers and several messages', () => {
       ':25:NL91ABNA0417164300',
       ':60F:C240103EUR15,00',
       ':62F:C240103EUR15,00',
+      '$',
+      ':20:FOUR',
+      ':25:NL91ABNA0417164300',
+      ':60F:C240103EUR15,00',
+      ':62F:C240103EUR15,00',
       '-\x03',
     ].join('\r\n');
     const result = await parse(Buffer.from(text, 'latin1'));
     expect(result.warnings).toEqual([]);
-    expect(result.statements.map((s) => s.statement_reference)).toEqual(['ONE', 'TWO', 'THREE']);
+    expect(result.statements.map((s) => s.statement_reference)).toEqual(['ONE', 'TWO', 'THREE', 'FOUR']);
     expect(result.statements[0]!.entries).toHaveLength(1);
   });
 
@@ -469,6 +474,25 @@ describe('mt940: character sets', () => {
     );
     expect(utf8.statements[0]!.entries[0]!.remittance.text).toBe('Müller €');
     expect(cp1252.statements[0]!.entries[0]!.remittance.text).toBe('Müller €');
+  });
+});
+
+describe('mt940: long lines', () => {
+  it('reads a very long :86: line arriving in tiny chunks (linear, not rescanned per chunk)', async () => {
+    const long = 'X'.repeat(300_000);
+    const result = await parse(
+      swift(
+        ':20:X',
+        ':25:ACC',
+        ':60F:C240101EUR0,00',
+        ':61:240101C1,00NMSCNONREF',
+        `:86:${long}`,
+        ':62F:C240101EUR1,00',
+      ),
+      {},
+      7,
+    );
+    expect(result.statements[0]!.entries[0]!.remittance.text).toHaveLength(300_000);
   });
 });
 

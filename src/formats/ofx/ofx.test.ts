@@ -253,6 +253,50 @@ describe('ofx 2.x (XML)', () => {
   });
 });
 
+describe('ofx: character sets and long values', () => {
+  const body = (name: Buffer) =>
+    Buffer.concat([
+      Buffer.from(
+        '<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKACCTFROM><ACCTID>1</BANKACCTFROM><BANKTRANLIST>',
+      ),
+      Buffer.from('<STMTTRN><DTPOSTED>20240101<TRNAMT>1<FITID>1<NAME>'),
+      name,
+      Buffer.from('</STMTTRN></BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>'),
+    ]);
+  const nameOf = async (bytes: Buffer) => (await parse(bytes)).statements[0]!.entries[0]!.counterparty.name;
+
+  it('follows the SGML header and the XML declaration', async () => {
+    const latin1 = Buffer.from('Caf\xe9 \x80', 'latin1');
+    expect(
+      await nameOf(
+        Buffer.concat([Buffer.from('OFXHEADER:100\nENCODING:USASCII\nCHARSET:1252\n\n'), body(latin1)]),
+      ),
+    ).toBe('Café €');
+    expect(
+      await nameOf(Buffer.concat([Buffer.from('OFXHEADER:100\nCHARSET:ISO-8859-1\n\n'), body(latin1)])),
+    ).toBe('Café \x80');
+    const utf8 = Buffer.from('Café €', 'utf8');
+    expect(
+      await nameOf(
+        Buffer.concat([Buffer.from('OFXHEADER:100\nENCODING:UTF-8\nCHARSET:NONE\n\n'), body(utf8)]),
+      ),
+    ).toBe('Café €');
+    expect(
+      await nameOf(
+        Buffer.concat([Buffer.from('<?xml version="1.0" encoding="windows-1252"?>'), body(latin1)]),
+      ),
+    ).toBe('Café €');
+    expect(await nameOf(Buffer.concat([Buffer.from('<?xml version="1.0"?>'), body(utf8)]))).toBe('Café €');
+  });
+
+  it('reads a very long value and comment arriving in tiny chunks (linear, not rescanned per chunk)', async () => {
+    const long = 'M'.repeat(300_000);
+    const text = `<OFX><!-- ${'c'.repeat(300_000)} --><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>1</BANKACCTFROM><BANKTRANLIST><STMTTRN><DTPOSTED>20240101<TRNAMT>1<FITID>1<MEMO>${long}</STMTTRN></BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>`;
+    const result = await parse(text, {}, 7);
+    expect(result.statements[0]!.entries[0]!.remittance.text).toHaveLength(300_000);
+  });
+});
+
 describe('ofx: rejected files', () => {
   it('names the element path and line of a bad amount', async () => {
     const error = await rejectionOf(

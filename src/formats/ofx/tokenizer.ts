@@ -116,6 +116,9 @@ export class OfxTokenizer implements Position {
   private buf = '';
   /** Line number at the start of `buf`. */
   private lineBase = 1;
+  /** Text received while `buf` holds an unfinished token, not scanned yet (see `write`). */
+  private waiting: string[] = [];
+  private waitingLength = 0;
   /** Where the next search for '<' may start in `buf` (the kept text before it has none). */
   private searchFrom = 0;
   /** Newlines counted in `buf` before `countedTo`. */
@@ -141,6 +144,27 @@ export class OfxTokenizer implements Position {
   constructor(private readonly events: OfxEvents) {}
 
   write(text: string): void {
+    if (this.buf.length > 0) {
+      // Text is kept from the last scan (an unfinished tag, comment or leaf value). Rescanning it at every
+      // small chunk would be quadratic: wait until as much new text has arrived as is kept.
+      this.waiting.push(text);
+      this.waitingLength += text.length;
+      if (this.waitingLength < this.buf.length && this.buf.length + this.waitingLength <= MAX_PENDING_CHARS)
+        return;
+      this.accept(this.takeWaiting());
+      return;
+    }
+    this.accept(text);
+  }
+
+  private takeWaiting(): string {
+    const text = this.waiting.join('');
+    this.waiting = [];
+    this.waitingLength = 0;
+    return text;
+  }
+
+  private accept(text: string): void {
     this.buf = this.buf.length > 0 ? this.buf + text : text;
     const consumed = this.scan();
     if (this.pendingAt >= 0) {
@@ -163,6 +187,7 @@ export class OfxTokenizer implements Position {
 
   /** End of input: everything must be closed. */
   end(): void {
+    if (this.waitingLength > 0) this.accept(this.takeWaiting());
     this.tokenAt = this.buf.length;
     if (this.buf.trim().length > 0 && this.buf.includes('<')) {
       throw new OfxSyntaxError('truncated', 'the file ends inside a tag', this.buf.length);
