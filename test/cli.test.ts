@@ -22,7 +22,8 @@ function openar(db: string, ...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('openar CLI', () => {
+// Each step is a fresh process that opens PGlite (seconds on a loaded 2-core machine): generous limits.
+describe('openar CLI', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'openar-cli-'));
   const db = join(dir, 'data');
 
