@@ -18,7 +18,7 @@
  * "## Foundation: importing one million invoices" (text outside the markers is kept).
  * Not a test: the figures depend on the machine and on whatever else runs on it.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   createReadStream,
   createWriteStream,
@@ -31,7 +31,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -51,7 +51,6 @@ const DOCS = join(REPO, 'docs', 'BENCHMARKS.md');
 const SECTION = '## Foundation: importing one million invoices';
 const BEGIN_MARK = '<!-- bench/import-invoices.ts: begin (generated; edit outside the markers) -->';
 const END_MARK = '<!-- bench/import-invoices.ts: end -->';
-const MIB = 1024 * 1024;
 const COMPANY = 'bench';
 
 type Engine = 'pglite' | 'postgres';
@@ -88,7 +87,9 @@ function parseArgs(argv: readonly string[]): Args {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg];
     const value = () => inline ?? argv[++i] ?? '';
     if (flag === '--rows') args.rows = whole(flag, value());
     else if (flag === '--customers') args.customers = whole(flag, value());
@@ -103,7 +104,9 @@ function parseArgs(argv: readonly string[]): Args {
       else if (engine === 'pglite' || engine === 'postgres') args.engines = [engine];
       else throw new Error('--engine takes pglite, postgres or both');
     } else {
-      throw new Error(`unknown argument ${arg}; usage: import-invoices.ts [--rows N] [--customers N] [--engine pglite|postgres|both] [--repeat N] [--pg URL] [--write-docs] [--cpu-prof] [--generate-only]`);
+      throw new Error(
+        `unknown argument ${arg}; usage: import-invoices.ts [--rows N] [--customers N] [--engine pglite|postgres|both] [--repeat N] [--pg URL] [--write-docs] [--cpu-prof] [--generate-only]`,
+      );
     }
   }
   return args;
@@ -127,13 +130,50 @@ const pick = <T>(rnd: () => number, items: readonly T[]): T => items[Math.floor(
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const csvField = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
 
-const NAME_A = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Wonka', 'Hooli', 'Soylent', 'Vandelay', 'Tyrell', 'Cyberdyne', 'Aperture', 'Massive', 'Dunder'];
-const NAME_B = ['Industrial', 'Logistics', 'Foods', 'Systems', 'Holdings', 'Retail', 'Medical', 'Energy', 'Partners', 'Labs'];
+const NAME_A = [
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Stark',
+  'Wayne',
+  'Wonka',
+  'Hooli',
+  'Soylent',
+  'Vandelay',
+  'Tyrell',
+  'Cyberdyne',
+  'Aperture',
+  'Massive',
+  'Dunder',
+];
+const NAME_B = [
+  'Industrial',
+  'Logistics',
+  'Foods',
+  'Systems',
+  'Holdings',
+  'Retail',
+  'Medical',
+  'Energy',
+  'Partners',
+  'Labs',
+];
 const NAME_C = ['Inc.', 'LLC', 'GmbH', 'Ltd', 'Corp.', 'S.A.', '& Co.'];
 const COLLECTORS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const TERMS = [15, 30, 30, 30, 30, 45, 60, 60, 90];
-const DESCRIPTIONS = ['Widgets', 'Consulting services', 'Freight, March', 'Maintenance contract', 'Spare parts',
-  'Software subscription', 'Installation, on site', 'Licence renewal', 'Support "gold" plan', 'Training'];
+const DESCRIPTIONS = [
+  'Widgets',
+  'Consulting services',
+  'Freight, March',
+  'Maintenance contract',
+  'Spare parts',
+  'Software subscription',
+  'Installation, on site',
+  'Licence renewal',
+  'Support "gold" plan',
+  'Training',
+];
 /** 2025-01-01 to 2026-06-30: 546 posting dates. */
 const FIRST_DAY = Date.UTC(2025, 0, 1);
 const DAYS = 546;
@@ -179,8 +219,20 @@ function* customerLines(count: number): Generator<string> {
     const email = rnd() < 0.8 ? `ap@customer${i}.example` : '';
     const phone = rnd() < 0.5 ? `+1 555 ${pad(i % 10_000, 4)}` : '';
     const account = rnd() < 0.5 ? `US${pad(i, 10)}` : '';
-    yield `${[id, csvField(name), parent, customerCurrency(i), String(pick(rnd, TERMS)), discount ? '2' : '',
-      discount ? '10' : '', creditLimit, email, phone, pick(rnd, COLLECTORS), account].join(',')}\n`;
+    yield `${[
+      id,
+      csvField(name),
+      parent,
+      customerCurrency(i),
+      String(pick(rnd, TERMS)),
+      discount ? '2' : '',
+      discount ? '10' : '',
+      creditLimit,
+      email,
+      phone,
+      pick(rnd, COLLECTORS),
+      account,
+    ].join(',')}\n`;
   }
 }
 
@@ -195,14 +247,26 @@ function* invoiceLines(rows: number, customers: number): Generator<string> {
     const number = `${type === 'credit_memo' ? 'CM' : type === 'debit_memo' ? 'DM' : 'INV'}-${pad(i, 8)}`;
     const day = Math.floor(rnd() * DAYS);
     const date = new Date(FIRST_DAY + day * 86_400_000).toISOString().slice(0, 10);
-    const due = rnd() < 0.4 ? new Date(FIRST_DAY + (day + pick(rnd, [30, 45, 60])) * 86_400_000).toISOString().slice(0, 10) : '';
+    const due =
+      rnd() < 0.4
+        ? new Date(FIRST_DAY + (day + pick(rnd, [30, 45, 60])) * 86_400_000).toISOString().slice(0, 10)
+        : '';
     // Integer cents, log-uniform from 10.00 to 250,000.00, formatted exactly: never a float.
     const cents = Math.floor(1000 * 25_000 ** rnd());
     const currency = customerCurrency(c);
     const po = rnd() < 0.7 ? `PO-${pad(Math.floor(rnd() * 1_000_000), 6)}` : '';
     const description = rnd() < 0.9 ? pick(rnd, DESCRIPTIONS) : '';
-    yield `${[number, `C${pad(c, 6)}`, type, date, due, formatMinor(cents, 2), rnd() < 0.2 ? '' : currency, po,
-      csvField(description)].join(',')}\n`;
+    yield `${[
+      number,
+      `C${pad(c, 6)}`,
+      type,
+      date,
+      due,
+      formatMinor(cents, 2),
+      rnd() < 0.2 ? '' : currency,
+      po,
+      csvField(description),
+    ].join(',')}\n`;
   }
 }
 
@@ -248,7 +312,8 @@ async function scratchDatabase(engine: Engine, args: Args): Promise<Scratch> {
   url.pathname = `/${name}`;
   return {
     target: url.toString(),
-    dispose: () => withAdmin(args.pg, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+    dispose: () =>
+      withAdmin(args.pg, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
   };
 }
 
@@ -257,7 +322,12 @@ async function setUp(target: string, data: Generated): Promise<number> {
   const database = await Database.open({ target, migrations: ALL_MIGRATIONS });
   try {
     const ctx = await database.transaction(async ({ client }) => {
-      const company = await createCompany(client, { code: COMPANY, name: 'Bench Co', baseCurrency: 'USD', actor: 'bench' });
+      const company = await createCompany(client, {
+        code: COMPANY,
+        name: 'Bench Co',
+        baseCurrency: 'USD',
+        actor: 'bench',
+      });
       await client.query(
         `INSERT INTO fx_rate (company_id, currency, rate_date, rate)
          SELECT $1, c.code, d::date, round((c.base + 0.03 * sin(extract(epoch FROM d) / 864000.0))::numeric, 6)
@@ -268,7 +338,10 @@ async function setUp(target: string, data: Generated): Promise<number> {
       return company;
     });
     const started = performance.now();
-    const summary = await importFile(database, ctx, 'customers', { path: data.customersPath, actor: 'bench' });
+    const summary = await importFile(database, ctx, 'customers', {
+      path: data.customersPath,
+      actor: 'bench',
+    });
     if (summary.inserted === 0) throw new Error('no customers imported');
     return (performance.now() - started) / 1000;
   } finally {
@@ -318,11 +391,16 @@ const COPY_TABLE = `CREATE TABLE bare_invoice (invoice_number text, customer_id 
   due_date text, amount text, currency text, po_number text, description text)`;
 
 /** PostgreSQL's own COPY into an unindexed text table: server-side from the path, and streamed from Node. */
-async function postgresCopy(target: string, path: string): Promise<{ serverS: number; clientS: number; rows: number }> {
+async function postgresCopy(
+  target: string,
+  path: string,
+): Promise<{ serverS: number; clientS: number; rows: number }> {
   return withAdmin(target, async (client) => {
     await client.query(COPY_TABLE);
     let started = performance.now();
-    const server = await client.query(`COPY bare_invoice FROM '${path.replaceAll("'", "''")}' WITH (FORMAT csv, HEADER)`);
+    const server = await client.query(
+      `COPY bare_invoice FROM '${path.replaceAll("'", "''")}' WITH (FORMAT csv, HEADER)`,
+    );
     const serverS = (performance.now() - started) / 1000;
     await client.query('DROP TABLE bare_invoice');
     await client.query(COPY_TABLE);
@@ -369,26 +447,47 @@ async function benchEngine(engine: Engine, args: Args, data: Generated, all: Mea
     try {
       process.stderr.write(`${engine} #${round}: set-up… `);
       const customersS = await setUp(scratch.target, data);
-      if (round === 1) notes.push(`${engine}: ${args.customers} customers imported in ${customersS.toFixed(1)} s (set-up, not timed below)`);
+      if (round === 1)
+        notes.push(
+          `${engine}: ${args.customers} customers imported in ${customersS.toFixed(1)} s (set-up, not timed below)`,
+        );
       process.stderr.write('import… ');
-      const childArgs = ['import', '--target', scratch.target, '--company', COMPANY, '--file', data.invoicesPath];
+      const childArgs = [
+        'import',
+        '--target',
+        scratch.target,
+        '--company',
+        COMPANY,
+        '--file',
+        data.invoicesPath,
+      ];
       const first = await runChild(childArgs, args.cpuProf);
-      if (first.summary?.inserted !== args.rows) throw new Error(`import inserted ${first.summary?.inserted}, expected ${args.rows}`);
+      if (first.summary?.inserted !== args.rows)
+        throw new Error(`import inserted ${first.summary?.inserted}, expected ${args.rows}`);
       addReport(record(all, engine, 'import', args.rows), first);
       process.stderr.write(`${first.seconds.toFixed(1)} s; re-import… `);
       const again = await runChild(childArgs, args.cpuProf);
-      if (again.summary?.unchanged !== args.rows) throw new Error(`re-import left ${again.summary?.unchanged} unchanged, expected ${args.rows}`);
+      if (again.summary?.unchanged !== args.rows)
+        throw new Error(`re-import left ${again.summary?.unchanged} unchanged, expected ${args.rows}`);
       addReport(record(all, engine, 're-import', args.rows), again);
       process.stderr.write(`${again.seconds.toFixed(1)} s; `);
       const counts = await countDocuments(scratch.target);
-      if (counts.documents !== args.rows) throw new Error(`${counts.documents} documents after the imports, expected ${args.rows}`);
-      if (round === 1) notes.push(`${engine}: ${counts.entries} summary journal entries for ${counts.documents} documents`);
+      if (counts.documents !== args.rows)
+        throw new Error(`${counts.documents} documents after the imports, expected ${args.rows}`);
+      if (round === 1)
+        notes.push(`${engine}: ${counts.entries} summary journal entries for ${counts.documents} documents`);
       if (engine === 'postgres') {
         process.stderr.write('bare COPY… ');
         const copy = await postgresCopy(scratch.target, data.invoicesPath);
         const none = { backendPeakRssMiB: null } as const;
-        addReport(record(all, engine, 'COPY (server-side)', copy.rows), { ...emptyReport(copy.serverS), ...none });
-        addReport(record(all, engine, 'COPY (client-side stream)', copy.rows), { ...emptyReport(copy.clientS), ...none });
+        addReport(record(all, engine, 'COPY (server-side)', copy.rows), {
+          ...emptyReport(copy.serverS),
+          ...none,
+        });
+        addReport(record(all, engine, 'COPY (client-side stream)', copy.rows), {
+          ...emptyReport(copy.clientS),
+          ...none,
+        });
       } else {
         process.stderr.write('bare COPY… ');
         const copy = await runChild(['pglite-copy', '--file', data.invoicesPath], false);
@@ -403,9 +502,21 @@ async function benchEngine(engine: Engine, args: Args, data: Generated, all: Mea
 
 function emptyReport(seconds: number): ChildReport {
   return {
-    mode: 'import', seconds, cpuSeconds: Number.NaN, rows: 0, summary: null, peakRssMiB: Number.NaN, startRssMiB: Number.NaN,
-    peakHeapMiB: Number.NaN, backendPeakRssMiB: null, backendCpuSeconds: null, loadBefore: loadavg()[0]!,
-    loadAfter: loadavg()[0]!, phases: null, statements: [], error: null,
+    mode: 'import',
+    seconds,
+    cpuSeconds: Number.NaN,
+    rows: 0,
+    summary: null,
+    peakRssMiB: Number.NaN,
+    startRssMiB: Number.NaN,
+    peakHeapMiB: Number.NaN,
+    backendPeakRssMiB: null,
+    backendCpuSeconds: null,
+    loadBefore: loadavg()[0]!,
+    loadAfter: loadavg()[0]!,
+    phases: null,
+    statements: [],
+    error: null,
   };
 }
 
@@ -417,9 +528,14 @@ const median = (values: readonly number[]) => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
-const thousands = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
+const thousands = (value: number) =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
 
-function bestMedian(values: readonly number[], format: (v: number) => string, higherIsBetter: boolean): string {
+function bestMedian(
+  values: readonly number[],
+  format: (v: number) => string,
+  higherIsBetter: boolean,
+): string {
   if (values.length === 0) return '—';
   const best = higherIsBetter ? Math.max(...values) : Math.min(...values);
   return values.length === 1 ? format(best) : `${format(best)} / ${format(median(values))}`;
@@ -436,7 +552,8 @@ function renderTable(all: readonly Measured[]): string {
     const rates = m.seconds.map((s) => m.rows / s);
     const rss = m.peakRssMiB.filter(Number.isFinite);
     const rssCell = rss.length === 0 ? '—' : fixed(Math.max(...rss));
-    const backend = m.backendPeakRssMiB.length === 0 ? '' : ` (+ server ${fixed(Math.max(...m.backendPeakRssMiB))})`;
+    const backend =
+      m.backendPeakRssMiB.length === 0 ? '' : ` (+ server ${fixed(Math.max(...m.backendPeakRssMiB))})`;
     let target = '—';
     let met = '';
     if (m.what === 'import' || m.what === 're-import') {
@@ -454,7 +571,7 @@ function renderTable(all: readonly Measured[]): string {
   return lines.join('\n');
 }
 
-/** Where the time went, per engine and run, from the median run (by wall time). */
+/** Where the time went, per engine and run, from the median run by wall time (of two, the faster). */
 function renderBreakdown(all: readonly Measured[]): string {
   const out: string[] = [];
   for (const m of all) {
@@ -464,7 +581,8 @@ function renderBreakdown(all: readonly Measured[]): string {
     const r = sorted[(sorted.length - 1) >> 1]!;
     const p = r.phases!;
     const readJs = p.readS - p.readSqlS;
-    const server = r.backendCpuSeconds === null ? '' : `, ${fixed(r.backendCpuSeconds, 1)} s CPU in the server backend`;
+    const server =
+      r.backendCpuSeconds === null ? '' : `, ${fixed(r.backendCpuSeconds, 1)} s CPU in the server backend`;
     out.push(
       `- ${m.engine} ${m.what} (${fixed(r.seconds, 1)} s wall, ${fixed(r.cpuSeconds, 1)} s CPU in node${server}; ` +
         `load average ${fixed(r.loadBefore, 1)} → ${fixed(r.loadAfter, 1)}; RSS ${fixed(r.startRssMiB)} MiB before, ` +
@@ -474,20 +592,42 @@ function renderBreakdown(all: readonly Measured[]): string {
         `after reading ${fixed(p.afterReadS, 1)} s (SQL ${fixed(p.afterReadSqlS, 1)} s).`,
     );
     const afterRead = r.statements.filter((s) => !s.sql.startsWith('COPY ') && s.ms >= 100).slice(0, 10);
-    for (const s of afterRead) out.push(`    - ${fixed(s.ms / 1000, 2)} s${s.calls > 1 ? ` (${s.calls}×)` : ''}: \`${s.sql}\``);
+    for (const s of afterRead)
+      out.push(`    - ${fixed(s.ms / 1000, 2)} s${s.calls > 1 ? ` (${s.calls}×)` : ''}: \`${s.sql}\``);
   }
   return out.join('\n');
 }
 
 function machine(args: Args, pgVersion: string | null): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpus().length} cores (${cpu}), ${fixed(totalmem() / 1024 ** 3, 0)} GiB RAM, node ${process.version}` +
-    `${pgVersion ? `, ${pgVersion}` : ''}, PGlite ${pgliteVersion()}; ${args.customers.toLocaleString('en-US')} customers`;
+  return (
+    `${cpus().length} cores (${cpu}), ${fixed(totalmem() / 1024 ** 3, 0)} GiB RAM, node ${process.version}` +
+    `${pgVersion ? `, ${pgVersion}` : ''}, PGlite ${pgliteVersion()}; ${args.customers.toLocaleString('en-US')} customers`
+  );
+}
+
+/** The commit measured, marked when the work tree had uncommitted changes to src/. */
+function revision(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    }).trim();
+    return dirty === '' ? head : `${head} + uncommitted changes in src/`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function pgliteVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(REPO, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(
+      readFileSync(join(REPO, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8'),
+    ) as { version: string };
     return pkg.version;
   } catch {
     return '?';
@@ -524,7 +664,9 @@ async function main(): Promise<void> {
   let pgVersion: string | null = null;
   if (args.engines.includes('postgres')) {
     pgVersion = await withAdmin(args.pg, async (c) => {
-      const { rows } = await c.query<{ v: string }>("SELECT 'PostgreSQL ' || current_setting('server_version') AS v");
+      const { rows } = await c.query<{ v: string }>(
+        "SELECT 'PostgreSQL ' || current_setting('server_version') AS v",
+      );
       return rows[0]!.v;
     });
   }
@@ -535,7 +677,7 @@ async function main(): Promise<void> {
   const command = `node --import tsx bench/import-invoices.ts ${process.argv.slice(2).join(' ')}`.trim();
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const block = [
-    `Measured ${date} UTC on ${machine(args, pgVersion)}.`,
+    `Measured ${date} UTC on ${machine(args, pgVersion)}; openar ${revision()}.`,
     `Command: \`${command}\` (${args.repeat} run${args.repeat === 1 ? '' : 's'} per engine, each on a fresh database;` +
       ` ${args.repeat > 1 ? 'cells with two figures are best / median; targets are judged on the median' : 'one figure per cell'}).`,
     `File: ${thousands(args.rows)} invoice rows, ${fixed(data.invoiceBytes / 1e6, 1)} MB` +
@@ -543,7 +685,7 @@ async function main(): Promise<void> {
     '',
     renderTable(all),
     '',
-    'Where the time went (median run):',
+    `Where the time went (${args.repeat > 1 ? 'median run; of two, the faster' : 'the run'}; wall time of each statement as the import saw it):`,
     '',
     renderBreakdown(all),
     '',
