@@ -80,7 +80,8 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const mode = argv[0];
-  if (mode !== 'import' && mode !== 'pglite-copy') throw new Error('usage: import-child.ts import|pglite-copy …');
+  if (mode !== 'import' && mode !== 'pglite-copy')
+    throw new Error('usage: import-child.ts import|pglite-copy …');
   const args: Args = { mode, target: '', company: '', file: '', kind: 'invoices' };
   for (let i = 1; i < argv.length; i += 2) {
     const value = argv[i + 1] ?? '';
@@ -95,7 +96,8 @@ function parseArgs(argv: readonly string[]): Args {
         args.file = value;
         break;
       case '--kind':
-        if (value !== 'customers' && value !== 'invoices' && value !== 'payments') throw new Error(`bad --kind ${value}`);
+        if (value !== 'customers' && value !== 'invoices' && value !== 'payments')
+          throw new Error(`bad --kind ${value}`);
         args.kind = value;
         break;
       default:
@@ -120,7 +122,10 @@ function memorySampler() {
     stop() {
       clearInterval(timer);
       const maxRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
-      return { peakRssMiB: maxRss / MIB, peakHeapMiB: Math.max(peakHeap, process.memoryUsage().heapUsed) / MIB };
+      return {
+        peakRssMiB: maxRss / MIB,
+        peakHeapMiB: Math.max(peakHeap, process.memoryUsage().heapUsed) / MIB,
+      };
     },
   };
 }
@@ -254,7 +259,10 @@ async function runImport(args: Args): Promise<ChildReport> {
       startRssMiB: memory.startRssMiB,
       ...peaks,
       backendPeakRssMiB: backendPeakRssMiB(backendPid),
-      backendCpuSeconds: backendCpuStart !== null && backendCpuEnd !== null && backendPid !== null ? backendCpuEnd - backendCpuStart : null,
+      backendCpuSeconds:
+        backendCpuStart !== null && backendCpuEnd !== null && backendPid !== null
+          ? backendCpuEnd - backendCpuStart
+          : null,
       loadBefore,
       loadAfter: loadavg()[0]!,
       phases: {
@@ -287,7 +295,9 @@ async function runPgliteCopy(args: Args): Promise<ChildReport> {
     const started = performance.now();
     // PGlite's COPY reads a Blob (/dev/blob); openAsBlob maps the file without reading it into the heap.
     const blob = await openAsBlob(args.file);
-    const result = await pg.query("COPY bare_invoice FROM '/dev/blob' WITH (FORMAT csv, HEADER)", [], { blob });
+    const result = await pg.query("COPY bare_invoice FROM '/dev/blob' WITH (FORMAT csv, HEADER)", [], {
+      blob,
+    });
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStart);
     const peaks = memory.stop();
