@@ -448,7 +448,12 @@ async function summarize(
 // The printed report.
 
 const n = (value: number): string => value.toLocaleString('en-US');
-const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+/** Elapsed time as "12.3 s", from whole tenths of a second. */
+const tenths = (ms: number): string => {
+  const t = Math.round(ms / 100);
+  return `${Math.floor(t / 10)}.${t % 10} s`;
+};
+const seconds = (since: number): string => tenths(performance.now() - since);
 
 /** 1234567.89 as "1,234,567.89": the digits grouped as text, never through a float. */
 export function formatAmount(minor: number, currency: string): string {
@@ -530,5 +535,5 @@ function print(s: DemoSummary, log: (line: string) => void): void {
       );
     }
   }
-  log(`(${(s.elapsedMs / 1000).toFixed(1)} s)`);
+  log(`(${tenths(s.elapsedMs)})`);
 }

@@ -40,6 +40,34 @@ function normalizeRate(ctx: CompanyContext, currency: string, rate: string | und
   return formatRate(parseRate(rate));
 }
 
+interface Opening {
+  what: string;
+  currency: string;
+  amountMinor: number;
+  fxRate: string | undefined;
+  date: string;
+  sourceType: string;
+  memo: string;
+  actor: string;
+  lines: (baseMinor: number) => ReturnType<typeof documentLines>;
+}
+
+/** The first posting of a document or receipt: amount checked, base value at its rate, its entry written. */
+async function postOpening(client: SqlClient, ctx: CompanyContext, o: Opening) {
+  assertSafeMinor(o.amountMinor);
+  invariant(o.amountMinor > 0, 'amount-not-positive', `a ${o.what} amount must be positive`);
+  const rate = normalizeRate(ctx, o.currency, o.fxRate);
+  const baseMinor = toBase(ctx, o.currency, o.amountMinor, rate);
+  const id = uuidv7();
+  const [entryId] = await postEntries(
+    client,
+    ctx,
+    [entry(o.date, o.sourceType, id, o.memo, o.lines(baseMinor))],
+    o.actor,
+  );
+  return { id, rate, baseMinor, entryId: entryId! };
+}
+
 export interface NewDocument extends Actor {
   documentNumber: string;
   customerId: string;
@@ -58,25 +86,22 @@ export async function postDocument(
   ctx: CompanyContext,
   doc: NewDocument,
 ): Promise<string> {
-  assertSafeMinor(doc.amountMinor);
-  invariant(doc.amountMinor > 0, 'amount-not-positive', 'a document amount must be positive');
-  const rate = normalizeRate(ctx, doc.currency, doc.fxRate);
-  const baseMinor = toBase(ctx, doc.currency, doc.amountMinor, rate);
-  const documentId = uuidv7();
-  const [entryId] = await postEntries(
-    client,
-    ctx,
-    [
-      entry(
-        doc.documentDate,
-        doc.docType,
-        documentId,
-        `${doc.docType} ${doc.documentNumber}`,
-        documentLines({ ...doc, baseAmountMinor: baseMinor }),
-      ),
-    ],
-    doc.actor,
-  );
+  const {
+    id: documentId,
+    rate,
+    baseMinor,
+    entryId,
+  } = await postOpening(client, ctx, {
+    what: 'document',
+    currency: doc.currency,
+    amountMinor: doc.amountMinor,
+    fxRate: doc.fxRate,
+    date: doc.documentDate,
+    sourceType: doc.docType,
+    memo: `${doc.docType} ${doc.documentNumber}`,
+    actor: doc.actor,
+    lines: (base) => documentLines({ ...doc, baseAmountMinor: base }),
+  });
   await client.query(
     `INSERT INTO document (company_id, document_id, document_number, customer_id, doc_type, document_date,
        due_date, currency, fx_rate, amount_minor, base_amount_minor, open_minor, open_base_minor,
@@ -119,25 +144,22 @@ export interface NewReceipt extends Actor {
 }
 
 export async function recordReceipt(client: SqlClient, ctx: CompanyContext, r: NewReceipt): Promise<string> {
-  assertSafeMinor(r.amountMinor);
-  invariant(r.amountMinor > 0, 'amount-not-positive', 'a receipt amount must be positive');
-  const rate = normalizeRate(ctx, r.currency, r.fxRate);
-  const baseMinor = toBase(ctx, r.currency, r.amountMinor, rate);
-  const receiptId = uuidv7();
-  const [entryId] = await postEntries(
-    client,
-    ctx,
-    [
-      entry(
-        r.receiptDate,
-        'receipt',
-        receiptId,
-        `receipt ${r.receiptKey}`,
-        receiptLines(r.customerId, r.currency, r.amountMinor, baseMinor),
-      ),
-    ],
-    r.actor,
-  );
+  const {
+    id: receiptId,
+    rate,
+    baseMinor,
+    entryId,
+  } = await postOpening(client, ctx, {
+    what: 'receipt',
+    currency: r.currency,
+    amountMinor: r.amountMinor,
+    fxRate: r.fxRate,
+    date: r.receiptDate,
+    sourceType: 'receipt',
+    memo: `receipt ${r.receiptKey}`,
+    actor: r.actor,
+    lines: (base) => receiptLines(r.customerId, r.currency, r.amountMinor, base),
+  });
   await client.query(
     `INSERT INTO receipt (company_id, receipt_id, receipt_key, customer_id, receipt_date, method, currency, fx_rate,
        amount_minor, base_amount_minor, unapplied_minor, unapplied_base_minor, payer_name, payer_account,
