@@ -1,5 +1,6 @@
 export * from './balance.js';
 export * from './bulk.js';
+export * from './bulk-apply.js';
 export * from './context.js';
 export { ACCOUNT_ROLES, type AccountRole, DEFAULT_CHART } from './core/accounts.js';
 export { LedgerError } from './core/errors.js';

@@ -213,6 +213,55 @@ interface ReceiptRow {
   on_account_base_minor: number;
 }
 
+/** How many levels a customer may sit below its top-level parent and still count as in its family. */
+export const CUSTOMER_FAMILY_DEPTH = 8;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether an id can be cast to uuid (a malformed one is "not found", not a database error). */
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
+}
+
+/**
+ * The top-level parent of each customer (itself when it has no parent), found by walking
+ * parent_customer_id up at most CUSTOMER_FAMILY_DEPTH levels in one recursive query. A chain that
+ * goes deeper (or loops) gives null: that customer is in a family with itself only. Customers
+ * that do not exist (or ids that are not UUIDs) are absent from the map.
+ */
+export async function customerFamilies(
+  client: SqlClient,
+  ctx: CompanyContext,
+  customerIds: readonly string[],
+): Promise<Map<string, string | null>> {
+  const ids = [...new Set(customerIds.filter(isUuid))];
+  if (ids.length === 0) return new Map();
+  const { rows } = await client.query<{ start_id: string; root_id: string; complete: boolean }>(
+    `WITH RECURSIVE up (start_id, customer_id, parent_id, depth) AS (
+       SELECT c.customer_id, c.customer_id, c.parent_customer_id, 0 FROM customer c
+        WHERE c.company_id = $1 AND c.customer_id = ANY($2::uuid[])
+       UNION ALL
+       SELECT u.start_id, p.customer_id, p.parent_customer_id, u.depth + 1
+         FROM up u JOIN customer p ON p.company_id = $1 AND p.customer_id = u.parent_id
+        WHERE u.depth < $3)
+     SELECT DISTINCT ON (start_id) start_id, customer_id AS root_id, parent_id IS NULL AS complete
+       FROM up ORDER BY start_id, depth DESC`,
+    [ctx.companyId, ids, CUSTOMER_FAMILY_DEPTH],
+  );
+  return new Map(rows.map((r) => [r.start_id, r.complete ? r.root_id : null]));
+}
+
+/** Whether two customers are one and the same or share a known top-level parent. */
+export function sameCustomerFamily(
+  families: ReadonlyMap<string, string | null>,
+  a: string,
+  b: string,
+): boolean {
+  if (a === b) return true;
+  const root = families.get(a);
+  return root !== undefined && root !== null && root === families.get(b);
+}
+
 async function lockDocument(
   client: SqlClient,
   ctx: CompanyContext,
@@ -286,9 +335,14 @@ export async function applyReceipt(client: SqlClient, ctx: CompanyContext, a: Ap
     `receipt ${receipt.receipt_key} is in ${receipt.currency}, document ${doc.document_number} in ${doc.currency}`,
   );
   invariant(
-    receipt.customer_id === null || receipt.customer_id === doc.customer_id,
+    receipt.customer_id === null ||
+      sameCustomerFamily(
+        await customerFamilies(client, ctx, [receipt.customer_id, doc.customer_id]),
+        receipt.customer_id,
+        doc.customer_id,
+      ),
     'customer-mismatch',
-    `receipt ${receipt.receipt_key} belongs to another customer than ${doc.document_number}`,
+    `receipt ${receipt.receipt_key} belongs to a customer outside the family of ${doc.document_number}'s`,
   );
   invariant(
     a.cashMinor <= receipt.unapplied_minor,
@@ -377,6 +431,15 @@ export interface ApplyCredit extends Actor {
   amountMinor: number;
   postingDate: string;
   origin?: 'manual' | 'import' | 'cashapp';
+  /**
+   * The receipt whose remittance took the credit, for the record. An application row of kind
+   * credit_memo carries no receipt (a table CHECK), so it is named in the entry's memo.
+   */
+  receiptId?: string | null;
+  runId?: string | null;
+  externalKey?: string | null;
+  confidence?: number | null;
+  reasons?: unknown;
 }
 
 /** Nets an open credit memo against an open invoice or debit memo of the same customer. */
@@ -411,6 +474,7 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
     'document-over-applied',
     `${doc.document_number} is open for ${doc.open_minor}, cannot apply ${a.amountMinor}`,
   );
+  const viaReceiptKey = a.receiptId ? (await lockReceipt(client, ctx, a.receiptId)).receipt_key : null;
   const sourceBase = baseShare(a.amountMinor, credit.open_minor, credit.open_base_minor);
   const documentBase = baseShare(a.amountMinor, doc.open_minor, doc.open_base_minor);
   const { lines, fxGainLossBaseMinor } = applicationLines({
@@ -435,7 +499,7 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
         a.postingDate,
         'application',
         applicationId,
-        `apply ${credit.document_number} to ${doc.document_number}`,
+        creditApplicationMemo(credit.document_number, doc.document_number, viaReceiptKey),
         lines,
       ),
     ],
@@ -462,14 +526,24 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
     entry_id: entryId!,
     reverses_application_id: null,
     origin: a.origin ?? 'manual',
-    run_id: null,
-    external_key: null,
-    confidence: null,
-    reasons: null,
+    run_id: a.runId ?? null,
+    external_key: a.externalKey ?? null,
+    confidence: a.confidence ?? null,
+    reasons: a.reasons ?? null,
     reason: a.reason ?? null,
     created_by: a.actor,
   });
   return applicationId;
+}
+
+/** The memo of a credit-memo application; names the receipt whose remittance took the credit. */
+export function creditApplicationMemo(
+  creditNumber: string,
+  documentNumber: string,
+  receiptKey: string | null,
+): string {
+  const memo = `apply ${creditNumber} to ${documentNumber}`;
+  return receiptKey === null ? memo : `${memo} (remittance of receipt ${receiptKey})`;
 }
 
 export interface PutOnAccount extends Actor {
@@ -480,6 +554,8 @@ export interface PutOnAccount extends Actor {
   origin?: 'manual' | 'import' | 'cashapp';
   externalKey?: string | null;
   runId?: string | null;
+  confidence?: number | null;
+  reasons?: unknown;
 }
 
 /** Leaves receipt cash as a credit on the customer's account (the customer is known, no document is). */
@@ -548,8 +624,8 @@ export async function putOnAccount(client: SqlClient, ctx: CompanyContext, a: Pu
     origin: a.origin ?? 'manual',
     run_id: a.runId ?? null,
     external_key: a.externalKey ?? null,
-    confidence: null,
-    reasons: null,
+    confidence: a.confidence ?? null,
+    reasons: a.reasons ?? null,
     reason: a.reason ?? null,
     created_by: a.actor,
   });
