@@ -7,7 +7,8 @@ import { type CompanyContext, customersByAccount, recordReceiptsBulk } from '../
 import { minorUnitExponent, parseDecimalToMinor } from '../money/index.js';
 import type { SqlClient } from '../store/client.js';
 import type { Database } from '../store/database.js';
-import { adviceKey, BankImportError, normalizeEntries, type StoredEntry } from './normalize.js';
+import { BankImportError, normalizeEntries, type StoredEntry } from './normalize.js';
+import { storeRemittanceAdvices } from './remittances.js';
 
 export interface BankImportOptions {
   path: string;
@@ -70,7 +71,12 @@ export async function importBankFile(
       entries,
     );
     const receipts = await receiptsFor(client, ctx, result.format, newEntries, options.actor, file);
-    const remittances = await storeRemittances(client, ctx, fileId, result, file);
+    const remittances = await storeRemittanceAdvices(client, ctx, {
+      fileId,
+      advices: result.remittances,
+      receivedVia: 'bank-file',
+      fileName: file,
+    });
     await client.query(
       `UPDATE bank_file SET entries_new = $3, entries_existing = $4, remittances_new = $5 WHERE company_id = $1 AND file_id = $2`,
       [ctx.companyId, fileId, newEntries.length, existing, remittances.fresh],
@@ -253,73 +259,4 @@ async function receiptsFor(
     created: created.size,
     identified: receipts.filter((r) => r.customerId !== null && created.has(r.receiptKey)).length,
   };
-}
-
-async function storeRemittances(
-  client: SqlClient,
-  ctx: CompanyContext,
-  fileId: string,
-  result: ParseResult,
-  file: string,
-) {
-  if (result.remittances.length === 0) return { fresh: 0, existing: 0 };
-  const advices = result.remittances.map((a) => {
-    const currency = (typeof a.currency === 'string' ? a.currency : ctx.baseCurrency).toUpperCase();
-    const exponent = minorUnitExponent(currency);
-    const minor = (v: string | null) => {
-      if (v === null) return null;
-      try {
-        return parseDecimalToMinor(v, exponent);
-      } catch (error) {
-        throw new BankImportError(`${file}: remittance amount ${v} is not a valid ${currency} amount`, {
-          cause: error,
-        });
-      }
-    };
-    const { lines, payer, payment_reference, amount, ...details } = a;
-    return {
-      advice_id: uuidv7(),
-      advice_key: adviceKey(a),
-      payer,
-      payment_reference,
-      amount_minor: minor(amount),
-      currency,
-      details,
-      lines: lines.map((l, i) => ({
-        line_no: i + 1,
-        document_number: l.document_number,
-        amount_paid_minor: minor(l.amount_paid),
-        amount_invoiced_minor: minor(l.amount_invoiced),
-        discount_minor: minor(l.discount),
-        adjustments: l.adjustments.map((x) => ({
-          reason_code: x.reason_code,
-          amount_minor: minor(x.amount),
-        })),
-      })),
-    };
-  });
-  const { rows } = await client.query<{ advice_id: string }>(
-    `INSERT INTO remittance_advice (company_id, advice_id, advice_key, file_id, payer, payment_reference, amount_minor, currency, details)
-     SELECT $1, x.advice_id, x.advice_key, $2, x.payer, x.payment_reference, x.amount_minor, x.currency, x.details
-       FROM jsonb_to_recordset($3::jsonb) AS x(advice_id uuid, advice_key text, payer text, payment_reference text,
-            amount_minor int8, currency text, details jsonb)
-     ON CONFLICT (company_id, advice_key) DO NOTHING RETURNING advice_id`,
-    [ctx.companyId, fileId, JSON.stringify(advices)],
-  );
-  const fresh = new Set(rows.map((r) => r.advice_id));
-  const lines = advices
-    .filter((a) => fresh.has(a.advice_id))
-    .flatMap((a) => a.lines.map((l) => ({ advice_id: a.advice_id, ...l })));
-  if (lines.length > 0) {
-    await client.query(
-      `INSERT INTO remittance_line (company_id, advice_id, line_no, document_number, amount_paid_minor, amount_invoiced_minor,
-         discount_minor, adjustments)
-       SELECT $1, x.advice_id, x.line_no, x.document_number, x.amount_paid_minor, x.amount_invoiced_minor, x.discount_minor,
-              x.adjustments
-         FROM jsonb_to_recordset($2::jsonb) AS x(advice_id uuid, line_no int4, document_number text, amount_paid_minor int8,
-              amount_invoiced_minor int8, discount_minor int8, adjustments jsonb)`,
-      [ctx.companyId, JSON.stringify(lines)],
-    );
-  }
-  return { fresh: fresh.size, existing: advices.length - fresh.size };
 }

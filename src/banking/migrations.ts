@@ -92,4 +92,24 @@ export const bankingMigrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  /**
+   * Advices customers send themselves (e-mails, their CSV files, PDFs) next to those inside bank
+   * files: how each arrived, the payment date and the sender's address as columns (cash application
+   * matches on them), and each line's document type (a credit memo is not an invoice) and extras.
+   */
+  '0005_remittance_sources': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        ALTER TABLE remittance_advice
+          ADD COLUMN received_via text NOT NULL DEFAULT 'bank-file',
+          ADD COLUMN payment_date date,
+          ADD COLUMN advice_date date,
+          ADD COLUMN payer_email text;
+        ALTER TABLE remittance_line
+          ADD COLUMN document_type text,
+          ADD COLUMN details jsonb NOT NULL DEFAULT '{}'::jsonb;
+        CREATE INDEX remittance_advice_reference_idx ON remittance_advice (company_id, payment_reference);
+      `.execute(db);
+    },
+  },
 };
