@@ -1,0 +1,343 @@
+import { type Allocation, allocateFromLines, allocateFromTotals, onAccountLine, paymentLine, withinTolerance } from './allocate.js';
+import { type Book, CREDIT_MEMO, dayNumber } from './book.js';
+import { familyScores, type PayerEvidence, payerEvidence } from './payer.js';
+import { deductionReasonIn } from './reasons.js';
+import { type DocumentHit, familyHits, globalHits, referenceCandidates } from './references.js';
+import { findSubsets } from './subset.js';
+import type { CashappSettings, Decision, Proposal, ReceiptInput } from './types.js';
+
+const MAX_FAMILIES_TRIED = 3;
+const MIN_FAMILY_SCORE = 0.3;
+const MAX_SUGGESTIONS = 3;
+/** A loose reference of a kind people confirmed for this customer counts nearly as an exact one. */
+const LEARNED_QUALITY = 0.96;
+
+/**
+ * Decides what one receipt pays: who the payer is, which documents, how much of each, and how
+ * sure that is. Pure: reads the book, changes nothing (the caller reserves what it posts).
+ */
+export function matchReceipt(book: Book, receipt: ReceiptInput, settings: CashappSettings): Decision {
+  const rejectedDocs = receipt.rejectedDocumentIds?.length ? new Set(receipt.rejectedDocumentIds) : null;
+  const currency = receipt.currency;
+  const usable = (d: number) =>
+    book.openMinor[d]! > 0 &&
+    book.documentCurrency[d] === currency &&
+    (rejectedDocs === null || !rejectedDocs.has(book.documentId[d]!));
+  const refs = referenceCandidates(receipt);
+  const lineHits = refs.lines.map(({ candidate, line }) =>
+    globalHits(book, candidate, usable).map((h) => ({ ...h, line })),
+  );
+  const looseHits = refs.loose.map((c) => globalHits(book, c, usable));
+  const evidence = [...payerEvidence(book, receipt), ...referenceEvidence(book, [...lineHits, ...looseHits])];
+  const scores = [...familyScores(book, evidence)].sort((a, b) => b[1] - a[1]);
+  const context: MatchContext = {
+    book,
+    settings,
+    receipt,
+    usable,
+    evidence,
+    lineHits,
+    looseHits,
+    candidates: refs,
+    day: dayNumber(receipt.receiptDate),
+    get reasonCode() {
+      // Only a short pay asks, so the text is searched only then.
+      const coded = receipt.advices.flatMap((a) => a.lines.flatMap((l) => l.adjustments)).find((a) => a.reasonCode);
+      if (coded) return coded.reasonCode;
+      return deductionReasonIn([receipt.remittanceText, ...receipt.advices.map((a) => a.text)].filter(Boolean).join(' '));
+    },
+  };
+  const proposals: Proposal[] = [];
+  scores.slice(0, MAX_FAMILIES_TRIED).forEach(([root, score], i) => {
+    if (score < MIN_FAMILY_SCORE) return;
+    const rival = scores.find(([other], j) => j !== i && other !== root)?.[1] ?? 0;
+    proposals.push(...familyProposals(context, root, score * (1 - 0.5 * rival)));
+  });
+  if (proposals.length === 0) proposals.push(...strangerSuggestions(book, receipt, usable));
+  return decide(book, receipt, settings, proposals, scores);
+}
+
+type MatchContext = {
+  book: Book;
+  settings: CashappSettings;
+  receipt: ReceiptInput;
+  usable: (d: number) => boolean;
+  evidence: PayerEvidence[];
+  lineHits: DocumentHit[][];
+  looseHits: DocumentHit[][];
+  candidates: ReturnType<typeof referenceCandidates>;
+  day: number;
+  reasonCode: string | null;
+};
+
+/** A reference that names documents of one family only is evidence for that family. */
+function referenceEvidence(book: Book, hitGroups: DocumentHit[][]): PayerEvidence[] {
+  const out: PayerEvidence[] = [];
+  for (const hits of hitGroups) {
+    if (hits.length === 0) continue;
+    const roots = new Set(hits.map((h) => book.familyRoot[book.documentCustomer[h.document]!]));
+    const best = hits.reduce((a, b) => (b.quality > a.quality ? b : a));
+    const customer = book.documentCustomer[best.document]!;
+    const score = roots.size === 1 ? best.quality : best.quality * 0.4;
+    out.push({
+      customer,
+      score,
+      kind: 'reference',
+      reason: `${best.token} names ${book.documentNumber[best.document]} of ${book.customers[customer]!.name}`,
+    });
+  }
+  return out;
+}
+
+function familyProposals(m: MatchContext, root: number, familyConfidence: number): Proposal[] {
+  const { book } = m;
+  const payer = choosePayer(m, root);
+  let familyDocsCache: number[] | null = null;
+  const familyDocs = () => (familyDocsCache ??= book.documentsOfFamily(payer).filter(m.usable));
+  const inFamily = (h: DocumentHit) => book.familyRoot[book.documentCustomer[h.document]!] === root;
+  const hits = new Map<number, DocumentHit>();
+  const reasons = m.evidence.filter((e) => book.familyRoot[e.customer] === root && e.kind !== 'reference').map((e) => e.reason);
+  const take = (found: DocumentHit[]) => {
+    for (const h of found) {
+      const known = hits.get(h.document);
+      if (!known || (known.line === null && h.line !== null) || h.quality > known.quality) hits.set(h.document, h);
+    }
+  };
+  const groups: [DocumentHit[], { text: string; structured: boolean }, DocumentHit['line']][] = [
+    ...m.lineHits.map((g, i) => [g, m.candidates.lines[i]!.candidate, m.candidates.lines[i]!.line] as const),
+    ...m.looseHits.map((g, i) => [g, m.candidates.loose[i]!, null] as const),
+  ].map(([g, c, l]) => [g, c, l]);
+  for (const [group, candidate, line] of groups) {
+    const own = group.filter(inFamily);
+    if (own.length === 1) take(own);
+    else if (own.length === 0 && group.length === 0) take(familyHits(book, candidate, familyDocs()).map((h) => ({ ...h, line })));
+    else if (own.length > 1) reasons.push(`${candidate.text} fits ${own.length} documents; taken for none`);
+  }
+  if (hits.size > 0) return [referencedProposal(m, payer, [...hits.values()], familyConfidence, reasons)];
+  return amountProposals(m, payer, familyDocs(), familyConfidence, reasons);
+}
+
+/** The customer the cash is from: the receipt's own, the strongest payer evidence, the family's head. */
+function choosePayer(m: MatchContext, root: number): number {
+  const { book } = m;
+  if (m.receipt.customerId !== null) {
+    const c = book.customerIndex(m.receipt.customerId);
+    if (c !== undefined && book.familyRoot[c] === root) return c;
+  }
+  const best = m.evidence
+    .filter((e) => book.familyRoot[e.customer] === root && e.kind !== 'reference')
+    .sort((a, b) => b.score - a.score)[0];
+  if (best) return best.customer;
+  const named = m.evidence.filter((e) => book.familyRoot[e.customer] === root);
+  const customers = new Set(named.map((e) => e.customer));
+  return customers.size === 1 ? [...customers][0]! : root;
+}
+
+function referencedProposal(
+  m: MatchContext,
+  payer: number,
+  hits: DocumentHit[],
+  familyConfidence: number,
+  reasons: string[],
+): Proposal {
+  const allocation = hits.some((h) => h.line?.amountPaidMinor != null)
+    ? allocateFromLines(allocationContext(m), hits)
+    : allocateFromTotals(allocationContext(m), hits);
+  const learned = hits.filter((h) => h.quality < LEARNED_QUALITY && m.book.hasHabit(m.book.documentCustomer[h.document]!, h.kind));
+  for (const h of learned) {
+    h.quality = LEARNED_QUALITY;
+    reasons.push(`${m.book.customers[m.book.documentCustomer[h.document]!]!.name} is known to quote invoices this way (${h.kind})`);
+  }
+  const weakest = Math.min(...hits.map((h) => h.quality));
+  // Amounts that agree to the cent with what a loose reference names corroborate it.
+  const referenceConfidence = allocation.reconciled ? 1 - (1 - weakest) * 0.3 : weakest;
+  const hitReasons = hits.map((h) => describeHit(m.book, h));
+  return proposal(payer, allocation, familyConfidence * referenceConfidence, [...hitReasons, ...allocation.reasons, ...reasons]);
+}
+
+function describeHit(book: Book, h: DocumentHit): string {
+  const number = book.documentNumber[h.document]!;
+  const where = h.line ? 'remittance advice' : h.structured ? 'payment reference' : 'remittance text';
+  const how: Record<DocumentHit['kind'], string> = {
+    exact: `${number} in ${where}`,
+    digits: `${h.token} in ${where} is ${number} without prefix or separators`,
+    groups: `${h.token} in ${where} is ${number} without leading zeros`,
+    po: `${h.token} in ${where} is the PO number of ${number}`,
+    sequence: `${h.token} in ${where} is the sequence number of ${number}`,
+    typo: `${h.token} in ${where} is one character from ${number}`,
+    truncated: `${h.token} in ${where} is ${number} cut short`,
+  };
+  return how[h.kind];
+}
+
+function allocationContext(m: MatchContext) {
+  return { book: m.book, settings: m.settings, amountMinor: m.receipt.amountMinor, day: m.day, reasonCode: m.reasonCode };
+}
+
+function proposal(customer: number, a: Allocation, confidence: number, reasons: string[]): Proposal {
+  return {
+    customer,
+    lines: a.lines,
+    confidence: round4(confidence * a.quality),
+    reasons: [...new Set(reasons)],
+    scenario: a.scenario,
+  };
+}
+
+/** No document named: the amount must equal exactly one set of the family's open items. */
+function amountProposals(
+  m: MatchContext,
+  payer: number,
+  familyDocs: number[],
+  familyConfidence: number,
+  reasons: string[],
+): Proposal[] {
+  const { book, settings, receipt } = m;
+  const amount = receipt.amountMinor;
+  const items = familyDocs
+    .filter((d) => book.documentType[d] !== CREDIT_MEMO)
+    .sort((a, b) => book.dueDay[a]! - book.dueDay[b]! || a - b);
+  const opens = items.map((d) => book.openMinor[d]!);
+  const search = findSubsets(opens, amount, {
+    maxSteps: settings.subsetSearchMaxSteps,
+    maxItems: settings.subsetMaxItems,
+    maxSolutions: MAX_SUGGESTIONS,
+  });
+  const unique = search.exhausted && search.solutions.length === 1;
+  const out: Proposal[] = search.solutions.map((solution) => {
+    const docs = solution.map((i) => items[i]!).sort((a, b) => book.dueDay[a]! - book.dueDay[b]!);
+    const names = docs.map((d) => book.documentNumber[d]).join(', ');
+    const quality = unique ? (docs.length === 1 ? 0.97 : 0.96) : 0.6;
+    const why = unique
+      ? `amount equals the open balance of ${names}, and no other set of open items does`
+      : search.exhausted
+        ? `amount equals the open balance of ${names}; ${search.solutions.length} sets of open items do`
+        : `amount equals the open balance of ${names}; the search stopped before proving it the only set`;
+    return proposal(
+      payer,
+      { lines: docs.map((d) => paymentLine(d, book.openMinor[d]!)), quality, reconciled: true, reasons: [why], scenario: docs.length === 1 ? 'amount' : 'subset-sum' },
+      familyConfidence,
+      reasons,
+    );
+  });
+  if (out.length === 0) out.push(...nearMisses(m, payer, items, familyConfidence, reasons));
+  if (out.length === 0 && familyConfidence >= 0.9) {
+    out.push(
+      proposal(
+        payer,
+        { lines: [onAccountLine(amount)], quality: 0.45, reconciled: false, reasons: ['no open item or set of items matches the amount'], scenario: 'on-account' },
+        familyConfidence,
+        reasons,
+      ),
+    );
+  }
+  return out;
+}
+
+/** A single invoice paid with its discount, or short by no more than the write-off tolerance. */
+function nearMisses(m: MatchContext, payer: number, items: number[], familyConfidence: number, reasons: string[]): Proposal[] {
+  const { book, settings, receipt } = m;
+  const amount = receipt.amountMinor;
+  const out: Proposal[] = [];
+  const discounted = items.filter((d) => {
+    const discount = book.discountAvailableMinor(d, m.day, settings.discountGraceDays);
+    return discount > 0 && book.openMinor[d]! - discount === amount;
+  });
+  for (const d of discounted) {
+    const discount = book.openMinor[d]! - amount;
+    out.push(
+      proposal(
+        payer,
+        {
+          lines: [{ ...paymentLine(d, amount), discountMinor: discount }],
+          quality: discounted.length === 1 ? 0.92 : 0.5,
+          reconciled: true,
+          reasons: [`amount equals ${book.documentNumber[d]} less its early-payment discount`],
+          scenario: 'discount',
+        },
+        familyConfidence,
+        reasons,
+      ),
+    );
+  }
+  const short = items.filter((d) => withinTolerance(settings, book.openMinor[d]! - amount, book.openMinor[d]!));
+  for (const d of short.slice(0, MAX_SUGGESTIONS)) {
+    out.push(
+      proposal(
+        payer,
+        {
+          lines: [{ ...paymentLine(d, amount), writeOffMinor: book.openMinor[d]! - amount, writeOffReason: settings.writeOffReason }],
+          quality: short.length === 1 ? 0.8 : 0.4,
+          reconciled: false,
+          reasons: [`amount is ${book.openMinor[d]! - amount} minor units short of ${book.documentNumber[d]}`],
+          scenario: 'short-pay-write-off',
+        },
+        familyConfidence,
+        reasons,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Nobody recognised: documents anywhere whose open balance equals the amount, for a person. */
+function strangerSuggestions(book: Book, receipt: ReceiptInput, usable: (d: number) => boolean): Proposal[] {
+  const docs = book.documentsWithOpenAmount(receipt.amountMinor).filter(usable).slice(0, MAX_SUGGESTIONS);
+  return docs.map((d) => {
+    const customer = book.documentCustomer[d]!;
+    return {
+      customer,
+      lines: [paymentLine(d, receipt.amountMinor)],
+      confidence: round4(0.35 / docs.length),
+      reasons: [`payer not recognised; ${book.documentNumber[d]} of ${book.customers[customer]!.name} is open for exactly the amount`],
+      scenario: 'unidentified',
+    };
+  });
+}
+
+function decide(
+  book: Book,
+  receipt: ReceiptInput,
+  settings: CashappSettings,
+  proposals: Proposal[],
+  scores: [number, number][],
+): Decision {
+  const ranked = proposals.filter((p) => p.lines.length > 0).sort((a, b) => b.confidence - a.confidence);
+  const best = ranked[0] ?? null;
+  const runnerUp = ranked[1];
+  let outcome: Decision['outcome'] =
+    best === null ? 'unapplied' : best.confidence >= settings.autoThreshold ? 'auto' : best.confidence >= settings.proposeThreshold ? 'proposed' : 'unapplied';
+  const reasons: string[] = [];
+  if (outcome === 'auto' && runnerUp && runnerUp.confidence >= settings.autoThreshold - 0.05) {
+    outcome = 'proposed';
+    reasons.push('two proposals are nearly as likely; a person decides');
+  }
+  const topFamily = scores[0];
+  const customer = best?.customer ?? (topFamily ? topFamily[0] : null);
+  if (best === null) reasons.push(scores.length === 0 ? 'payer not identified' : 'no open items match');
+  return {
+    receiptId: receipt.receiptId,
+    outcome,
+    customer,
+    customerConfidence: topFamily ? round4(topFamily[1]) : 0,
+    best: outcome === 'unapplied' && best !== null && best.confidence < settings.proposeThreshold ? null : best,
+    suggestions: ranked.slice(0, MAX_SUGGESTIONS),
+    reasons,
+  };
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+/** After a proposal is posted, later receipts in the same run see what it left open. */
+export function reserve(book: Book, p: Proposal): void {
+  for (const line of p.lines) {
+    if (line.kind === 'payment' && line.document !== null) {
+      book.openMinor[line.document]! -= line.cashMinor + line.discountMinor + line.writeOffMinor;
+    } else if (line.kind === 'credit_memo' && line.document !== null && line.creditDocument !== null) {
+      book.openMinor[line.document]! -= line.amountMinor;
+      book.openMinor[line.creditDocument]! -= line.amountMinor;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import type { Book } from './book.js';
+import { isOneTypoApart, lastGroupKey, numericGroupsKey, referenceKey } from './normalize.js';
+import { type Candidate, candidatesFromText } from './tokens.js';
+import type { AdviceLineInput, ReceiptInput } from './types.js';
+
+export type HitKind = 'exact' | 'digits' | 'groups' | 'po' | 'sequence' | 'typo' | 'truncated';
+
+/** How sure a kind of reference match is that it names the document (before amounts agree). */
+export const HIT_QUALITY: Record<HitKind, number> = {
+  exact: 0.99,
+  digits: 0.97,
+  groups: 0.96,
+  po: 0.9,
+  sequence: 0.9,
+  typo: 0.85,
+  truncated: 0.82,
+};
+
+export interface DocumentHit {
+  document: number;
+  kind: HitKind;
+  quality: number;
+  /** The text in the remittance that named it. */
+  token: string;
+  structured: boolean;
+  /** The remittance-advice line that named it, with its amounts, if any. */
+  line: AdviceLineInput | null;
+}
+
+export interface ReferenceCandidates {
+  /** Advice lines with a document number: the strongest, with amounts. */
+  lines: { candidate: Candidate; line: AdviceLineInput }[];
+  /** Everything else that might be a reference. */
+  loose: Candidate[];
+}
+
+export function referenceCandidates(receipt: ReceiptInput): ReferenceCandidates {
+  const lines: ReferenceCandidates['lines'] = [];
+  for (const advice of receipt.advices) {
+    for (const line of advice.lines) {
+      if (line.documentNumber) lines.push({ candidate: { text: line.documentNumber, structured: true }, line });
+    }
+  }
+  const loose = [
+    ...(receipt.reference ? [{ text: receipt.reference, structured: true }] : []),
+    ...candidatesFromText(receipt.remittanceText),
+    ...receipt.advices.flatMap((a) => candidatesFromText(a.text)),
+  ];
+  const taken = new Set(lines.map((l) => referenceKey(l.candidate.text)));
+  return { lines, loose: loose.filter((c) => !taken.has(referenceKey(c.text))) };
+}
+
+/** Documents a candidate names anywhere in the book: exact number, digits, numeric groups, PO. */
+export function globalHits(book: Book, candidate: Candidate, usable: (doc: number) => boolean): DocumentHit[] {
+  const lookups: [HitKind, number[]][] = [
+    ['exact', book.byExactReference(candidate.text)],
+    ['digits', book.byDigitsOf(candidate.text)],
+    ['groups', book.byNumericGroups(candidate.text)],
+    ['po', book.byPurchaseOrder(candidate.text)],
+  ];
+  for (const [kind, docs] of lookups) {
+    const found = docs.filter(usable);
+    if (found.length > 0) return found.map((document) => hit(document, kind, candidate));
+  }
+  return [];
+}
+
+/**
+ * Looser matches, only among one family's documents: the sequence number quoted alone, one
+ * character wrong or two swapped, a number cut short. A candidate that fits two documents
+ * this loosely names neither.
+ */
+export function familyHits(
+  book: Book,
+  candidate: Candidate,
+  documents: readonly number[],
+): DocumentHit[] {
+  const key = referenceKey(candidate.text);
+  if (key.length < 4) return [];
+  const onlyDigits = /^\d+$/.test(candidate.text.trim());
+  const sequence = onlyDigits ? numericGroupsKey(candidate.text) : null;
+  const found: DocumentHit[] = [];
+  for (const doc of documents) {
+    const number = book.documentNumber[doc]!;
+    const docKey = book.documentKey[doc]!;
+    let kind: HitKind | null = null;
+    if (sequence !== null && sequence.length >= 3 && lastGroupKey(number) === sequence) kind = 'sequence';
+    else if (key.length >= 5 && isOneTypoApart(key, docKey)) kind = 'typo';
+    else if (key.length >= 6 && docKey.length - key.length <= 3 && (docKey.startsWith(key) || docKey.endsWith(key)))
+      kind = 'truncated';
+    if (kind !== null) found.push(hit(doc, kind, candidate));
+  }
+  return found.length === 1 ? found : [];
+}
+
+function hit(document: number, kind: HitKind, candidate: Candidate): DocumentHit {
+  const quality = HIT_QUALITY[kind] * (candidate.structured ? 1 : 0.99);
+  return { document, kind, quality, token: candidate.text, structured: candidate.structured, line: null };
+}

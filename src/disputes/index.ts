@@ -1,0 +1,2 @@
+export * from './deductions.js';
+export { disputesMigrations } from './migrations.js';
