@@ -57,6 +57,10 @@ export interface StoredAdvice {
   paymentDate: string | null;
   /** Free text kept with the advice (an email's sentences), for references and deduction reasons. */
   text: string | null;
+  /** Every payment reference the advice quotes (check number, trace, payment id…), the main one first. */
+  paymentReferences: string[];
+  /** Our customer number, when the payer quoted it. */
+  customerNumber: string | null;
   createdAt: string;
   lines: {
     documentNumber: string | null;
@@ -129,9 +133,20 @@ export async function loadAdvices(
     currency: r.currency?.trim() ?? null,
     paymentDate: textField(r.details, 'payment_date') ?? textField(r.details, 'deposit_date'),
     text: textField(r.details, 'text') ?? textField(r.details, 'body_text'),
+    paymentReferences: [
+      ...new Set(
+        [r.payment_reference, ...referenceValues(r.details?.payment_references)].filter((v): v is string => !!v),
+      ),
+    ],
+    customerNumber: textField(r.details, 'customer_number'),
     createdAt: r.created_at,
     lines: byAdvice.get(r.advice_id) ?? [],
   }));
+}
+
+function referenceValues(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((v) => (v && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'string' ? [(v as { value: string }).value] : []));
 }
 
 function textField(details: Record<string, unknown> | null, key: string): string | null {

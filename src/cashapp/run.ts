@@ -126,7 +126,7 @@ async function loadWorld(client: SqlClient, ctx: CompanyContext, only?: string[]
       currency: a.currency,
       amountMinor: a.amountMinor,
       payer: a.payer,
-      paymentReference: a.paymentReference,
+      paymentReferences: a.paymentReferences,
       day: a.paymentDate ? dayNumber(a.paymentDate) : null,
       fileId: a.fileId,
     })),
@@ -185,6 +185,7 @@ export function receiptInput(r: OpenReceipt, world: Pick<World, 'advicesByReceip
     adviceId: a.adviceId,
     amountMinor: a.amountMinor,
     payer: a.payer,
+    customerNumber: a.customerNumber,
     text: a.text,
     lines: a.lines.map((l) => ({
       documentNumber: l.documentNumber,

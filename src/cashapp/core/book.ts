@@ -31,6 +31,7 @@ export class Book {
   readonly customerTokens: string[][];
   readonly familyRoot: Int32Array;
   private readonly customerById = new Map<string, number>();
+  private readonly customerByNumber = new Map<string, number>();
   private readonly familyMembers = new Map<number, number[]>();
   private readonly customerByNameKey = new Map<string, number[]>();
   private readonly customersByToken = new Map<string, number[]>();
@@ -65,7 +66,10 @@ export class Book {
 
   constructor(input: BookInput) {
     this.customers = input.customers;
-    input.customers.forEach((c, i) => this.customerById.set(c.customerId, i));
+    input.customers.forEach((c, i) => {
+      this.customerById.set(c.customerId, i);
+      this.customerByNumber.set(c.customerNumber.toUpperCase(), i);
+    });
     this.customerTokens = input.customers.map((c) => nameTokens(c.name));
     this.familyRoot = this.buildFamilies();
     this.indexNames(input);
@@ -125,6 +129,10 @@ export class Book {
   /** Whether people have confirmed that this customer quotes invoices this way. */
   hasHabit(customer: number, habit: string): boolean {
     return this.habits.get(customer)?.has(habit) ?? false;
+  }
+
+  customerByCustomerNumber(customerNumber: string): number | undefined {
+    return this.customerByNumber.get(customerNumber.trim().toUpperCase());
   }
 
   customerIndex(customerId: string): number | undefined {

@@ -24,7 +24,8 @@ export interface LinkAdvice {
   currency: string | null;
   amountMinor: number | null;
   payer: string | null;
-  paymentReference: string | null;
+  /** Every payment reference the advice quotes, the main one first. */
+  paymentReferences: string[];
   day: number | null;
   fileId: string;
 }
@@ -43,8 +44,7 @@ export function linkAdvices(receipts: readonly LinkReceipt[], advices: readonly 
   const byReference = new Map<string, LinkAdvice[]>();
   const byAmount = new Map<string, LinkAdvice[]>();
   for (const a of advices) {
-    const key = paymentKey(a.paymentReference);
-    if (key) push(byReference, key, a);
+    for (const key of new Set(a.paymentReferences.flatMap(paymentKeys))) push(byReference, key, a);
     if (a.amountMinor !== null) push(byAmount, `${a.currency ?? ''}:${a.amountMinor}`, a);
   }
   const receiptsByAmount = new Map<string, number>();
@@ -76,10 +76,10 @@ function score(
 ): Link {
   const reasons: string[] = [];
   let s = 0;
-  const key = paymentKey(a.paymentReference);
-  if (key && keys.has(key)) {
+  const quoted = a.paymentReferences.find((ref) => paymentKeys(ref).some((key) => keys.has(key)));
+  if (quoted !== undefined) {
     s += 0.6;
-    reasons.push(`payment reference ${a.paymentReference} on both`);
+    reasons.push(`payment reference ${quoted} on both`);
   }
   if (a.fileId === r.fileId) {
     s += 0.25;
@@ -140,21 +140,20 @@ function assign(scored: Link[]): Link[] {
 
 function receiptKeys(r: LinkReceipt): Set<string> {
   const keys = new Set<string>();
-  for (const ref of r.references) {
-    const key = paymentKey(ref);
-    if (key) keys.add(key);
-  }
-  for (const c of candidatesFromText(r.remittanceText)) {
-    const key = paymentKey(c.text);
-    if (key) keys.add(key);
-  }
+  for (const ref of r.references) for (const key of paymentKeys(ref)) keys.add(key);
+  for (const c of candidatesFromText(r.remittanceText)) for (const key of paymentKeys(c.text)) keys.add(key);
   return keys;
 }
 
-function paymentKey(reference: string | null): string | null {
-  if (!reference) return null;
+/** A reference as letters and digits without leading zeros, and (when long enough) its digits alone: "CHK 0100234" → CHK100234, 100234. */
+function paymentKeys(reference: string | null): string[] {
+  if (!reference) return [];
+  const keys: string[] = [];
   const key = referenceKey(reference).replace(/^0+/, '');
-  return key.length >= 3 ? key : null;
+  if (key.length >= 3) keys.push(key);
+  const digits = reference.replace(/\D/g, '').replace(/^0+/, '');
+  if (digits.length >= 5 && digits !== key) keys.push(digits);
+  return keys;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

@@ -33,6 +33,10 @@ export function payerEvidence(book: Book, receipt: ReceiptInput): PayerEvidence[
       add({ customer: c, score, kind: 'account', reason: `payer account ${mask(receipt.payerAccountKey)} known for ${label(c)}` });
     }
   }
+  for (const advice of receipt.advices) {
+    const c = advice.customerNumber ? book.customerByCustomerNumber(advice.customerNumber) : undefined;
+    if (c !== undefined) add({ customer: c, score: 0.95, kind: 'alias', reason: `remittance advice quotes customer number ${advice.customerNumber}` });
+  }
   const names = [receipt.payerName, ...receipt.advices.map((a) => a.payer)].filter(
     (n): n is string => typeof n === 'string' && n.trim().length > 0,
   );

@@ -63,6 +63,8 @@ export interface AdviceInput {
   adviceId: string;
   amountMinor: number | null;
   payer: string | null;
+  /** Our customer number as the payer quoted it, if it did. */
+  customerNumber?: string | null;
   lines: AdviceLineInput[];
   /** Free text of the advice (an email body's sentences) searched for references and reasons. */
   text: string | null;
