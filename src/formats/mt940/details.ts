@@ -11,6 +11,7 @@
  * as gvc, posting_text, mandate_id, creditor_id): this runs once per entry of a 1 GB file.
  */
 import type { BankEntry } from '../model.js';
+import { trimmedRange } from './values.js';
 
 export type DetailDialect = 'german' | 'keyed' | 'plain';
 
@@ -50,41 +51,59 @@ function germanStart(text: string): number {
 
 // ---------------------------------------------------------------- German DFÜ / ZKA structure
 
-interface GermanParts {
-  purpose: string;
-  name: string;
+/** The last business transaction code read: runs of entries share one ("166"), so it is not cut again. */
+let lastGvc = '000';
+
+/** `raw.slice(0, 3)`. */
+function gvcOf(raw: string): string {
+  const last = lastGvc;
+  if (
+    raw.charCodeAt(0) === last.charCodeAt(0) &&
+    raw.charCodeAt(1) === last.charCodeAt(1) &&
+    raw.charCodeAt(2) === last.charCodeAt(2)
+  )
+    return last;
+  lastGvc = raw.slice(0, 3);
+  return lastGvc;
 }
 
 function readGerman(raw: string, from: number, entry: BankEntry): void {
-  if (from === 3) entry.gvc = raw.slice(0, 3);
+  if (from === 3) entry.gvc = gvcOf(raw);
   const separator = raw.charAt(from);
-  const parts: GermanParts = { purpose: '', name: '' };
+  const counterparty = entry.counterparty;
+  let purpose = '';
+  let name = '';
   let code = -1;
   let start = -1;
-  // Subfields `?NN value`; a separator not followed by two digits is part of the value.
-  for (let i = from; i >= 0; i = raw.indexOf(separator, i + 1)) {
-    const d1 = raw.charCodeAt(i + 1) - 48;
-    const d2 = raw.charCodeAt(i + 2) - 48;
-    if (!(d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9)) continue; // also NaN past the end
-    if (code >= 0) applyGerman(code, raw.slice(start, i), parts, entry);
-    code = d1 * 10 + d2;
+  // Subfields `?NN value`; a separator not followed by two digits is part of the value. The loop runs
+  // once more at the end of the text (i < 0) to apply the last subfield.
+  for (let i = from; ; i = raw.indexOf(separator, i + 1)) {
+    let next = -1;
+    if (i >= 0) {
+      const d1 = raw.charCodeAt(i + 1) - 48;
+      const d2 = raw.charCodeAt(i + 2) - 48;
+      if (!(d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9)) continue; // also NaN past the end
+      next = d1 * 10 + d2;
+    }
+    if (code >= 0) {
+      // Values are cut from the text once (trimmed values straight from their range).
+      const end = i >= 0 ? i : raw.length;
+      if ((code >= 20 && code <= 29) || (code >= 60 && code <= 69)) purpose += raw.slice(start, end);
+      else if (code === 32 || code === 33) name += raw.slice(start, end);
+      else if (code === 0) entry.posting_text = trimmedRange(raw, start, end);
+      else if (code === 10) entry.prima_nota = trimmedRange(raw, start, end);
+      else if (code === 30) counterparty.bank = nonEmptyRange(raw, start, end);
+      else if (code === 31) counterparty.account = counterparty.account ?? nonEmptyRange(raw, start, end);
+      else if (code === 38)
+        counterparty.account = nonEmptyRange(raw, start, end) ?? counterparty.account; // IBAN, where sent
+      else if (code === 34) entry.text_key_extension = trimmedRange(raw, start, end);
+    }
+    if (i < 0) break;
+    code = next;
     start = i + 3;
   }
-  if (code >= 0) applyGerman(code, raw.slice(start), parts, entry);
-  entry.counterparty.name = nonEmpty(parts.name);
-  readSepaKeywords(parts.purpose, entry);
-}
-
-function applyGerman(code: number, value: string, parts: GermanParts, entry: BankEntry): void {
-  if ((code >= 20 && code <= 29) || (code >= 60 && code <= 69)) parts.purpose += value;
-  else if (code === 32 || code === 33) parts.name += value;
-  else if (code === 0) entry.posting_text = value.trim();
-  else if (code === 10) entry.prima_nota = value.trim();
-  else if (code === 30) entry.counterparty.bank = nonEmpty(value);
-  else if (code === 31) entry.counterparty.account = entry.counterparty.account ?? nonEmpty(value);
-  else if (code === 38)
-    entry.counterparty.account = nonEmpty(value) ?? entry.counterparty.account; // IBAN, where sent
-  else if (code === 34) entry.text_key_extension = value.trim();
+  counterparty.name = nonEmpty(name);
+  readSepaKeywords(purpose, entry);
 }
 
 /**
@@ -101,8 +120,44 @@ function packLetters(text: string, from: number, length: number): number {
   return packed;
 }
 
-function packedTable(words: readonly string[]): Map<number, string> {
-  return new Map(words.map((w) => [packLetters(w, 0, w.length), w]));
+/**
+ * Keywords by packed number with a perfect hash: the table size is chosen so that `packed % size` differs
+ * for every word, so a lookup is one modulo and one comparison (no Map hashing at every `+` or `/`).
+ */
+class PackedTable {
+  private readonly size: number;
+  private readonly packed: Int32Array;
+  private readonly words: (string | null)[];
+
+  constructor(words: readonly string[]) {
+    const keys = words.map((w) => packLetters(w, 0, w.length));
+    let size = words.length;
+    while (new Set(keys.map((k) => k % size)).size !== keys.length) size++;
+    this.size = size;
+    this.packed = new Int32Array(size);
+    this.words = new Array<string | null>(size).fill(null);
+    words.forEach((word, i) => {
+      const slot = keys[i]! % size;
+      this.packed[slot] = keys[i]!;
+      this.words[slot] = word;
+    });
+  }
+
+  /** The word packed as `packed` (see packLetters), or null; -1 (not letters) finds nothing. */
+  get(packed: number): string | null {
+    if (packed < 0) return null;
+    const slot = packed % this.size;
+    return this.packed[slot] === packed ? this.words[slot]! : null;
+  }
+}
+
+function packedTable(words: readonly string[]): PackedTable {
+  return new PackedTable(words);
+}
+
+/** packLetters of 3 or 4 letters already packed without their length: adds the length in front. */
+function withLength(packedLetters: number, length: number): number {
+  return length === 3 ? 3 * 32768 + packedLetters : 4 * 1048576 + packedLetters;
 }
 
 const SEPA_KEYWORDS = packedTable([
@@ -123,11 +178,21 @@ const SEPA_KEYWORDS = packedTable([
 
 /** The SEPA keyword whose `+` is at `plus` ("EREF+", "BIC+"), or null. */
 function sepaKeywordBefore(purpose: string, plus: number): string | null {
+  if (plus < 3) return null;
+  // The letters before the `+`, read once for both lengths: a 4-letter keyword is tried first.
+  const c1 = purpose.charCodeAt(plus - 1) - 64;
+  const c2 = purpose.charCodeAt(plus - 2) - 64;
+  const c3 = purpose.charCodeAt(plus - 3) - 64;
+  if (!(c1 >= 1 && c1 <= 26 && c2 >= 1 && c2 <= 26 && c3 >= 1 && c3 <= 26)) return null;
+  const three = c3 * 1024 + c2 * 32 + c1;
   if (plus >= 4) {
-    const four = SEPA_KEYWORDS.get(packLetters(purpose, plus - 4, 4));
-    if (four !== undefined) return four;
+    const c4 = purpose.charCodeAt(plus - 4) - 64;
+    if (c4 >= 1 && c4 <= 26) {
+      const four = SEPA_KEYWORDS.get(withLength(c4 * 32768 + three, 4));
+      if (four !== null) return four;
+    }
   }
-  return plus >= 3 ? (SEPA_KEYWORDS.get(packLetters(purpose, plus - 3, 3)) ?? null) : null;
+  return SEPA_KEYWORDS.get(withLength(three, 3));
 }
 
 /** Splits the joined purpose on the SEPA keywords; without keywords the whole purpose is the text. */
@@ -140,7 +205,7 @@ function readSepaKeywords(purpose: string, entry: BankEntry): void {
     if (next === null) continue;
     const keyStart = plus - next.length;
     if (key === null) before = keyStart;
-    else applySepa(key, purpose.slice(valueStart, keyStart).trim(), entry);
+    else applySepa(key, trimmedRange(purpose, valueStart, keyStart), entry);
     key = next;
     valueStart = plus + 1;
   }
@@ -148,9 +213,8 @@ function readSepaKeywords(purpose: string, entry: BankEntry): void {
     entry.remittance.text = nonEmpty(purpose);
     return;
   }
-  applySepa(key, purpose.slice(valueStart).trim(), entry);
-  if (entry.remittance.text === null && before > 0)
-    entry.remittance.text = nonEmpty(purpose.slice(0, before));
+  applySepa(key, trimmedRange(purpose, valueStart, purpose.length), entry);
+  if (entry.remittance.text === null && before > 0) entry.remittance.text = nonEmptyRange(purpose, 0, before);
 }
 
 function applySepa(key: string, value: string, entry: BankEntry): void {
@@ -159,11 +223,11 @@ function applySepa(key: string, value: string, entry: BankEntry): void {
     case 'EREF':
       if (value !== 'NOTPROVIDED') {
         entry.end_to_end_id = value;
-        entry.remittance.references.push(value);
+        addReference(entry, value);
       }
       return;
     case 'KREF':
-      if (value !== 'NOTPROVIDED') entry.remittance.references.push(value);
+      if (value !== 'NOTPROVIDED') addReference(entry, value);
       return;
     case 'SVWZ':
       entry.remittance.text = value;
@@ -174,21 +238,33 @@ function applySepa(key: string, value: string, entry: BankEntry): void {
     case 'BIC':
       entry.counterparty.bank = entry.counterparty.bank ?? value;
       return;
-    default:
-      entry[SEPA_EXTRAS[key]!] = value;
+    // The extras by name (a fixed property store, not a lookup and a store by computed key).
+    case 'MREF':
+      entry.mandate_id = value;
+      return;
+    case 'CRED':
+      entry.creditor_id = value;
+      return;
+    case 'DEBT':
+      entry.debtor_id = value;
+      return;
+    case 'ABWA':
+      entry.ultimate_debtor = value;
+      return;
+    case 'ABWE':
+      entry.ultimate_creditor = value;
+      return;
+    case 'COAM':
+      entry.compensation_amount = value;
+      return;
+    case 'OAMT':
+      entry.original_amount = value;
+      return;
+    case 'PURP':
+      entry.purpose_code = value;
+      return;
   }
 }
-
-const SEPA_EXTRAS: Readonly<Record<string, string>> = {
-  MREF: 'mandate_id',
-  CRED: 'creditor_id',
-  DEBT: 'debtor_id',
-  ABWA: 'ultimate_debtor',
-  ABWE: 'ultimate_creditor',
-  COAM: 'compensation_amount',
-  OAMT: 'original_amount',
-  PURP: 'purpose_code',
-};
 
 // ---------------------------------------------------------------- SWIFT-style /KEY/value/
 
@@ -232,13 +308,16 @@ const KEYS = packedTable([
 function keyAt(raw: string, at: number): string | null {
   let end = at + 1;
   const limit = Math.min(raw.length, at + 6);
+  let packed = 0;
   while (end < limit) {
     const c = raw.charCodeAt(end);
     if (c < 65 || c > 90) break;
+    packed = packed * 32 + (c - 64);
     end++;
   }
-  if (end - at - 1 < 3 || raw.charCodeAt(end) !== 47) return null;
-  return KEYS.get(packLetters(raw, at + 1, end - at - 1)) ?? null;
+  const length = end - at - 1;
+  if (length < 3 || length > 4 || raw.charCodeAt(end) !== 47) return null;
+  return KEYS.get(withLength(packed, length));
 }
 
 /**
@@ -261,9 +340,10 @@ function readKeyed(raw: string, entry: BankEntry): void {
         break;
       }
     }
-    let value = raw.slice(valueStart, next);
-    if (nextKey === null && value.endsWith('/')) value = value.slice(0, -1);
-    party = applyKeyed(key, value.trim(), party, entry);
+    // The value without the closing `/` of the last pair, trimmed (cut from the text once).
+    let end = next;
+    if (nextKey === null && end > valueStart && raw.charCodeAt(end - 1) === 47) end--;
+    party = applyKeyed(key, trimmedRange(raw, valueStart, end), party, entry);
     at = next;
     key = nextKey;
   }
@@ -306,30 +386,36 @@ function applyKeyed(key: string, value: string, party: string | null, entry: Ban
     case 'EREF':
       if (value !== 'NOTPROVIDED') {
         entry.end_to_end_id = value;
-        entry.remittance.references.push(value);
+        addReference(entry, value);
       }
       break;
     case 'PREF':
     case 'KREF':
     case 'IREF':
-      if (value !== 'NOTPROVIDED') entry.remittance.references.push(value);
+      if (value !== 'NOTPROVIDED') addReference(entry, value);
       break;
-    default: {
-      const extra = KEYED_EXTRAS[key];
-      if (extra !== undefined) entry[extra] = value;
-    }
+    // The extras by name (a fixed property store, not a lookup and a store by computed key).
+    case 'MARF':
+      entry.mandate_id = value;
+      break;
+    case 'CSID':
+      entry.creditor_id = value;
+      break;
+    case 'TRTP':
+      entry.transaction_type = value;
+      break;
+    case 'TRCD':
+      entry.transaction_code = value;
+      break;
+    case 'PURP':
+      entry.purpose_code = value;
+      break;
+    case 'RTRN':
+      entry.return_reason = value;
+      break;
   }
   return null;
 }
-
-const KEYED_EXTRAS: Readonly<Record<string, string>> = {
-  MARF: 'mandate_id',
-  CSID: 'creditor_id',
-  TRTP: 'transaction_type',
-  TRCD: 'transaction_code',
-  PURP: 'purpose_code',
-  RTRN: 'return_reason',
-};
 
 /** Rabobank `/CNTP/IBAN/BIC/NAME/CITY/`: positional sub-values. */
 function readRabobankCounterparty(value: string, entry: BankEntry): void {
@@ -343,13 +429,15 @@ function readRabobankCounterparty(value: string, entry: BankEntry): void {
 /** `USTD//free text/`, `STRD/CUR/RF18…/` (structured creditor reference) or plain text. */
 function readRemi(value: string, entry: BankEntry): void {
   if (value.startsWith('USTD//')) {
-    entry.remittance.text = nonEmpty(stripTrailingSlash(value.slice(6)));
+    let end = value.length;
+    if (end > 6 && value.charCodeAt(end - 1) === 47) end--; // the closing `/`
+    entry.remittance.text = nonEmptyRange(value, 6, end);
     return;
   }
   if (value.startsWith('STRD/')) {
     const parts = stripTrailingSlash(value.slice(5)).split('/');
     const reference = (parts.length > 1 ? parts.slice(1).join('/') : (parts[0] ?? '')).trim();
-    if (reference.length > 0) entry.remittance.references.push(reference);
+    if (reference.length > 0) addReference(entry, reference);
     return;
   }
   entry.remittance.text = value;
@@ -359,7 +447,25 @@ function stripTrailingSlash(value: string): string {
   return value.endsWith('/') ? value.slice(0, -1) : value;
 }
 
+/**
+ * Appends a reference. Entries have one or two (EREF, KREF): arrays of exactly that size are made
+ * instead of growing the entry's empty array (a push reserves room for 17).
+ */
+function addReference(entry: BankEntry, value: string): void {
+  const remittance = entry.remittance;
+  const references = remittance.references;
+  if (references.length === 0) remittance.references = [value];
+  else if (references.length === 1) remittance.references = [references[0]!, value];
+  else references.push(value);
+}
+
 function nonEmpty(value: string): string | null {
   const trimmed = value.trim();
+  return trimmed.length > 0 ? trimmed : null;
+}
+
+/** `nonEmpty(text.slice(from, to))`, cutting once. */
+function nonEmptyRange(text: string, from: number, to: number): string | null {
+  const trimmed = trimmedRange(text, from, to);
   return trimmed.length > 0 ? trimmed : null;
 }

@@ -6,19 +6,32 @@
  * no MT940/MT942 tag (":12:11" of a wrapped timestamp) continues the current field.
  */
 
+import type { LineTarget } from './text.js';
+
 export interface Field {
   tag: string;
   /** Line of the `:TAG:`. */
   line: number;
   /** Text after `:TAG:` on the tag line. */
   first: string;
-  /** Continuation lines, in order (null when there are none). */
+  /** Continuation lines, in order (null when there are none); see `moreCount`. */
   more: string[] | null;
+  /**
+   * How many entries of `more` are this field's: the assembler reuses one array from field to field (a
+   * fresh array per field is most of what splitting costs). All of them when absent.
+   */
+  moreCount?: number;
+}
+
+/** The number of continuation lines of a field. */
+export function continuationCount(field: Field): number {
+  return field.more === null ? 0 : (field.moreCount ?? field.more.length);
 }
 
 export type MessageType = '940' | '942';
 
 export interface FieldEvents {
+  /** A complete field; the object is reused for the next field, so it must not be kept. */
   field(field: Field): void;
   /** A line `-`, `-}` or `$`: the message ends (it is closed for good at the next :20: or the end). */
   messageEnd(line: number): void;
@@ -49,10 +62,37 @@ const TAGS = new Set([
   'NS',
 ]);
 
-export class FieldAssembler {
+export class FieldAssembler implements LineTarget {
   private current: Field | null = null;
+  private readonly slot: Field = { tag: '', line: 0, first: '', more: [], moreCount: 0 };
+  private readonly moreLines: string[] = [];
 
   constructor(private readonly events: FieldEvents) {}
+
+  /** `line(piece.slice(start, end))` for a line without `{` or bytes above 0x7F; tag lines are cut once. */
+  plainLine(piece: string, start: number, end: number, lineNumber: number): void {
+    if (start < end) {
+      const c0 = piece.charCodeAt(start);
+      if (c0 < 32 || piece.charCodeAt(end - 1) < 32) {
+        this.line(piece.slice(start, end), lineNumber);
+        return;
+      }
+      if (c0 !== 58 /* : */ && c0 !== 45 /* - */ && c0 !== 36 /* $ */) {
+        // A continuation line (as `content` would find): only its text is needed.
+        if (this.current !== null) this.appendLine(piece.slice(start, end));
+        return;
+      }
+      if (c0 === 58) {
+        const tag = tagAt(piece, start, end);
+        // '61' and '86' (the shared strings tagAt returns) need no set lookup.
+        if (tag !== null && (tag === '61' || tag === '86' || TAGS.has(tag))) {
+          this.startField(tag, lineNumber, piece.slice(start + tag.length + 2, end));
+          return;
+        }
+      }
+    }
+    this.content(piece.slice(start, end), lineNumber);
+  }
 
   line(raw: string, lineNumber: number): void {
     let text = raw;
@@ -78,8 +118,7 @@ export class FieldAssembler {
       const tag = readTag(text);
       if (tag !== null) {
         if (TAGS.has(tag)) {
-          this.flush();
-          this.current = { tag, line: lineNumber, first: text.slice(tag.length + 2), more: null };
+          this.startField(tag, lineNumber, text.slice(tag.length + 2));
           return;
         }
         if (tag === '940' || tag === '942') {
@@ -93,10 +132,31 @@ export class FieldAssembler {
       this.events.messageEnd(lineNumber);
       return;
     }
-    const field = this.current;
-    if (field === null) return; // header line or junk between messages
-    if (field.more === null) field.more = [text];
-    else field.more.push(text);
+    if (this.current === null) return; // header line or junk between messages
+    this.appendLine(text);
+  }
+
+  /** A continuation line of the current field (always the slot, whose `more` is moreLines). */
+  private appendLine(text: string): void {
+    const field = this.slot;
+    const count = field.moreCount!;
+    this.moreLines[count] = text;
+    field.moreCount = count + 1;
+  }
+
+  /**
+   * Completes the current field and starts the next one in the same object: a field is handed to
+   * FieldEvents.field, which reads it before returning and keeps nothing of it.
+   */
+  private startField(tag: string, lineNumber: number, first: string): void {
+    this.flush();
+    const field = this.slot;
+    field.tag = tag;
+    field.line = lineNumber;
+    field.first = first;
+    field.more = this.moreLines;
+    field.moreCount = 0;
+    this.current = field;
   }
 
   private flush(): void {
@@ -153,6 +213,19 @@ function matchingBrace(s: string): number {
     else if (c === 125 && --depth === 0) return i;
   }
   return -1;
+}
+
+/** `readTag(piece.slice(start, end))`, without cutting the line out. */
+function tagAt(piece: string, start: number, end: number): string | null {
+  if (start + 3 < end && piece.charCodeAt(start + 3) === 58) {
+    const a = piece.charCodeAt(start + 1);
+    const b = piece.charCodeAt(start + 2);
+    if (a === 54 && b === 49) return '61';
+    if (a === 56 && b === 54) return '86';
+  }
+  const close = piece.indexOf(':', start + 1);
+  if (close < start + 3 || close > start + 5 || close >= end) return null;
+  return piece.slice(start + 1, close);
 }
 
 /** The tag of `:TAG:` (2 to 4 characters), or null. */

@@ -34,7 +34,7 @@ async function parseMt940(
 ): Promise<void> {
   const reader = new Mt940Reader(options, sink);
   const fields = new FieldAssembler(reader);
-  const lines = new LineSplitter((text, lineNumber) => fields.line(text, lineNumber));
+  const lines = new LineSplitter(fields);
   try {
     for await (const chunk of input) lines.write(chunk);
     lines.end();

@@ -9,7 +9,7 @@ import { minorUnitExponent } from '../../money/index.js';
 import { ParseError } from '../errors.js';
 import type { BankEntry, ParseOptions, ParseSink, StatementInfo } from '../model.js';
 import { type DetailDialect, detailDialect, fillDetails } from './details.js';
-import type { Field, FieldEvents, MessageType } from './fields.js';
+import { continuationCount, type Field, type FieldEvents, type MessageType } from './fields.js';
 import {
   isStatementLineProblem,
   markIsNegative,
@@ -21,11 +21,14 @@ import {
   ExactSum,
   formatAmount,
   formatUnits,
+  isBlankText,
   isoDate,
   readBalance,
   type SwiftAmount,
   type SwiftDate,
   scanAmount,
+  smallUnits,
+  trimStartFast,
   usedPoint,
 } from './values.js';
 
@@ -37,7 +40,10 @@ interface PendingEntry {
   line: StatementLine;
   lineNumber: number;
   supplementary: string | null;
-  details: string[] | null;
+  /** Text of the first :86: after the statement line (null: none yet). */
+  details: string | null;
+  /** Texts of further :86: fields, rare (null: none). */
+  moreDetails: string[] | null;
   /** Dialect of the first :86: (German ?NN, keyed /KEY/, plain). */
   dialect: DetailDialect;
 }
@@ -92,6 +98,14 @@ export class Mt940Reader implements FieldEvents {
   private nextType: MessageType | null = null;
   private statements = 0;
   private previousClosing: { account: string | null; balance: Balance; kind: 'F' | 'M' } | null = null;
+  private readonly pendingSlot: PendingEntry = {
+    line: null as unknown as StatementLine,
+    lineNumber: 0,
+    supplementary: null,
+    details: null,
+    moreDetails: null,
+    dialect: 'plain',
+  };
   private readonly dateKeys = [0, 0];
   private readonly dateTexts = ['', ''];
 
@@ -163,7 +177,17 @@ export class Mt940Reader implements FieldEvents {
   // ------------------------------------------------------------------ fields
 
   private dispatch(msg: Message, field: Field): void {
-    switch (field.tag) {
+    // Statement lines and their information are nearly every field: tested before the switch's string compares.
+    const tag = field.tag;
+    if (tag === '61') {
+      this.readEntry(msg, field);
+      return;
+    }
+    if (tag === '86') {
+      this.readInformation(msg, field);
+      return;
+    }
+    switch (tag) {
       case '21':
         msg.related = field.first.trim() || null;
         return;
@@ -179,12 +203,6 @@ export class Mt940Reader implements FieldEvents {
       case '60F':
       case '60M':
         this.readOpening(msg, field);
-        return;
-      case '61':
-        this.readEntry(msg, field);
-        return;
-      case '86':
-        this.readInformation(msg, field);
         return;
       case '62F':
       case '62M':
@@ -401,12 +419,13 @@ export class Mt940Reader implements FieldEvents {
     }
     this.flushEntry(msg);
     let text = field.first;
-    let more = field.more;
+    const count = continuationCount(field);
+    let from = 0;
     let parsed = readStatementLine(text);
     // Banks that wrap :61: (Sparkasse: the amount on the next line): read the first two lines as one.
-    if (isStatementLineProblem(parsed) && parsed.incomplete && more !== null) {
-      text += more[0];
-      more = more.length > 1 ? more.slice(1) : null;
+    if (isStatementLineProblem(parsed) && parsed.incomplete && count > 0) {
+      text += field.more![0];
+      from = 1;
       parsed = readStatementLine(text);
     }
     if (isStatementLineProblem(parsed)) {
@@ -422,8 +441,17 @@ export class Mt940Reader implements FieldEvents {
       this.deviation('no-comma', field.line, `amount without decimal comma in :61: "${text.trim()}"`);
     else if (usedPoint(text, parsed.amount))
       this.deviation('point', field.line, `amount with a decimal point in :61: "${text.trim()}"`);
-    const supplementary = more === null ? null : joinNonEmpty(more);
-    msg.pending = { line: parsed, lineNumber: field.line, supplementary, details: null, dialect: 'plain' };
+    const supplementary = count > from ? joinNonEmpty(field.more!, from, count) : null;
+    // One pending entry at a time (it is emitted before the next statement line or message), so one
+    // object serves them all.
+    const pending = this.pendingSlot;
+    pending.line = parsed;
+    pending.lineNumber = field.line;
+    pending.supplementary = supplementary;
+    pending.details = null;
+    pending.moreDetails = null;
+    pending.dialect = 'plain';
+    msg.pending = pending;
   }
 
   private readInformation(msg: Message, field: Field): void {
@@ -432,10 +460,12 @@ export class Mt940Reader implements FieldEvents {
     const pending = msg.pending;
     if (pending !== null && (msg.lastTag === '61' || msg.lastTag === '86' || msg.lastTag === 'NS')) {
       if (pending.details === null) {
-        pending.details = [text];
+        pending.details = text;
         pending.dialect = dialect;
+      } else if (pending.moreDetails === null) {
+        pending.moreDetails = [text];
       } else {
-        pending.details.push(text);
+        pending.moreDetails.push(text);
       }
       return;
     }
@@ -448,12 +478,13 @@ export class Mt940Reader implements FieldEvents {
     msg.pending = null;
     const line = pending.line;
     const negative = markIsNegative(line.mark);
-    msg.sum.addAmount(line.amount, negative);
+    const units = smallUnits(line.amount);
+    msg.sum.addScanned(line.amount, units, negative);
     if (negative) {
-      msg.debits.addAmount(line.amount, false);
+      msg.debits.addScanned(line.amount, units, false);
       msg.debitCount++;
     } else {
-      msg.credits.addAmount(line.amount, false);
+      msg.credits.addScanned(line.amount, units, false);
       msg.creditCount++;
     }
     msg.entries++;
@@ -462,8 +493,9 @@ export class Mt940Reader implements FieldEvents {
 
   private buildEntry(msg: Message, pending: PendingEntry, negative: boolean): BankEntry {
     const line = pending.line;
-    const details = pending.details;
-    const raw = details === null ? null : details.length === 1 ? details[0]! : details.join(' ');
+    const first = pending.details;
+    const more = pending.moreDetails;
+    const raw = first === null ? null : more === null ? first : [first, ...more].join(' ');
     const valueDate = this.isoDate(line.valueDate);
     const entry: BankEntry = {
       booking_date: line.entryDate === null ? valueDate : this.isoDate(line.entryDate),
@@ -687,8 +719,11 @@ export class Mt940Reader implements FieldEvents {
   }
 }
 
-function joinNonEmpty(lines: readonly string[]): string | null {
-  const parts = lines.map((l) => l.trim()).filter((l) => l.length > 0);
+function joinNonEmpty(lines: readonly string[], from: number, to: number): string | null {
+  const parts = lines
+    .slice(from, to)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   return parts.length > 0 ? parts.join(' ') : null;
 }
 
@@ -700,22 +735,24 @@ function joinNonEmpty(lines: readonly string[]): string | null {
  */
 export function joinDetailLines(field: Field, dialect: DetailDialect = detailDialect(field.first)): string {
   const more = field.more;
-  if (more === null) return field.first.trim();
+  const count = continuationCount(field);
+  if (more === null || count === 0) return field.first.trim();
   if (dialect === 'german') {
     let text = field.first;
-    for (const line of more) text += line;
+    for (let i = 0; i < count; i++) text += more[i]!;
     return text.trim();
   }
   const keyed = dialect === 'keyed';
-  let text = field.first.trimStart();
+  let text = trimStartFast(field.first);
   let glueless = isBrokenLine(field.first, keyed);
-  for (const line of more) {
-    if (line.trim().length === 0) {
+  for (let i = 0; i < count; i++) {
+    const line = more[i]!;
+    if (isBlankText(line)) {
       glueless = false; // an empty line separates words
       continue;
     }
     if (text.length > 0 && !glueless && !(keyed && line.charCodeAt(0) === 47)) text += ' ';
-    text += glueless ? line : line.trimStart();
+    text += glueless ? line : trimStartFast(line);
     glueless = isBrokenLine(line, keyed);
   }
   return text.trim();

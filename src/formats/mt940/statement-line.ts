@@ -11,6 +11,7 @@ import {
   type SwiftAmount,
   type SwiftDate,
   scanAmount,
+  trimmedRange,
   twoDigits,
 } from './values.js';
 
@@ -64,13 +65,17 @@ export function readStatementLine(text: string): StatementLine | StatementLinePr
   } else if (text.startsWith('    ', at)) {
     at += 4; // Citi and ASN send four spaces for "no entry date"
   }
-  const markResult = readMark(text, at);
-  if (typeof markResult !== 'object')
-    return markResult === 'end'
-      ? fail('missing debit/credit mark', 'C, D, RC or RD', true)
-      : fail('unknown debit/credit mark', 'C, D, RC or RD', false);
-  const { mark } = markResult;
-  at = markResult.end;
+  // The mark is read in place: no result object for a function that runs once per entry.
+  let mark: Mark;
+  const c = text.charCodeAt(at);
+  if (c === 67 /* C */) mark = 'C';
+  else if (c === 68 /* D */) mark = 'D';
+  else if (c === 82 /* R */ && text.charCodeAt(at + 1) === 67) mark = 'RC';
+  else if (c === 82 && text.charCodeAt(at + 1) === 68) mark = 'RD';
+  else if (Number.isNaN(c) || (c === 82 && at + 1 >= text.length))
+    return fail('missing debit/credit mark', 'C, D, RC or RD', true);
+  else return fail('unknown debit/credit mark', 'C, D, RC or RD', false);
+  at += mark.length;
   let fundsCode: string | null = null;
   if (isLetter(text.charCodeAt(at))) {
     fundsCode = text[at]!;
@@ -82,12 +87,11 @@ export function readStatementLine(text: string): StatementLine | StatementLinePr
   if (at + 4 > text.length) return fail('missing transaction type', 'transaction type such as NTRF', true);
   if (!isLetter(text.charCodeAt(at)))
     return fail('unreadable transaction type', 'transaction type such as NTRF', false);
-  const transactionType = text.slice(at, at + 4).trimEnd();
+  const transactionType = transactionTypeAt(text, at);
   at += 4;
-  const rest = text.slice(at);
-  const split = rest.indexOf('//');
-  const customer = (split >= 0 ? rest.slice(0, split) : rest).trim();
-  const bank = split >= 0 ? rest.slice(split + 2).trim() : '';
+  const split = text.indexOf('//', at);
+  const customer = customerReferenceAt(text, at, split >= 0 ? split : text.length);
+  const bank = split >= 0 ? trimmedRange(text, split + 2, text.length) : '';
   return {
     valueDate,
     entryDate,
@@ -100,18 +104,42 @@ export function readStatementLine(text: string): StatementLine | StatementLinePr
   };
 }
 
-function readMark(text: string, at: number): { mark: Mark; end: number } | 'end' | 'bad' {
-  const c = text.charCodeAt(at);
-  if (Number.isNaN(c)) return 'end';
-  if (c === 67) return { mark: 'C', end: at + 1 };
-  if (c === 68) return { mark: 'D', end: at + 1 };
-  if (c === 82 /* R */) {
-    const d = text.charCodeAt(at + 1);
-    if (d === 67) return { mark: 'RC', end: at + 2 };
-    if (d === 68) return { mark: 'RD', end: at + 2 };
-    return Number.isNaN(d) ? 'end' : 'bad';
+/** The last customer reference read: many banks repeat one ("NONREF"), so it is not cut again. */
+let lastCustomerReference = 'NONREF';
+
+/** `trimmedRange(text, from, to)`, answering the last reference when the range holds exactly it. */
+function customerReferenceAt(text: string, from: number, to: number): string {
+  const last = lastCustomerReference;
+  if (to - from === last.length && holdsAt(text, from, last)) return last;
+  const reference = trimmedRange(text, from, to);
+  if (reference.length > 0) lastCustomerReference = reference;
+  return reference;
+}
+
+/** The last two transaction types read: runs of entries share a few ("NTRF", "NDDT"), not cut again. */
+const recentTransactionTypes = ['NTRF', 'NDDT'];
+
+/** `text.slice(at, at + 4).trimEnd()`. */
+function transactionTypeAt(text: string, at: number): string {
+  const recent = recentTransactionTypes;
+  const first = recent[0]!;
+  if (first.length === 4 && holdsAt(text, at, first)) return first;
+  const second = recent[1]!;
+  if (second.length === 4 && holdsAt(text, at, second)) {
+    recent[1] = first;
+    recent[0] = second;
+    return second;
   }
-  return 'bad';
+  const type = text.slice(at, at + 4).trimEnd();
+  recent[1] = first;
+  recent[0] = type;
+  return type;
+}
+
+/** Whether `text` holds `word` at `at` (a character loop: cheaper than startsWith for a few characters). */
+function holdsAt(text: string, at: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) if (text.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
+  return true;
 }
 
 export function isStatementLineProblem(

@@ -4,9 +4,19 @@
  * bytes above 0x7F is decoded again: as UTF-8 when it is valid UTF-8, else as Windows-1252 (the
  * SWIFT X character set is ASCII; banks send UTF-8, Latin-1 or CP1252 umlauts).
  */
+import { isAscii } from 'node:buffer';
 import iconv from 'iconv-lite';
 
-export type LineHandler = (text: string, lineNumber: number) => void;
+/** Receives the lines in order. */
+export interface LineTarget {
+  /** A line as text (decoded when it had bytes above 0x7F). */
+  line(text: string, lineNumber: number): void;
+  /**
+   * A line of ASCII without `{`, given as `piece.slice(start, end)` without cutting it out: most lines are
+   * a field tag and its value, and cutting only the value saves a string per line. Must act as `line` would.
+   */
+  plainLine(piece: string, start: number, end: number, lineNumber: number): void;
+}
 
 const HIGH_BYTE = /[\x80-\xff]/;
 /**
@@ -35,16 +45,20 @@ export class LineSplitter {
   private lineNumber = 0;
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
 
-  constructor(private readonly onLine: LineHandler) {}
+  constructor(private readonly target: LineTarget) {}
 
   write(chunk: Buffer): void {
     for (let offset = 0; offset < chunk.length; offset += PIECE_BYTES) {
-      this.writeText(chunk.toString('latin1', offset, Math.min(chunk.length, offset + PIECE_BYTES)));
+      const end = Math.min(chunk.length, offset + PIECE_BYTES);
+      // A native check of the piece's bytes (still in cache for the decoding that follows) is much
+      // cheaper than a regex over its text.
+      const ascii = isAscii(chunk.subarray(offset, end));
+      this.writeText(chunk.toString('latin1', offset, end), !ascii);
     }
   }
 
   /** Each piece is searched once: a long line arriving in tiny chunks is not rescanned (stays linear). */
-  private writeText(piece: string): void {
+  private writeText(piece: string, mayHaveHighBytes: boolean): void {
     let nl = piece.indexOf('\n');
     if (nl < 0) {
       this.carry.push(piece);
@@ -52,7 +66,6 @@ export class LineSplitter {
       if (this.carryLength > MAX_LINE_CHARS) throw new LineTooLongError(this.lineNumber + 1);
       return;
     }
-    const mayHaveHighBytes = HIGH_BYTE.test(piece);
     let start = 0;
     if (this.carry.length > 0) {
       this.carry.push(piece.slice(0, nl));
@@ -62,9 +75,18 @@ export class LineSplitter {
       start = nl + 1;
       nl = piece.indexOf('\n', start);
     }
+    // The next `{` of the piece: lines before it cannot hold an envelope block.
+    let brace = mayHaveHighBytes ? -1 : piece.indexOf('{', start);
+    if (brace < 0) brace = piece.length;
+    const target = this.target;
     while (nl >= 0) {
       const end = nl > start && piece.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this.emit(piece.slice(start, end), mayHaveHighBytes);
+      if (mayHaveHighBytes) this.emit(piece.slice(start, end), true);
+      else if (brace < nl) {
+        this.emit(piece.slice(start, end), false);
+        brace = piece.indexOf('{', nl + 1);
+        if (brace < 0) brace = piece.length;
+      } else target.plainLine(piece, start, end, ++this.lineNumber);
       start = nl + 1;
       nl = piece.indexOf('\n', start);
     }
@@ -91,7 +113,7 @@ export class LineSplitter {
     this.lineNumber++;
     let line = raw;
     if (mayHaveHighBytes && HIGH_BYTE.test(line)) line = this.decode(line);
-    this.onLine(line, this.lineNumber);
+    this.target.line(line, this.lineNumber);
   }
 
   private decode(latin1: string): string {

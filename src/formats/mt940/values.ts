@@ -36,12 +36,24 @@ export function centuryYear(yy: number): number {
   return yy >= 80 ? 1900 + yy : 2000 + yy;
 }
 
+/** The dates made last: entries of a statement share a few dates, so they share the (never changed) objects. */
+const recentKeys = [0, 0];
+const recentDates: (SwiftDate | null)[] = [null, null];
+
 /** Month and day checked; a day past the month's end (at most 31) is clamped and flagged. */
 export function makeDate(year: number, month: number, day: number): SwiftDate | null {
   if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+  const key = year * 10000 + month * 100 + day;
+  if (key === recentKeys[0]) return recentDates[0]!;
+  if (key === recentKeys[1]) return recentDates[1]!;
   const last = daysInMonth(year, month);
-  if (day > last) return { year, month, day: last, clamped: true };
-  return { year, month, day, clamped: false };
+  const date: SwiftDate =
+    day > last ? { year, month, day: last, clamped: true } : { year, month, day, clamped: false };
+  recentKeys[1] = recentKeys[0]!;
+  recentDates[1] = recentDates[0]!;
+  recentKeys[0] = key;
+  recentDates[0] = date;
+  return date;
 }
 
 /** YYMMDD at `at`. */
@@ -139,9 +151,23 @@ export function formatAmount(amount: SwiftAmount, negative: boolean, exponent: n
 }
 
 function isZero(amount: SwiftAmount): boolean {
-  const all = amount.intDigits + amount.fracDigits;
-  for (let i = 0; i < all.length; i++) if (all.charCodeAt(i) !== 48) return false;
+  return allZeros(amount.intDigits) && allZeros(amount.fracDigits);
+}
+
+function allZeros(digits: string): boolean {
+  for (let i = 0; i < digits.length; i++) if (digits.charCodeAt(i) !== 48) return false;
   return true;
+}
+
+/** The amount's integer units at its own scale when it has at most 15 digits (a safe integer), else -1. */
+export function smallUnits(amount: SwiftAmount): number {
+  const int = amount.intDigits;
+  const frac = amount.fracDigits;
+  if (int.length + frac.length > 15) return -1;
+  let units = 0;
+  for (let i = 0; i < int.length; i++) units = units * 10 + (int.charCodeAt(i) - 48);
+  for (let i = 0; i < frac.length; i++) units = units * 10 + (frac.charCodeAt(i) - 48);
+  return units;
 }
 
 const SMALL_FLUSH = 4e15;
@@ -159,6 +185,11 @@ export class ExactSum {
 
   /** Adds an amount as written (digits, never through a float). */
   addAmount(amount: SwiftAmount, negative: boolean): void {
+    this.addScanned(amount, smallUnits(amount), negative);
+  }
+
+  /** `addAmount` with `smallUnits(amount)` already read: one entry goes into two sums. */
+  addScanned(amount: SwiftAmount, amountUnits: number, negative: boolean): void {
     const scale = amount.fracDigits.length;
     if (scale > this.scale) this.rescale(scale);
     const shift = this.scale - scale;
@@ -168,11 +199,8 @@ export class ExactSum {
       this.big += negative ? -units : units;
       return;
     }
-    let units = 0;
-    for (let i = 0; i < amount.intDigits.length; i++)
-      units = units * 10 + (amount.intDigits.charCodeAt(i) - 48);
-    for (let i = 0; i < scale; i++) units = units * 10 + (amount.fracDigits.charCodeAt(i) - 48);
-    units *= POW10[shift]!;
+    // At most 15 digits here, so smallUnits read them.
+    const units = amountUnits * POW10[shift]!;
     if (this.small >= SMALL_FLUSH || this.small <= -SMALL_FLUSH) {
       this.big += BigInt(this.small);
       this.small = 0;
@@ -264,4 +292,27 @@ export function readBalance(text: string): Balance | BalanceProblem {
     units: mark === 68 ? -amountUnits(amount) : amountUnits(amount),
     scale: amount.fracDigits.length,
   };
+}
+
+/** A superset of the characters String.prototype.trim removes (JS whitespace and line terminators). */
+function mayBeTrimmed(c: number): boolean {
+  return c <= 32 || (c >= 127 && c <= 160) || c >= 0x1680;
+}
+
+/** `text.slice(from, to).trim()`, cut once when neither end can be blank. */
+export function trimmedRange(text: string, from: number, to: number): string {
+  if (from >= to) return '';
+  if (!mayBeTrimmed(text.charCodeAt(from)) && !mayBeTrimmed(text.charCodeAt(to - 1)))
+    return text.slice(from, to);
+  return text.slice(from, to).trim();
+}
+
+/** `text.trimStart()`, without the call when the text does not start with a blank. */
+export function trimStartFast(text: string): string {
+  return text.length > 0 && !mayBeTrimmed(text.charCodeAt(0)) ? text : text.trimStart();
+}
+
+/** `text.trim().length === 0`, without trimming a text that starts with a non-blank. */
+export function isBlankText(text: string): boolean {
+  return text.length > 0 && !mayBeTrimmed(text.charCodeAt(0)) ? false : text.trim().length === 0;
 }

@@ -22,7 +22,7 @@ export function extractReferences(remittanceText: string): string[] {
     const qualifierEnd = remittanceText.indexOf('*', at + 4);
     if (qualifierEnd < 0 || qualifierEnd - at > 7) break;
     let end = qualifierEnd + 1;
-    while (end < remittanceText.length && !SEGMENT_STOP.has(remittanceText.charCodeAt(end))) end++;
+    while (end < remittanceText.length && !isSegmentStop(remittanceText.charCodeAt(end))) end++;
     addUnique(found, remittanceText.slice(qualifierEnd + 1, end));
     at = remittanceText.indexOf('RMR*', end);
   }
@@ -32,8 +32,10 @@ export function extractReferences(remittanceText: string): string[] {
   return found;
 }
 
-/** Element separator and the usual segment terminators end an RMR02 reference. */
-const SEGMENT_STOP = new Set([42, 92, 126, 39]);
+/** Element separator `*` and the usual segment terminators `\` `~` `'` end an RMR02 reference. */
+function isSegmentStop(c: number): boolean {
+  return c === 42 || c === 92 || c === 126 || c === 39;
+}
 
 function addUnique(found: string[], value: string): void {
   const trimmed = value.trim();

@@ -9,6 +9,19 @@ export interface RecordLocation {
   line: number;
   /** Record name for messages: "entry detail", "batch control", … */
   record: string;
+  /**
+   * The record holds no control character at all (checked once per record), so the text fields need not
+   * be checked one by one; when false, `text` and `rawText` find and report the first one in their columns.
+   */
+  clean?: boolean;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/** Whether `record` is free of the control characters `text` and `rawText` refuse: one regex per record. */
+export function hasNoControlCharacters(record: string): boolean {
+  return !CONTROL.test(record);
 }
 
 export function fieldError(
@@ -152,18 +165,22 @@ export function text(record: string, from: number, to: number, at: RecordLocatio
   let end = to;
   while (start < end && record.charCodeAt(start) === 32) start++;
   while (end > start && record.charCodeAt(end - 1) === 32) end--;
-  for (let i = start; i < end; i++) {
-    const c = record.charCodeAt(i);
-    if (c < 32 || c === 127) throw controlCharacter(at, i, c);
+  if (at.clean !== true) {
+    for (let i = start; i < end; i++) {
+      const c = record.charCodeAt(i);
+      if (c < 32 || c === 127) throw controlCharacter(at, i, c);
+    }
   }
   return start === end ? null : record.slice(start, end);
 }
 
 /** Columns `from`..`to` as written (blanks kept), refusing control characters. */
 export function rawText(record: string, from: number, to: number, at: RecordLocation): string {
-  for (let i = from - 1; i < to; i++) {
-    const c = record.charCodeAt(i);
-    if (c < 32 || c === 127) throw controlCharacter(at, i, c);
+  if (at.clean !== true) {
+    for (let i = from - 1; i < to; i++) {
+      const c = record.charCodeAt(i);
+      if (c < 32 || c === 127) throw controlCharacter(at, i, c);
+    }
   }
   return record.slice(from - 1, to);
 }

@@ -106,6 +106,12 @@ export const CODE_TEXT: readonly string[] = Array.from({ length: 100 }, (_, i) =
 const ENTRY_CODE_TABLE = CODE_TEXT.map((code) => ENTRY_CODES.has(code));
 const ADV_CODE_TABLE = CODE_TEXT.map((code) => ADV_CODES.has(code));
 const ZERO_AMOUNT_TABLE = CODE_TEXT.map((code) => ZERO_AMOUNT_CODES.has(code));
+const RETURN_CODE_TABLE = CODE_TEXT.map((code) => RETURN_CODES.has(code));
+
+/** `isReturnOrNocCode` of a transaction code read as a number (a table, no set lookup per entry). */
+export function isReturnOrNocCodeValue(code: number): boolean {
+  return RETURN_CODE_TABLE[code] === true;
+}
 
 export function isEntryCodeValue(code: number, adv: boolean): boolean {
   return (adv ? ADV_CODE_TABLE : ENTRY_CODE_TABLE)[code] === true;

@@ -14,6 +14,7 @@ import {
   digits,
   fieldError,
   formatCents,
+  hasNoControlCharacters,
   integer,
   isAllDigits,
   isBlank,
@@ -29,6 +30,7 @@ import {
   isCreditCodeValue,
   isEntryCodeValue,
   isReturnOrNocCode,
+  isReturnOrNocCodeValue,
   isReturnReasonCode,
   NAME_FIRST_SECS,
   REQUIRED_NAME_SECS,
@@ -84,6 +86,8 @@ interface Batch {
   layout: EntryLayout;
   /** "CCD-22" labels by transaction code, built once per batch. */
   labels: Map<string, string>;
+  lastCode: string;
+  lastLabel: string;
   /** Entry detail and addenda records seen. */
   records: number;
   entries: number;
@@ -102,9 +106,11 @@ interface PendingEntry {
   addenda: number;
   /** IAT addenda 10-16: some originators count only these in the entry's "number of addenda records". */
   iatMandatory: number;
-  /** 05/17 chunks and their addenda sequence numbers; arrays reused from entry to entry. */
+  /** 05/17 chunks and their addenda sequence numbers; arrays reused from entry to entry, so only the
+   * first `paymentCount` slots are this entry's (emptying the arrays would free their storage each time). */
   paymentInfo: string[];
   paymentSequences: number[];
+  paymentCount: number;
   paymentInfoLine: number;
 }
 
@@ -131,11 +137,15 @@ function entryLayout(sec: string): EntryLayout {
 }
 
 function transactionCodeLabel(batch: Batch, code: string): string {
+  // Codes are the shared CODE_TEXT strings and runs of entries share one: compare before hashing.
+  if (code === batch.lastCode) return batch.lastLabel;
   let label = batch.labels.get(code);
   if (label === undefined) {
     label = `${batch.sec}-${code}`;
     batch.labels.set(code, label);
   }
+  batch.lastCode = code;
+  batch.lastLabel = label;
   return label;
 }
 
@@ -194,6 +204,7 @@ export class NachaReader {
     iatMandatory: 0,
     paymentInfo: [],
     paymentSequences: [],
+    paymentCount: 0,
     paymentInfoLine: 0,
   };
   private readonly remittance: RemittanceContext;
@@ -202,7 +213,7 @@ export class NachaReader {
     private readonly options: ParseOptions,
     private readonly sink: ParseSink,
   ) {
-    this.at = { fileName: options.fileName, line: 0, record: '' };
+    this.at = { fileName: options.fileName, line: 0, record: '', clean: false };
     this.remittance = {
       fileName: options.fileName,
       lenient: options.lenient ?? false,
@@ -215,6 +226,7 @@ export class NachaReader {
   record(record: string, line: number): void {
     const at = this.at;
     at.line = line;
+    at.clean = hasNoControlCharacters(record);
     if (this.state === 'ended') {
       if (isPadding(record)) {
         this.paddingRecords++;
@@ -446,6 +458,8 @@ export class NachaReader {
       serviceClassWarned: false,
       layout: entryLayout(sec),
       labels: new Map(),
+      lastCode: '',
+      lastLabel: '',
       records: 0,
       entries: 0,
       hash: 0,
@@ -546,7 +560,7 @@ export class NachaReader {
       ? this.advEntry(batch, record, code, credit, amountFrom, traceNumber)
       : batch.iat
         ? this.iatEntry(batch, record, code, credit, traceNumber)
-        : this.domesticEntry(batch, record, code, credit, traceNumber);
+        : this.domesticEntry(batch, record, code, codeValue, credit, traceNumber);
     let declaredAddenda: number | null = null;
     if (batch.iat) declaredAddenda = integer(record, 13, 16, 'number of addenda records', at);
     else if (batch.layout.addendaCount)
@@ -571,8 +585,7 @@ export class NachaReader {
     pending.declaredAddenda = declaredAddenda;
     pending.addenda = 0;
     pending.iatMandatory = 0;
-    pending.paymentInfo.length = 0;
-    pending.paymentSequences.length = 0;
+    pending.paymentCount = 0;
     pending.paymentInfoLine = 0;
     this.pending = pending;
   }
@@ -667,6 +680,7 @@ export class NachaReader {
     batch: Batch,
     record: string,
     code: string,
+    codeValue: number,
     credit: boolean,
     trace: string,
   ): BankEntry {
@@ -686,7 +700,7 @@ export class NachaReader {
       );
     }
     entry.discretionary_data = text(record, 77, 78, this.at);
-    if (isReturnOrNocCode(code)) entry.return_or_notification = true;
+    if (isReturnOrNocCodeValue(codeValue)) entry.return_or_notification = true;
     return entry;
   }
 
@@ -729,7 +743,10 @@ export class NachaReader {
     }
     batch.records++;
     pending.addenda++;
-    const type = digits(record, 2, 3, 'addenda type code', at);
+    // As digits() would read it, but as one of the shared CODE_TEXT strings (no string cut per addenda).
+    const typeValue = twoDigits(record, 1);
+    if (typeValue < 0) throw fieldError(at, 'addenda type code', 2, 3, '2 digits', column(record, 2, 3));
+    const type = CODE_TEXT[typeValue] as string;
     const entry = pending.entry;
     switch (type) {
       case '05':
@@ -782,20 +799,21 @@ export class NachaReader {
     from: number,
     to: number,
   ): void {
-    const chunks = pending.paymentInfo;
-    const sequences = pending.paymentSequences;
-    if (chunks.length === 0) pending.paymentInfoLine = line;
-    sequences.push(
-      isAllDigits(record, 84, 87) ? integer(record, 84, 87, 'addenda sequence number', this.at) : Number.NaN,
-    );
-    chunks.push(rawText(record, from, to, this.at));
+    const count = pending.paymentCount;
+    if (count === 0) pending.paymentInfoLine = line;
+    pending.paymentSequences[count] = isAllDigits(record, 84, 87)
+      ? integer(record, 84, 87, 'addenda sequence number', this.at)
+      : Number.NaN;
+    pending.paymentInfo[count] = rawText(record, from, to, this.at);
+    pending.paymentCount = count + 1;
   }
 
   /** The chunks in addenda sequence order when the numbers are distinct, else in file order (as required). */
   private orderedPaymentInfo(pending: PendingEntry): string {
-    const chunks = pending.paymentInfo;
-    if (chunks.length === 1) return chunks[0] as string;
-    const sequences = pending.paymentSequences;
+    const count = pending.paymentCount;
+    if (count === 1) return pending.paymentInfo[0] as string;
+    const chunks = pending.paymentInfo.slice(0, count);
+    const sequences = pending.paymentSequences.slice(0, count);
     let ascending = true;
     for (let i = 1; i < sequences.length && ascending; i++)
       ascending = (sequences[i] as number) > (sequences[i - 1] as number);
@@ -860,7 +878,7 @@ export class NachaReader {
         batch.statement,
       );
     }
-    if (pending.paymentInfo.length > 0) {
+    if (pending.paymentCount > 0) {
       applyPaymentInfo(entry, this.orderedPaymentInfo(pending), pending.paymentInfoLine, this.remittance);
     }
     this.sink.entry(entry);
