@@ -7,7 +7,8 @@
  * `import` opens the database, calls `importFile` and reports, as one JSON line on stdout, the wall time of
  * the `importFile` call alone, peak RSS (sampled every 50 ms, and the kernel's maxRSS), and where the time
  * went: each SQL statement the import ran (COPY included) with its time, the time before the transaction
- * (hashing the file), the read phase (parse + validate + COPY to stage, up to the last progress call) and
+ * (hashing the file), the read phase (parse + validate + load, up to the last progress call; a batch's
+ * statements run while node parses the next, so statement times and JavaScript time overlap) and
  * what came after (cross-row checks, merge, journal, COMMIT). The statements are timed by wrapping the
  * database's client pool, which the import does not know about; the overhead is a few hundred
  * `performance.now()` calls. On PostgreSQL it also reports the server backend's peak RSS (VmHWM), read
@@ -164,7 +165,7 @@ function traceDatabase(database: Database, trace: Trace): void {
         query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
           return timed(text, false, () => client.query<R>(text, params));
         },
-        copyFromCsv(copySql: string, csv: string): Promise<number> {
+        copyFromCsv(copySql: string, csv: string | Uint8Array): Promise<number> {
           return timed(copySql, true, () => client.copyFromCsv(copySql, csv));
         },
         release: () => client.release(),

@@ -587,8 +587,9 @@ function renderBreakdown(all: readonly Measured[]): string {
       `- ${m.engine} ${m.what} (${fixed(r.seconds, 1)} s wall, ${fixed(r.cpuSeconds, 1)} s CPU in node${server}; ` +
         `load average ${fixed(r.loadBefore, 1)} → ${fixed(r.loadAfter, 1)}; RSS ${fixed(r.startRssMiB)} MiB before, ` +
         `peak ${fixed(r.peakRssMiB)} MiB, peak JS heap ${fixed(r.peakHeapMiB)} MiB): ` +
-        `hash file ${fixed(p.hashS, 1)} s; read phase ${fixed(p.readS, 1)} s = parse+validate+COPY text (JS) ${fixed(readJs, 1)} s ` +
-        `+ COPY to stage ${fixed(p.copyS, 1)} s + other SQL ${fixed(p.readSqlS - p.copyS, 1)} s; ` +
+        `hash file ${fixed(p.hashS, 1)} s; read phase ${fixed(p.readS, 1)} s, in which statements ran for ` +
+        `${fixed(p.readSqlS, 1)} s (COPY ${fixed(p.copyS, 1)} s, other SQL ${fixed(p.readSqlS - p.copyS, 1)} s) and node ` +
+        `was not waiting on one for ${fixed(readJs, 1)} s (statements run while node parses the next batch); ` +
         `after reading ${fixed(p.afterReadS, 1)} s (SQL ${fixed(p.afterReadSqlS, 1)} s).`,
     );
     const afterRead = r.statements.filter((s) => !s.sql.startsWith('COPY ') && s.ms >= 100).slice(0, 10);

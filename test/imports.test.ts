@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportError, importFile } from '../src/imports/index.js';
-import { type CompanyContext, checkInvariants, createCompany, tieOut } from '../src/ledger/index.js';
+import {
+  type CompanyContext,
+  checkInvariants,
+  createCompany,
+  setPeriodStatus,
+  tieOut,
+} from '../src/ledger/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from './helpers/db.js';
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
@@ -97,13 +103,18 @@ describe.each(ENGINES)('imports on %s', (engine) => {
   });
 
   it('finds a number repeated within the file, naming both lines', async () => {
-    const path = write('dup-invoices.csv', [
-      'invoice_number,customer_id,invoice_date,amount',
-      'D-1,C100,2026-01-05,10.00',
-      'D-2,C100,2026-01-05,11.00',
-      'D-1,C100,2026-01-06,12.00',
-    ].join('\n'));
-    await expect(run('invoices', path)).rejects.toThrow('dup-invoices.csv:4: column invoice_number: expected a number not already on line 2, found "D-1"');
+    const path = write(
+      'dup-invoices.csv',
+      [
+        'invoice_number,customer_id,invoice_date,amount',
+        'D-1,C100,2026-01-05,10.00',
+        'D-2,C100,2026-01-05,11.00',
+        'D-1,C100,2026-01-06,12.00',
+      ].join('\n'),
+    );
+    await expect(run('invoices', path)).rejects.toThrow(
+      'dup-invoices.csv:4: column invoice_number: expected a number not already on line 2, found "D-1"',
+    );
   });
 
   it('imports the good rows with --skip-bad-rows and writes the bad ones with reasons', async () => {
@@ -290,6 +301,91 @@ describe.each(ENGINES)('imports on %s', (engine) => {
     const badMap = write('bad-map.json', JSON.stringify({ columns: { amount: 3 }, date_format: 'someday' }));
     expect(() => loadImportMapping(badMap)).toThrow(
       /bad-map.json: invalid mapping: columns.amount: .*date_format/,
+    );
+  });
+
+  it('merges a first file batch by batch, then stages the rest from the batch that meets a known number', async () => {
+    const rows = ['invoice_number,customer_id,type,invoice_date,amount,currency,po_number,description'];
+    for (let i = 1; i <= 10; i++)
+      rows.push(
+        `B-${i},C100,${i % 4 === 0 ? 'credit_memo' : 'invoice'},2026-01-${10 + (i % 3)},${i}.00,USD,,`,
+      );
+    rows.push('INV-1001,C100,invoice,2026-01-05,1200.00,USD,PO-1,Widgets'); // already in the ledger, unchanged
+    for (let i = 11; i <= 16; i++) rows.push(`B-${i},C100,invoice,2026-01-${10 + (i % 3)},${i}.00,USD,,`);
+    const path = write('batched.csv', rows.join('\n'));
+    const entriesBefore = await t.database.query<{ n: number }>(
+      'SELECT count(*)::int8 AS n FROM journal_entry',
+    );
+    const summary = await run('invoices', path, { loadBatchRows: 4 });
+    expect(summary).toMatchObject({ rowsRead: 17, inserted: 16, updated: 0, unchanged: 1, rejected: 0 });
+    const docs = await t.database.query<{ n: number; sum: number; open: number }>(
+      "SELECT count(*)::int8 AS n, sum(amount_minor)::int8 AS sum, sum(open_minor)::int8 AS open FROM document WHERE document_number LIKE 'B-%'",
+    );
+    expect(docs).toEqual([{ n: 16, sum: 136_00, open: 136_00 }]);
+    // One summary entry per date and direction, whether its documents were merged early or late.
+    const entries = await t.database.query<{ memo: string }>(
+      'SELECT memo FROM journal_entry WHERE source_id = $1 ORDER BY memo',
+      [summary.importId],
+    );
+    expect(entries.map((e) => e.memo)).toEqual([
+      'import: 1 credit memos in USD dated 2026-01-11',
+      'import: 1 credit memos in USD dated 2026-01-12',
+      'import: 4 invoices in USD dated 2026-01-12',
+      'import: 5 invoices in USD dated 2026-01-10',
+      'import: 5 invoices in USD dated 2026-01-11',
+    ]);
+    const entriesAfter = await t.database.query<{ n: number }>(
+      'SELECT count(*)::int8 AS n FROM journal_entry',
+    );
+    expect(entriesAfter[0]!.n - entriesBefore[0]!.n).toBe(5);
+    const unposted = await t.database.query(
+      "SELECT 1 FROM document d WHERE d.document_number LIKE 'B-%' AND NOT EXISTS (SELECT 1 FROM journal_entry e WHERE e.entry_id = d.entry_id AND e.posting_date = d.document_date)",
+    );
+    expect(unposted).toEqual([]);
+    await t.database.transaction(async ({ client }) => {
+      expect(await checkInvariants(client, ctx)).toEqual([]);
+      expect((await tieOut(client, ctx)).tied).toBe(true);
+    });
+    const again = await run('invoices', path, { loadBatchRows: 4 });
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 17 });
+  });
+
+  it('names the first line of a number repeated in a later batch, and can skip the repeat', async () => {
+    const lines = ['invoice_number,customer_id,invoice_date,amount'];
+    for (let i = 1; i <= 7; i++) lines.push(`R-${i},C100,2026-01-20,${i}.00`);
+    lines.push('R-2,C100,2026-01-20,99.00'); // line 9 repeats line 3
+    lines.push('R-8,C100,2026-01-20,8.00');
+    const path = write('repeat-later.csv', lines.join('\n'));
+    await expect(run('invoices', path, { loadBatchRows: 3 })).rejects.toThrow(
+      'repeat-later.csv:9: column invoice_number: expected a number not already on line 3, found "R-2"',
+    );
+    expect(await t.database.query("SELECT 1 FROM document WHERE document_number LIKE 'R-%'")).toEqual([]);
+    const summary = await run('invoices', path, { loadBatchRows: 3, skipBadRows: true });
+    expect(summary).toMatchObject({ rowsRead: 9, inserted: 8, rejected: 1 });
+    const r2 = await t.database.query<{ amount_minor: number }>(
+      "SELECT amount_minor FROM document WHERE document_number = 'R-2'",
+    );
+    expect(r2).toEqual([{ amount_minor: 2_00 }]);
+    await t.database.transaction(async ({ client }) =>
+      expect(await checkInvariants(client, ctx)).toEqual([]),
+    );
+  });
+
+  it('refuses a new invoice in a closed period after earlier batches were merged', async () => {
+    await t.database.transaction(({ client }) =>
+      setPeriodStatus(client, ctx, '2025-06', 'closed', actor, 'test'),
+    );
+    const lines = ['invoice_number,customer_id,invoice_date,amount'];
+    for (let i = 1; i <= 5; i++) lines.push(`P-${i},C100,2026-02-0${i},${i}.00`);
+    lines.push('P-6,C100,2025-06-15,6.00');
+    const path = write('closed.csv', lines.join('\n'));
+    await expect(run('invoices', path, { loadBatchRows: 2 })).rejects.toThrow(
+      'closed.csv:7: column invoice_date: expected a date in an open period (2025-06 is closed)',
+    );
+    const summary = await run('invoices', path, { loadBatchRows: 2, skipBadRows: true });
+    expect(summary).toMatchObject({ inserted: 5, rejected: 1 });
+    await t.database.transaction(async ({ client }) =>
+      expect(await checkInvariants(client, ctx)).toEqual([]),
     );
   });
 

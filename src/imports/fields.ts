@@ -3,18 +3,49 @@ import type { RowError } from './errors.js';
 import type { ImportMapping } from './mapping.js';
 
 /**
+ * Where each canonical column's text comes from in a row: the index of a field, or a mapping's
+ * constant. Built once per file from its header, so a row is read as the array the parser made.
+ */
+export type ColumnSources = ReadonlyMap<string, number | string>;
+
+/**
+ * Canonical names found in the header are read as they are; a mapping's `columns` read another
+ * header's field (missing: empty) and its `constants` are fixed values. A header that appears twice
+ * reads its last field, as a header-keyed object of the row would.
+ */
+export function columnSources(header: readonly string[], mapping: ImportMapping): ColumnSources {
+  const sources = new Map<string, number | string>();
+  for (let i = 0; i < header.length; i++) sources.set(header[i]!, i);
+  for (const [canonical, source] of Object.entries(mapping.columns)) {
+    const index = header.lastIndexOf(source);
+    sources.set(canonical, index >= 0 ? index : '');
+  }
+  for (const [canonical, value] of Object.entries(mapping.constants)) sources.set(canonical, value);
+  return sources;
+}
+
+/**
  * Reads one row's cells into typed values, collecting every problem rather than stopping at the
- * first, so a person fixes a file in one pass.
+ * first, so a person fixes a file in one pass. One reader serves a whole file: `reset` points it
+ * at the next row.
  */
 export class FieldReader {
-  readonly errors: RowError[] = [];
+  errors: RowError[] = [];
+  private line = 0;
+  private record: readonly string[] = [];
 
   constructor(
     private readonly file: string,
-    private readonly line: number,
-    private readonly row: Record<string, string>,
+    private readonly sources: ColumnSources,
     private readonly mapping: ImportMapping,
   ) {}
+
+  /** Points the reader at another row, with no errors. */
+  reset(line: number, record: readonly string[]): void {
+    this.line = line;
+    this.record = record;
+    if (this.errors.length > 0) this.errors = [];
+  }
 
   private fail(column: string, expected: string, found?: string): null {
     this.errors.push({
@@ -28,7 +59,9 @@ export class FieldReader {
   }
 
   raw(column: string): string {
-    return (this.row[column] ?? '').trim();
+    const source = this.sources.get(column);
+    if (source === undefined) return '';
+    return (typeof source === 'number' ? (this.record[source] ?? '') : source).trim();
   }
 
   text(column: string, options: { required?: boolean; max?: number } = {}): string | null {
@@ -129,8 +162,26 @@ const DATE_LAYOUTS: Record<ImportMapping['date_format'], RegExp> = {
   YYYYMMDD: /^(?<y>\d{4})(?<m>\d{2})(?<d>\d{2})$/,
 };
 
+/** Dates seen, per layout: a file holds a few hundred distinct dates in a million rows. */
+const DATE_MEMO = new Map<ImportMapping['date_format'], Map<string, string | null>>();
+const MEMO_LIMIT = 10_000;
+
 /** Parses a date in the given layout; null unless it is a real calendar date. */
 export function toIsoDate(text: string, layout: ImportMapping['date_format']): string | null {
+  let memo = DATE_MEMO.get(layout);
+  if (memo === undefined) {
+    memo = new Map();
+    DATE_MEMO.set(layout, memo);
+  }
+  const known = memo.get(text);
+  if (known !== undefined) return known;
+  const iso = parseDate(text, layout);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(text, iso);
+  return iso;
+}
+
+function parseDate(text: string, layout: ImportMapping['date_format']): string | null {
   const groups = DATE_LAYOUTS[layout].exec(text)?.groups;
   if (!groups) return null;
   const y = Number(groups.y);
@@ -142,7 +193,21 @@ export function toIsoDate(text: string, layout: ImportMapping['date_format']): s
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
+/** Sums already made, by number of days: terms are a handful of numbers, dates a few hundred. */
+const ADD_DAYS_MEMO = new Map<number, Map<string, string>>();
+
 export function addDays(isoDate: string, days: number): string {
+  let memo = ADD_DAYS_MEMO.get(days);
+  if (memo === undefined) {
+    if (ADD_DAYS_MEMO.size >= 1000) ADD_DAYS_MEMO.clear();
+    memo = new Map();
+    ADD_DAYS_MEMO.set(days, memo);
+  }
+  const known = memo.get(isoDate);
+  if (known !== undefined) return known;
   const t = Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
+  const sum = new Date(t).toISOString().slice(0, 10);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(isoDate, sum);
+  return sum;
 }

@@ -5,11 +5,11 @@ import { uuidv7 } from 'uuidv7';
 import type { CompanyContext } from '../ledger/context.js';
 import type { SqlClient } from '../store/client.js';
 import type { Database } from '../store/database.js';
-import { copyLine } from './csv-out.js';
+import { CopyBuffer, copyLine } from './csv-out.js';
 import { describeRowError, ImportError, MAX_REPORTED_ERRORS, type RowError } from './errors.js';
-import { FieldReader } from './fields.js';
-import { applyMapping, DEFAULT_MAPPING, type ImportMapping } from './mapping.js';
-import { readRows } from './reader.js';
+import { columnSources, FieldReader } from './fields.js';
+import { DEFAULT_MAPPING, type ImportMapping } from './mapping.js';
+import { readRowBatches, readRows } from './reader.js';
 
 export type ImportKind = 'customers' | 'invoices' | 'payments';
 
@@ -21,6 +21,8 @@ export interface ImportOptions {
   rejectPath?: string;
   actor: string;
   onProgress?: (rowsRead: number) => void;
+  /** Valid rows sent to the database at a time (default 25,000); tests make batches small. */
+  loadBatchRows?: number;
 }
 
 export interface ImportSummary {
@@ -50,6 +52,17 @@ export interface ImportHandler<Staged> {
   /** The COPY statement and the values of one staged row, in its column order. */
   copySql: string;
   toCopy(row: Staged): (string | number | null)[];
+  /** A batch for the valid rows read next, in place of the default: COPY lines for the stage table. */
+  newBatch?(): LoadBatch<Staged>;
+  /**
+   * After the last batch was loaded, in place of the default ANALYZE of the stage table.
+   * `readAgain` reads the file again and gives the valid rows on the given lines (ranges, first
+   * and last line included) to `row`, validated as they were the first time.
+   */
+  loaded?(
+    client: SqlClient,
+    readAgain: (lines: readonly [number, number][], row: (row: Staged) => void) => Promise<void>,
+  ): Promise<void>;
   /** Errors only visible across rows or against the database (set-based), by line. */
   check(client: SqlClient): Promise<RowError[]>;
   /** Drops the given lines from staging (--skip-bad-rows). */
@@ -61,22 +74,62 @@ export interface ImportHandler<Staged> {
   ): Promise<{ inserted: number; updated: number; unchanged: number }>;
 }
 
-const COPY_BATCH_ROWS = 20_000;
+/** Valid rows on their way to the database, a batch at a time. */
+export interface LoadBatch<Staged> {
+  readonly rows: number;
+  add(row: Staged): void;
+  /**
+   * Sends the batch. `failing` is set once the file is known to be refused: nothing need be done
+   * beyond staging what the checks read.
+   */
+  load(client: SqlClient, failing: boolean): Promise<void>;
+}
+
+/** The default batch: the rows as COPY lines for the stage table. */
+class StageBatch<Staged> implements LoadBatch<Staged> {
+  rows = 0;
+  private readonly csv = new CopyBuffer();
+
+  constructor(private readonly handler: ImportHandler<Staged>) {}
+
+  add(row: Staged): void {
+    this.csv.append(copyLine(this.handler.toCopy(row)));
+    this.rows++;
+  }
+
+  async load(client: SqlClient): Promise<void> {
+    await client.copyFromCsv(this.handler.copySql, this.csv.data());
+  }
+}
+
+export type MakeHandler<Staged> = (
+  ctx: CompanyContext,
+  file: string,
+  actor: string,
+  importId: string,
+) => ImportHandler<Staged>;
+
+/** Rows per COPY: big enough that a statement's round trip is nothing, small enough to overlap. */
+const LOAD_BATCH_ROWS = 25_000;
 
 export async function runImport<Staged>(
   database: Database,
   ctx: CompanyContext,
   kind: ImportKind,
   options: ImportOptions,
-  makeHandler: (ctx: CompanyContext, file: string, actor: string) => ImportHandler<Staged>,
+  makeHandler: MakeHandler<Staged>,
 ): Promise<ImportSummary> {
   const file = basename(options.path);
   const mapping = options.mapping ?? DEFAULT_MAPPING;
   const sha256 = await hashFile(options.path);
   const importId = uuidv7();
   const startedAt = new Date();
-  const handler = makeHandler(ctx, file, options.actor);
-
+  const handler = makeHandler(ctx, file, options.actor, importId);
+  const newBatch = () => handler.newBatch?.() ?? new StageBatch(handler);
+  // The first batches are small and grow to the full size: a batch that finds the file already
+  // imported (see invoices.ts) then costs little, and so does the one read while it loaded.
+  let batches = 0;
+  const batchRows = () => options.loadBatchRows ?? Math.min(LOAD_BATCH_ROWS, 1000 << Math.min(batches, 5));
   return database.transaction(async ({ client }) => {
     const previous = await client.query<{ import_id: string }>(
       'SELECT import_id FROM import_batch WHERE company_id = $1 AND file_sha256 = $2 AND kind = $3 ORDER BY started_at DESC LIMIT 1',
@@ -87,8 +140,6 @@ export async function runImport<Staged>(
     let errorCount = 0;
     const badLines = new Set<number>();
     let rowsRead = 0;
-    let batch = '';
-    let batchRows = 0;
     const note = (rowErrors: RowError[]) => {
       for (const e of rowErrors) {
         badLines.add(e.line);
@@ -96,26 +147,61 @@ export async function runImport<Staged>(
         if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
       }
     };
-    for await (const row of readRows(options.path, mapping)) {
-      rowsRead++;
-      const values = mapping === DEFAULT_MAPPING ? row.values : applyMapping(mapping, row.values);
-      const reader = new FieldReader(file, row.line, values, mapping);
-      const staged = handler.validate(reader, row.line);
-      if (staged === null || reader.errors.length > 0) {
-        note(reader.errors);
-        continue;
+    // One batch loads while the next is parsed and validated: on PostgreSQL the server works on
+    // its COPY (and merge) while node reads on, so their times overlap instead of adding up.
+    let loading: Promise<void> = Promise.resolve();
+    const startLoading = async (batch: LoadBatch<Staged>) => {
+      await loading;
+      loading = batch.load(client, errorCount > 0 && !options.skipBadRows);
+      loading.catch(() => {}); // awaited before the next batch; not an unhandled rejection meanwhile
+    };
+    let batch = newBatch();
+    let reader: FieldReader | null = null;
+    try {
+      for await (const chunk of readRowBatches(options.path, mapping)) {
+        reader ??= new FieldReader(file, columnSources(chunk.header, mapping), mapping);
+        const { lines, records } = chunk;
+        for (let i = 0; i < records.length; i++) {
+          const line = lines[i]!;
+          rowsRead++;
+          reader.reset(line, records[i]!);
+          const row = handler.validate(reader, line);
+          if (row === null || reader.errors.length > 0) note(reader.errors);
+          else batch.add(row);
+          if (rowsRead % 10_000 === 0) options.onProgress?.(rowsRead);
+          if (batch.rows >= batchRows()) {
+            await startLoading(batch);
+            batches++;
+            batch = newBatch();
+          }
+        }
       }
-      batch += copyLine(handler.toCopy(staged));
-      if (++batchRows >= COPY_BATCH_ROWS) {
-        await client.copyFromCsv(handler.copySql, batch);
-        batch = '';
-        batchRows = 0;
-      }
-      if (rowsRead % 10_000 === 0) options.onProgress?.(rowsRead);
+      if (batch.rows > 0) await startLoading(batch);
+    } catch (error) {
+      // A file that cannot be read (a malformed CSV): the batch in flight ends before the
+      // transaction rolls back, so none of its statements runs after the ROLLBACK.
+      await loading.catch(() => {});
+      throw error;
     }
-    if (batchRows > 0) await client.copyFromCsv(handler.copySql, batch);
+    await loading;
     options.onProgress?.(rowsRead);
-    await client.query(`ANALYZE ${handler.stageTable}`);
+    const readAgain = async (ranges: readonly [number, number][], take: (row: Staged) => void) => {
+      const last = Math.max(...ranges.map((r) => r[1]));
+      let again: FieldReader | null = null;
+      for await (const chunk of readRowBatches(options.path, mapping)) {
+        again ??= new FieldReader(file, columnSources(chunk.header, mapping), mapping);
+        for (let i = 0; i < chunk.records.length; i++) {
+          const line = chunk.lines[i]!;
+          if (line > last) return;
+          if (!ranges.some(([from, to]) => line >= from && line <= to)) continue;
+          again.reset(line, chunk.records[i]!);
+          const row = handler.validate(again, line);
+          if (row !== null && again.errors.length === 0) take(row);
+        }
+      }
+    };
+    if (handler.loaded) await handler.loaded(client, readAgain);
+    else await client.query(`ANALYZE ${handler.stageTable}`);
 
     const crossRow = await handler.check(client);
     note(crossRow);
@@ -124,8 +210,10 @@ export async function runImport<Staged>(
 
     const counts = await handler.merge(client, importId);
     // PGlite runs no autovacuum: without fresh statistics a table just bulk-loaded looks empty to
-    // the planner, and the next import's checks pick nested loops over a million rows.
-    for (const table of handler.targetTables) await client.query(`ANALYZE ${table}`);
+    // the planner, and the next import's checks pick nested loops over a million rows. A file that
+    // changed nothing (a re-import) leaves the statistics as true as they were.
+    if (counts.inserted > 0 || counts.updated > 0)
+      for (const table of handler.targetTables) await client.query(`ANALYZE ${table}`);
     let rejectPath: string | null = null;
     if (badLines.size > 0) {
       rejectPath = options.rejectPath ?? `${options.path}.rejects.csv`;

@@ -1,21 +1,30 @@
 import { uuidv7 } from 'uuidv7';
 import type { SqlClient } from '../store/client.js';
 import type { CompanyContext } from './context.js';
+import { invariant } from './core/errors.js';
 import { debitTotal, type EntryDraft, finalizeEntry } from './core/journal.js';
 
 /**
  * Writes journal entries: all headers in one statement and all lines in one statement, so the
- * database's balance trigger sees each entry whole. Returns the entry ids in order.
+ * database's balance trigger sees each entry whole. Returns the entry ids in order. `entryIds`, when
+ * given (one UUIDv7 per draft), are used instead of new ones: an import that writes its documents
+ * before their summary entries (whose totals it knows only at the end) names the entries up front.
  */
 export async function postEntries(
   client: SqlClient,
   ctx: CompanyContext,
   drafts: readonly EntryDraft[],
   actor: string,
+  entryIds?: readonly string[],
 ): Promise<string[]> {
   if (drafts.length === 0) return [];
+  invariant(
+    entryIds === undefined || entryIds.length === drafts.length,
+    'entry-ids',
+    `${entryIds?.length} entry ids for ${drafts.length} entries`,
+  );
   const entries = drafts.map(finalizeEntry);
-  const ids = entries.map(() => uuidv7());
+  const ids = entryIds === undefined ? entries.map(() => uuidv7()) : [...entryIds];
   const headers = entries.map((e, i) => ({
     entry_id: ids[i],
     posting_date: e.postingDate,

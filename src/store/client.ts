@@ -11,8 +11,8 @@ export interface QueryResult<R> {
 
 export interface SqlClient {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
-  /** Runs `COPY table (...) FROM STDIN` (CSV) with `csv` as the data; returns rows copied. */
-  copyFromCsv(copySql: string, csv: string): Promise<number>;
+  /** Runs `COPY table (...) FROM STDIN` (CSV) with `csv` as the data (text, or its UTF-8 bytes); returns rows copied. */
+  copyFromCsv(copySql: string, csv: string | Uint8Array): Promise<number>;
   release(): void;
 }
 

@@ -52,9 +52,10 @@ export class PgliteClientPool implements ClientPool {
         const result = await pg.query<R>(text, params as unknown[]);
         return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
       },
-      async copyFromCsv(copySql: string, csv: string): Promise<number> {
+      async copyFromCsv(copySql: string, csv: string | Uint8Array): Promise<number> {
         const sql = copySql.replace(/FROM\s+STDIN/i, "FROM '/dev/blob'");
-        const result = await pg.query(sql, [], { blob: new Blob([csv]) });
+        // A Buffer's memory is never shared: it is a BlobPart, whatever its type says.
+        const result = await pg.query(sql, [], { blob: new Blob([csv as string | Uint8Array<ArrayBuffer>]) });
         return result.affectedRows ?? 0;
       },
       release() {

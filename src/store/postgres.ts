@@ -18,11 +18,21 @@ const types = {
   },
 };
 
+const TEMP_BUFFERS = '256MB';
+
 export class PostgresClientPool implements ClientPool {
   private readonly pool: pg.Pool;
 
   constructor(connectionString: string, maxConnections = 4) {
-    this.pool = new pg.Pool({ connectionString, max: maxConnections, types });
+    // temp_buffers can only be set before a session's first temporary table, so it is set for every
+    // connection: imports stage files in temporary tables, and at the default 8 MB a million staged
+    // rows spill to disk and back. The memory is taken only as temporary tables grow.
+    this.pool = new pg.Pool({
+      connectionString,
+      max: maxConnections,
+      types,
+      options: `-c temp_buffers=${TEMP_BUFFERS}`,
+    });
   }
 
   async connect(): Promise<SqlClient> {
@@ -32,7 +42,7 @@ export class PostgresClientPool implements ClientPool {
         const result = await client.query(text, params as unknown[] | undefined);
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0, command: result.command };
       },
-      copyFromCsv(copySql: string, csv: string): Promise<number> {
+      copyFromCsv(copySql: string, csv: string | Uint8Array): Promise<number> {
         return new Promise<number>((resolve, reject) => {
           const stream = client.query(copyFrom(copySql));
           stream.on('error', reject);
