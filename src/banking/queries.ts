@@ -9,6 +9,15 @@ export interface EntryFacts {
   checkNumber: string | null;
   fileId: string;
   format: string;
+  /** Documents the bank's structured remittance itemizes (camt RfrdDocAmt): amounts as decimal strings. */
+  documents: EntryDocument[];
+}
+
+export interface EntryDocument {
+  number: string | null;
+  remitted: string | null;
+  discount: string | null;
+  adjustments: { amount: string; credit_debit?: string | null; reason: string | null }[];
 }
 
 export async function loadEntryFacts(
@@ -24,8 +33,10 @@ export async function loadEntryFacts(
     check_number: string | null;
     file_id: string;
     format: string;
+    documents: EntryDocument[] | null;
   }>(
-    `SELECT e.bank_entry_id, e.bank_reference, e.end_to_end_id, e.details->>'check_number' AS check_number, s.file_id, f.format
+    `SELECT e.bank_entry_id, e.bank_reference, e.end_to_end_id, e.details->>'check_number' AS check_number, s.file_id, f.format,
+            CASE WHEN jsonb_typeof(e.details->'documents') = 'array' THEN e.details->'documents' END AS documents
        FROM bank_entry e
        JOIN bank_statement s ON s.company_id = e.company_id AND s.statement_id = e.statement_id
        JOIN bank_file f ON f.company_id = s.company_id AND f.file_id = s.file_id
@@ -42,6 +53,7 @@ export async function loadEntryFacts(
         checkNumber: r.check_number,
         fileId: r.file_id,
         format: r.format,
+        documents: r.documents ?? [],
       },
     ]),
   );

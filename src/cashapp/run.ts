@@ -1,5 +1,6 @@
 import { uuidv7 } from 'uuidv7';
-import { loadAdvices, loadEntryFacts, type StoredAdvice } from '../banking/queries.js';
+import { type EntryDocument, loadAdvices, loadEntryFacts, type StoredAdvice } from '../banking/queries.js';
+import { minorUnitExponent, parseDecimalToMinor } from '../money/index.js';
 import { openDeductions } from '../disputes/index.js';
 import { type BulkItem, postApplicationsBulk } from '../ledger/bulk-apply.js';
 import type { CompanyContext } from '../ledger/index.js';
@@ -194,6 +195,8 @@ export function receiptInput(r: OpenReceipt, world: Pick<World, 'advicesByReceip
       adjustments: l.adjustments,
     })),
   }));
+  const bankLines = r.bankEntryId ? documentLines(world.facts.get(r.bankEntryId)?.documents ?? [], r.currency) : [];
+  if (bankLines.length > 0) advices.push({ adviceId: `entry:${r.bankEntryId}`, amountMinor: null, payer: null, text: null, lines: bankLines });
   return {
     receiptId: r.receiptId,
     currency: r.currency,
@@ -208,6 +211,31 @@ export function receiptInput(r: OpenReceipt, world: Pick<World, 'advicesByReceip
     rejectedCustomerIds: rejected?.customerIds,
     rejectedDocumentIds: rejected?.documentIds,
   };
+}
+
+/** The bank's itemized remittance (camt RfrdDocAmt) as advice lines, when it gives amounts. */
+function documentLines(documents: EntryDocument[], currency: string): AdviceInput['lines'] {
+  const exponent = minorUnitExponent(currency);
+  const minor = (v: string | null | undefined) => {
+    if (!v) return null;
+    try {
+      return Math.abs(parseDecimalToMinor(v, exponent));
+    } catch {
+      return null;
+    }
+  };
+  const lines = documents
+    .filter((d) => d.number)
+    .map((d) => ({
+      documentNumber: d.number,
+      amountPaidMinor: minor(d.remitted),
+      discountMinor: minor(d.discount),
+      adjustments: (d.adjustments ?? []).flatMap((a) => {
+        const amountMinor = minor(a.amount);
+        return amountMinor === null ? [] : [{ reasonCode: a.reason, amountMinor }];
+      }),
+    }));
+  return lines.some((l) => l.amountPaidMinor !== null || l.adjustments.length > 0) ? lines : [];
 }
 
 /** A proposal as stored and shown: document and customer numbers, amounts as integers. */

@@ -121,7 +121,7 @@ export function allocateFromTotals(ctx: AllocationContext, hits: readonly Docume
   if (amount > totalDue) {
     return {
       lines: [...creditLines, ...invoices.map((d) => paymentLine(d, due.get(d)!)), onAccountLine(amount - totalDue)],
-      quality: 0.96,
+      quality: overpaymentQuality(amount, amount - totalDue),
       reconciled: true,
       reasons: [`amount exceeds the open balance of ${names}${creditNote}; the excess stays on account`],
       scenario: 'overpayment',
@@ -199,8 +199,10 @@ export function allocateFromLines(ctx: AllocationContext, hits: readonly Documen
   for (const h of invoiceHits) {
     const d = h.document;
     const open = due.get(d)!;
-    const paid = h.line?.amountPaidMinor ?? open;
     let discount = h.line?.discountMinor ?? 0;
+    const adjustmentsMinor = sum((h.line?.adjustments ?? []).map((a) => Math.abs(a.amountMinor)));
+    // A line that says only what was taken off was paid in full otherwise.
+    const paid = h.line?.amountPaidMinor ?? Math.max(0, open - discount - adjustmentsMinor);
     if (discount === 0 && paid < open && open - paid === book.discountAvailableMinor(d, ctx.day, settings.discountGraceDays)) {
       discount = open - paid;
     }
@@ -233,13 +235,22 @@ export function allocateFromLines(ctx: AllocationContext, hits: readonly Documen
     lines.push(onAccountLine(amount - cashTotal));
     reasons.push(`${amount - cashTotal} more than the advice accounts for stays on account`);
   }
+  // More cash than the lines explain, every line exact: the excess is an overpayment on account.
   return {
     lines,
-    quality: cashTotal === amount ? (exact ? 0.99 : 0.93) : 0.9,
-    reconciled: cashTotal === amount && exact,
+    quality: cashTotal === amount ? (exact ? 0.99 : 0.93) : exact ? overpaymentQuality(amount, amount - cashTotal) : 0.8,
+    reconciled: exact,
     reasons,
     scenario: deductions > 0 ? 'deduction' : 'remittance-advice',
   };
+}
+
+/**
+ * Customers overpay by a little (rounding up, paying twice a small fee); a large unexplained excess
+ * is more often an invoice the remittance named in a way we could not read, so it goes to a person.
+ */
+function overpaymentQuality(amountMinor: number, excessMinor: number): number {
+  return excessMinor * 10 <= amountMinor ? 0.96 : 0.8;
 }
 
 export function sum(values: readonly number[]): number {

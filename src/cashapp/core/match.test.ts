@@ -236,3 +236,16 @@ describe('matchReceipt', () => {
     expect(second.outcome).not.toBe('auto');
   });
 });
+
+describe('amounts in bank free text', () => {
+  it('reads a list of references with amounts and a deduction', async () => {
+    const { linesFromText } = await import('./text-lines.js');
+    const lines = linesFromText('REMI:INV-2025-043564 213.25; INV-2025-043835 1,121.71; INV-2025-044576 PAID 319.54 LESS 26.09 QUANTITY SHORTAGE', 2);
+    expect(lines).toEqual([
+      { documentNumber: 'INV-2025-043564', amountPaidMinor: 21325, discountMinor: null, adjustments: [] },
+      { documentNumber: 'INV-2025-043835', amountPaidMinor: 112171, discountMinor: null, adjustments: [] },
+      { documentNumber: 'INV-2025-044576', amountPaidMinor: 31954, discountMinor: null, adjustments: [{ reasonCode: 'SHORTAGE', amountMinor: 2609 }] },
+    ]);
+    expect(linesFromText('PAYMENT INV-1 100.00', 2)).toEqual([]);
+  });
+});

@@ -4,6 +4,8 @@ import { familyScores, type PayerEvidence, payerEvidence } from './payer.js';
 import { deductionReasonIn } from './reasons.js';
 import { type DocumentHit, familyHits, globalHits, referenceCandidates } from './references.js';
 import { findSubsets } from './subset.js';
+import { linesFromText } from './text-lines.js';
+import { minorUnitExponent } from '../../money/index.js';
 import type { CashappSettings, Decision, Proposal, ReceiptInput } from './types.js';
 
 const MAX_FAMILIES_TRIED = 3;
@@ -16,7 +18,8 @@ const LEARNED_QUALITY = 0.96;
  * Decides what one receipt pays: who the payer is, which documents, how much of each, and how
  * sure that is. Pure: reads the book, changes nothing (the caller reserves what it posts).
  */
-export function matchReceipt(book: Book, receipt: ReceiptInput, settings: CashappSettings): Decision {
+export function matchReceipt(book: Book, given: ReceiptInput, settings: CashappSettings): Decision {
+  const receipt = withTextLines(given);
   const rejectedDocs = receipt.rejectedDocumentIds?.length ? new Set(receipt.rejectedDocumentIds) : null;
   const currency = receipt.currency;
   const usable = (d: number) =>
@@ -28,7 +31,7 @@ export function matchReceipt(book: Book, receipt: ReceiptInput, settings: Cashap
     globalHits(book, candidate, usable).map((h) => ({ ...h, line })),
   );
   const looseHits = refs.loose.map((c) => globalHits(book, c, usable));
-  const evidence = [...payerEvidence(book, receipt), ...referenceEvidence(book, [...lineHits, ...looseHits])];
+  const evidence = weighReferences(book, payerEvidence(book, receipt), referenceEvidence(book, [...lineHits, ...looseHits]));
   const scores = [...familyScores(book, evidence)].sort((a, b) => b[1] - a[1]);
   const context: MatchContext = {
     book,
@@ -47,14 +50,27 @@ export function matchReceipt(book: Book, receipt: ReceiptInput, settings: Cashap
       return deductionReasonIn([receipt.remittanceText, ...receipt.advices.map((a) => a.text)].filter(Boolean).join(' '));
     },
   };
-  const proposals: Proposal[] = [];
-  scores.slice(0, MAX_FAMILIES_TRIED).forEach(([root, score], i) => {
-    if (score < MIN_FAMILY_SCORE) return;
-    const rival = scores.find(([other], j) => j !== i && other !== root)?.[1] ?? 0;
-    proposals.push(...familyProposals(context, root, score * (1 - 0.5 * rival)));
+  const byFamily = scores
+    .slice(0, MAX_FAMILIES_TRIED)
+    .filter(([, score]) => score >= MIN_FAMILY_SCORE)
+    .map(([root, score]) => ({ root, proposals: familyProposals(context, root, score) }));
+  // Another family's proposal makes this one less likely — fully if its amounts agree, little if not.
+  const strength = (p: Proposal) => (p.reconciled ? p.confidence : p.confidence * 0.3);
+  const proposals: Proposal[] = byFamily.flatMap(({ root, proposals: own }) => {
+    const rival = Math.max(0, ...byFamily.filter((f) => f.root !== root).flatMap((f) => f.proposals.map(strength)));
+    return own.map((p) => ({ ...p, confidence: round4(p.confidence * (1 - 0.5 * rival)) }));
   });
   if (proposals.length === 0) proposals.push(...strangerSuggestions(book, receipt, usable));
   return decide(book, receipt, settings, proposals, scores);
+}
+
+/** Amounts per invoice written in the bank's free text count as an advice when no advice has amounts. */
+function withTextLines(receipt: ReceiptInput): ReceiptInput {
+  const hasAmounts = receipt.advices.some((a) => a.lines.some((l) => l.amountPaidMinor !== null));
+  if (hasAmounts) return receipt;
+  const lines = linesFromText(receipt.remittanceText, minorUnitExponent(receipt.currency));
+  if (lines.length === 0) return receipt;
+  return { ...receipt, advices: [...receipt.advices, { adviceId: 'remittance-text', amountMinor: null, payer: null, text: null, lines }] };
 }
 
 type MatchContext = {
@@ -69,6 +85,20 @@ type MatchContext = {
   day: number;
   reasonCode: string | null;
 };
+
+/**
+ * When the payer is known from its account or name, a reference into another family is more
+ * likely a mistyped number (dense invoice numbering makes most typos someone else's real number)
+ * than a payment for someone else: it counts for less.
+ */
+function weighReferences(book: Book, payer: PayerEvidence[], references: PayerEvidence[]): PayerEvidence[] {
+  const known = new Set(payer.filter((e) => e.score >= 0.9).map((e) => book.familyRoot[e.customer]));
+  if (known.size === 0) return [...payer, ...references];
+  const weighed = references.map((e) =>
+    known.has(book.familyRoot[e.customer]!) ? e : { ...e, score: e.score * 0.3, reason: `${e.reason} (but the payer is another customer)` },
+  );
+  return [...payer, ...weighed];
+}
 
 /** A reference that names documents of one family only is evidence for that family. */
 function referenceEvidence(book: Book, hitGroups: DocumentHit[][]): PayerEvidence[] {
@@ -109,8 +139,9 @@ function familyProposals(m: MatchContext, root: number, familyConfidence: number
   ].map(([g, c, l]) => [g, c, l]);
   for (const [group, candidate, line] of groups) {
     const own = group.filter(inFamily);
+    // A mistyped number is often another customer's real one: look in the family all the same.
     if (own.length === 1) take(own);
-    else if (own.length === 0 && group.length === 0) take(familyHits(book, candidate, familyDocs()).map((h) => ({ ...h, line })));
+    else if (own.length === 0) take(familyHits(book, candidate, familyDocs()).map((h) => ({ ...h, line })));
     else if (own.length > 1) reasons.push(`${candidate.text} fits ${own.length} documents; taken for none`);
   }
   if (hits.size > 0) return [referencedProposal(m, payer, [...hits.values()], familyConfidence, reasons)];
@@ -179,6 +210,7 @@ function proposal(customer: number, a: Allocation, confidence: number, reasons: 
     customer,
     lines: a.lines,
     confidence: round4(confidence * a.quality),
+    reconciled: a.reconciled,
     reasons: [...new Set(reasons)],
     scenario: a.scenario,
   };

@@ -113,6 +113,8 @@ export interface Proposal {
   /** 0..1: how sure we are that every line is right. */
   confidence: number;
   reasons: string[];
+  /** The amounts agree exactly with what the proposal names. */
+  reconciled?: boolean;
   /** Which rule produced it: exact-reference, fuzzy-reference, remittance-advice, amount, subset-sum… */
   scenario: string;
 }
