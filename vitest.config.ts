@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'bench/out/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: database tests share one PGlite/PostgreSQL per file; keep parallelism modest.
