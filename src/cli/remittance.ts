@@ -18,25 +18,25 @@ export function registerRemittanceImport(program: Command): void {
   const imp = program.commands.find((c) => c.name() === 'import');
   if (imp === undefined) throw new Error('registerImports must run before registerRemittanceImport');
   imp
-    .command('remittance <file>')
+    .command('remittance <files...>')
     .description(
-      'store a remittance advice a customer sent: an e-mail (.eml), their CSV, a text, HTML or PDF file',
+      'store remittance advices customers sent: e-mails (.eml), their CSV, text, HTML or PDF files (each file its own transaction)',
     )
     .option('--kind <kind>', `auto or one of ${REMITTANCE_FILE_KINDS.join(', ')}`, 'auto')
-    .option('--json', 'print the summary as JSON')
-    .action(async (file: string, opts, command: Command) => {
+    .option('--json', 'print the summaries as JSON (an array when several files are given)')
+    .action(async (files: string[], opts, command: Command) => {
       const g = globals(command);
-      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      for (const file of files) if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const kind = parseKind(opts.kind);
       await withCompany(g, async (database, ctx) => {
-        const { summary, lines } = await runRemittanceImport(database, ctx, {
-          path: file,
-          actor: actorOf(g),
-          kind,
-        });
-        for (const w of summary.warnings) process.stderr.write(`warning: ${summary.file}: ${w}\n`);
-        if (opts.json) return printJson(summary);
-        for (const line of lines) print(line);
+        const summaries: RemittanceImportSummary[] = [];
+        for (const file of files) {
+          const { summary, lines } = await runRemittanceImport(database, ctx, { path: file, actor: actorOf(g), kind });
+          for (const w of summary.warnings) process.stderr.write(`warning: ${summary.file}: ${w}\n`);
+          summaries.push(summary);
+          if (!opts.json) for (const line of lines) print(line);
+        }
+        if (opts.json) printJson(files.length === 1 ? summaries[0] : summaries);
       });
     });
 }
