@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { BankImportError } from '../banking/index.js';
+import { CashappError } from '../cashapp/manual.js';
+import { DeductionError } from '../disputes/index.js';
 import { ParseError } from '../formats/errors.js';
 import { ImportError, MappingError } from '../imports/index.js';
 import { LedgerError } from '../ledger/index.js';
@@ -16,6 +18,9 @@ import {
 } from './commands.js';
 import { UsageError } from './format.js';
 import { registerListings } from './listings.js';
+import { registerRemittanceImport } from './remittance.js';
+import { registerCashapp } from './cashapp.js';
+import { registerReports } from './reports.js';
 
 export function buildProgram(): Command {
   const program = new Command('openar')
@@ -35,11 +40,14 @@ export function buildProgram(): Command {
   registerInit(program);
   registerImports(program);
   registerBankImport(program);
+  registerRemittanceImport(program);
   registerListings(program);
   registerLedger(program);
   registerDb(program);
   registerParse(program);
   registerDemo(program);
+  registerCashapp(program);
+  registerReports(program);
   for (const command of program.commands) applyExitOverride(command);
   return program;
 }
@@ -61,6 +69,8 @@ export async function main(argv: string[]): Promise<number> {
 
 const KNOWN_ERRORS = [
   BankImportError,
+  CashappError,
+  DeductionError,
   LedgerError,
   ImportError,
   ParseError,

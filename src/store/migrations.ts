@@ -1,5 +1,8 @@
 import type { Migration } from 'kysely';
 import { bankingMigrations } from '../banking/migrations.js';
+import { cashappMigrations } from '../cashapp/migrations.js';
+import { collectionsMigrations } from '../collections/migrations.js';
+import { disputesMigrations } from '../disputes/migrations.js';
 import { importMigrations } from '../imports/migrations.js';
 import { ledgerMigrations } from '../ledger/migrations.js';
 
@@ -11,4 +14,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...ledgerMigrations,
   ...importMigrations,
   ...bankingMigrations,
+  ...cashappMigrations,
+  ...disputesMigrations,
+  ...collectionsMigrations,
 };

@@ -1,0 +1,183 @@
+import { assertSafeMinor } from '../../money/index.js';
+import type { AgingBasis, Bucket } from './buckets.js';
+
+/** What an aging report is summarized by. */
+export type AgingGroupBy = 'customer' | 'parent' | 'collector' | 'currency';
+export const AGING_GROUP_BYS: readonly AgingGroupBy[] = ['customer', 'parent', 'collector', 'currency'];
+
+/**
+ * How open items are rebuilt for the as-of date. `current`: from the cached open balances (valid
+ * only when nothing was posted after the date); `backward`: the cached balances with everything
+ * posted after the date added back; `forward`: amounts less everything posted up to the date, from
+ * the whole history. All three give the same figures; `auto` picks the cheapest valid one.
+ */
+export type AgingStrategy = 'auto' | 'current' | 'backward' | 'forward';
+
+/**
+ * Lines beside the buckets, coded as negative bucket numbers in SQL. `credits`: open credit memos
+ * (unless aged into the buckets) and cash applied to a document before that document's own date;
+ * `onAccount`: receipt cash left as a credit on the customer's account. Both are part of the AR
+ * balance. `unappliedCash`: receipts not yet applied; not part of AR (its own GL account).
+ */
+export const LINE_CODE = { credits: -1, onAccount: -2, unappliedCash: -3 } as const;
+
+export interface AgingAmounts {
+  /** One amount per bucket; credit memos aged into buckets count negative. */
+  buckets: number[];
+  credits: number;
+  onAccount: number;
+  /** buckets + credits + onAccount: the AR balance, as the ledger's tie-out reports it. */
+  ar: number;
+  /** Negative: cash received and not yet applied. */
+  unappliedCash: number;
+  /** ar + unappliedCash: what the customer owes net of cash already received. */
+  net: number;
+}
+
+export interface AgingRow {
+  /** Customer id, top parent id, collector name or null (currency totals, unidentified cash). */
+  key: string | null;
+  /** Customer number (customer, parent); null otherwise. */
+  number: string | null;
+  name: string | null;
+  currency: string;
+  /** In the row's currency, minor units. */
+  amounts: AgingAmounts;
+  /** In the company's base currency, minor units. */
+  base: AgingAmounts;
+  /** Open items behind the row (documents and receipts). */
+  items: number;
+}
+
+export interface AgingReport {
+  asOf: string;
+  basis: AgingBasis;
+  by: AgingGroupBy;
+  buckets: Bucket[];
+  baseCurrency: string;
+  strategy: Exclude<AgingStrategy, 'auto'>;
+  rows: AgingRow[];
+  /** One row per currency (key null): the sums of `rows`. */
+  totalsByCurrency: AgingRow[];
+  /** Everything in the base currency. */
+  totalBase: AgingAmounts;
+  totalItems: number;
+}
+
+/** The pivot's columns after the buckets: credits, on account, unapplied cash. */
+export const PIVOT_LINES = [LINE_CODE.credits, LINE_CODE.onAccount, LINE_CODE.unappliedCash] as const;
+
+/**
+ * One group and currency of the SQL summary: [key, number, name, currency, amounts, base amounts,
+ * open items]; amounts are minor units, one per bucket then credits, on account, unapplied cash;
+ * base amounts are null in the base currency (they are the amounts). Unique per key and currency,
+ * in report order.
+ */
+export type AgingGroupPivot = readonly [
+  string | null,
+  string | null,
+  string | null,
+  string,
+  readonly number[],
+  readonly number[] | null,
+  number,
+];
+
+export function emptyAmounts(bucketCount: number): AgingAmounts {
+  return {
+    buckets: new Array(bucketCount).fill(0),
+    credits: 0,
+    onAccount: 0,
+    ar: 0,
+    unappliedCash: 0,
+    net: 0,
+  };
+}
+
+/** Adds an amount to a bucket or line and keeps ar and net in step. */
+export function addToAmounts(target: AgingAmounts, bucket: number, minor: number): void {
+  assertSafeMinor(minor);
+  if (bucket === LINE_CODE.unappliedCash) target.unappliedCash += minor;
+  else {
+    if (bucket === LINE_CODE.credits) target.credits += minor;
+    else if (bucket === LINE_CODE.onAccount) target.onAccount += minor;
+    else target.buckets[bucket] = target.buckets[bucket]! + minor;
+    target.ar += minor;
+  }
+  target.net += minor;
+  assertSafeMinor(target.net, 'aging total');
+}
+
+export function sumAmounts(into: AgingAmounts, add: AgingAmounts): void {
+  for (const [i, v] of add.buckets.entries()) addToAmounts(into, i, v);
+  addToAmounts(into, LINE_CODE.credits, add.credits);
+  addToAmounts(into, LINE_CODE.onAccount, add.onAccount);
+  addToAmounts(into, LINE_CODE.unappliedCash, add.unappliedCash);
+}
+
+/** AgingAmounts from a pivot's dense array (buckets, then credits, on account, unapplied cash). */
+export function amountsOf(values: readonly number[], bucketCount: number): AgingAmounts {
+  for (const v of values) assertSafeMinor(v);
+  const buckets = values.slice(0, bucketCount);
+  const credits = values[bucketCount]!;
+  const onAccount = values[bucketCount + 1]!;
+  const unappliedCash = values[bucketCount + 2]!;
+  const ar = buckets.reduce((sum, v) => sum + v, 0) + credits + onAccount;
+  return {
+    buckets,
+    credits,
+    onAccount,
+    ar: assertSafeMinor(ar),
+    unappliedCash,
+    net: assertSafeMinor(ar + unappliedCash),
+  };
+}
+
+/**
+ * Rows from the SQL pivot (kept in the order given), with per-currency and base totals. A row in the
+ * base currency shares one object for its amounts and its base amounts.
+ */
+export function assembleAging(
+  groups: readonly AgingGroupPivot[],
+  head: Omit<AgingReport, 'rows' | 'totalsByCurrency' | 'totalBase' | 'totalItems'>,
+): AgingReport {
+  const bucketCount = head.buckets.length;
+  const rows: AgingRow[] = [];
+  const totals = new Map<string, AgingRow>();
+  const totalBase = emptyAmounts(bucketCount);
+  let totalItems = 0;
+  for (const [key, number, name, rawCurrency, minor, baseMinor, items] of groups) {
+    const currency = rawCurrency.trim();
+    const amounts = amountsOf(minor, bucketCount);
+    const base = baseMinor === null ? amounts : amountsOf(baseMinor, bucketCount);
+    rows.push({ key, number, name, currency, amounts, base, items });
+    let total = totals.get(currency);
+    if (!total) {
+      total = {
+        key: null,
+        number: null,
+        name: null,
+        currency,
+        amounts: emptyAmounts(bucketCount),
+        base: emptyAmounts(bucketCount),
+        items: 0,
+      };
+      totals.set(currency, total);
+    }
+    sumAmounts(total.amounts, amounts);
+    sumAmounts(total.base, base);
+    sumAmounts(totalBase, base);
+    total.items += items;
+    totalItems += items;
+  }
+  const byCurrency = [...totals.values()].sort((a, b) => compareText(a.currency, b.currency));
+  return { ...head, rows, totalsByCurrency: byCurrency, totalBase, totalItems };
+}
+
+/** Nulls (unidentified cash, no collector) sort last. */
+function compareText(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}

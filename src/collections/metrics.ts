@@ -1,0 +1,428 @@
+import type { CompanyContext } from '../ledger/index.js';
+import type { SqlClient } from '../store/client.js';
+import { addDays, assertIsoDate, monthEnd, monthsBack } from './core/dates.js';
+import { invariant } from './core/errors.js';
+import {
+  addInputs,
+  type CeiConvention,
+  computeMetrics,
+  countbackDays,
+  type Metrics,
+  type MetricsInputs,
+  type MonthSales,
+  NO_PAYMENTS,
+  type PaymentFigures,
+  type Period,
+  periodOf,
+} from './core/metrics.js';
+import { type GroupBy, groupSql } from './groups.js';
+import { AR_PAIR_CTES, openItemCtes, resolveStrategy } from './open-items.js';
+
+export type MetricsGroupBy = 'portfolio' | 'customer' | 'collector' | 'parent';
+export const METRICS_GROUP_BYS: readonly MetricsGroupBy[] = ['portfolio', 'customer', 'collector', 'parent'];
+
+export interface MetricsOptions {
+  from: string;
+  to: string;
+  by?: MetricsGroupBy;
+  cei?: CeiConvention;
+  /** How many months of sales the countback may walk back before it extrapolates; default 36. */
+  countbackMonths?: number;
+}
+
+type Additive = Omit<MetricsInputs, 'dsoCountback'>;
+
+export interface MetricsGroup {
+  /** Customer id, top parent id, collector ('' for none) or 'portfolio'; null for unidentified cash. */
+  key: string | null;
+  number: string | null;
+  name: string | null;
+  inputs: MetricsInputs;
+  metrics: Metrics;
+}
+
+export interface MetricsReport {
+  period: Period;
+  baseCurrency: string;
+  by: MetricsGroupBy;
+  cei: CeiConvention;
+  portfolio: MetricsGroup;
+  /** Empty when by is portfolio. */
+  groups: MetricsGroup[];
+}
+
+/** The first months of sales the countback reads; groups whose AR they do not exhaust read more. */
+const FIRST_COUNTBACK_MONTHS = 4;
+
+/**
+ * Collection metrics over [from, to] for the portfolio and, if asked, per customer, collector or
+ * top parent. All money in the base currency. AR at the start is AR at the end of the day before
+ * `from`; AR at the end is at the end of `to`; both rebuilt from the ledger like the aging.
+ */
+export async function metricsReport(
+  client: SqlClient,
+  ctx: CompanyContext,
+  options: MetricsOptions,
+): Promise<MetricsReport> {
+  const from = assertIsoDate(options.from, 'the period start');
+  const to = assertIsoDate(options.to, 'the period end');
+  const period = periodOf(from, to);
+  const by = options.by ?? 'portfolio';
+  const convention = options.cei ?? 'crf';
+  const maxMonths = options.countbackMonths ?? 36;
+  invariant(
+    Number.isSafeInteger(maxMonths) && maxMonths >= 1 && maxMonths <= 240,
+    'bad-countback',
+    'the countback may walk back 1 to 240 months',
+  );
+
+  const groups = new Map<string | null, { number: string | null; name: string | null; x: Additive }>();
+  const entry = (key: string | null, number: string | null, name: string | null) => {
+    let g = groups.get(key);
+    if (!g) {
+      g = { number, name, x: zeroInputs() };
+      groups.set(key, g);
+    }
+    if (g.number === null) g.number = number;
+    if (g.name === null) g.name = name;
+    return g.x;
+  };
+  const before = addDays(from, -1);
+  if ((await resolveStrategy(client, ctx, before, 'auto')) === 'forward') {
+    // Far back: each date rebuilt from the whole history.
+    for (const r of await arAsOf(client, ctx, by, before)) entry(r.key, r.number, r.name).arBeginMinor = r.ar;
+    for (const r of await arAsOf(client, ctx, by, to)) {
+      const x = entry(r.key, r.number, r.name);
+      x.arEndMinor = r.ar;
+      x.currentEndMinor = r.ar - r.past_due;
+      x.over90EndMinor = r.over_90;
+    }
+  } else {
+    for (const r of await arPair(client, ctx, by, before, to)) {
+      const x = entry(r.key, r.number, r.name);
+      x.arBeginMinor = r.ar_begin;
+      x.arEndMinor = r.ar_end;
+      x.currentEndMinor = r.ar_end - r.past_due;
+      x.over90EndMinor = r.over_90;
+    }
+  }
+  for (const r of await sales(client, ctx, by, from, to))
+    entry(r.key, r.number, r.name).creditSalesMinor = r.sales;
+  for (const r of await payments(client, ctx, by, from, to))
+    entry(r.key, r.number, r.name).payments = r.figures;
+
+  const arEnd = new Map([...groups].map(([key, g]) => [key, g.x.arEndMinor]));
+  const countback = await countbacks(client, ctx, by, to, arEnd, maxMonths);
+  const toGroup = (key: string | null, number: string | null, name: string | null, x: Additive) => {
+    const inputs = { ...x, dsoCountback: countback.get(key) ?? 0 };
+    return { key, number, name, inputs, metrics: computeMetrics(period, inputs, convention) };
+  };
+  // A group with nothing in any figure (unidentified cash has no AR) is left out.
+  const list = [...groups]
+    .filter(([, g]) => !isZero(g.x))
+    .map(([key, g]) => toGroup(key, g.number, g.name, g.x));
+  list.sort((a, b) => compare(a.number ?? a.name ?? a.key, b.number ?? b.name ?? b.key));
+
+  let portfolio: MetricsGroup;
+  if (by === 'portfolio') portfolio = list[0] ?? toGroup('portfolio', null, null, zeroInputs());
+  else {
+    const total = [...groups.values()].reduce((sum, g) => addInputs(sum, g.x), zeroInputs());
+    const cb = await countbacks(
+      client,
+      ctx,
+      'portfolio',
+      to,
+      new Map([['portfolio', total.arEndMinor]]),
+      maxMonths,
+    );
+    portfolio = {
+      key: 'portfolio',
+      number: null,
+      name: null,
+      inputs: { ...total, dsoCountback: cb.get('portfolio') ?? 0 },
+      metrics: computeMetrics(period, { ...total, dsoCountback: cb.get('portfolio') ?? 0 }, convention),
+    };
+  }
+  return {
+    period,
+    baseCurrency: ctx.baseCurrency,
+    by,
+    cei: convention,
+    portfolio,
+    groups: by === 'portfolio' ? [] : list,
+  };
+}
+
+function zeroInputs(): Additive {
+  return {
+    arBeginMinor: 0,
+    arEndMinor: 0,
+    currentEndMinor: 0,
+    over90EndMinor: 0,
+    creditSalesMinor: 0,
+    payments: { ...NO_PAYMENTS },
+  };
+}
+
+function isZero(x: Additive): boolean {
+  return (
+    x.arBeginMinor === 0 &&
+    x.arEndMinor === 0 &&
+    x.creditSalesMinor === 0 &&
+    x.over90EndMinor === 0 &&
+    x.payments.count === 0
+  );
+}
+
+function compare(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+interface GroupRow {
+  key: string | null;
+  number: string | null;
+  name: string | null;
+}
+
+function groupSelect(by: GroupBy) {
+  const g = groupSql(by);
+  return {
+    g,
+    with: (ctes: string[]) => `WITH ${g.recursive ? 'RECURSIVE ' : ''}${[...ctes, ...g.ctes].join(',\n')}`,
+    head: `${g.key} AS key, ${g.number} AS number, ${g.name} AS name`,
+  };
+}
+
+/**
+ * AR in base currency per group as of a date (unapplied cash excluded, as in the ledger's
+ * tie-out), with the past-due part (invoices and debit memos due before the date) and the part
+ * more than 90 days past due.
+ */
+async function arAsOf(client: SqlClient, ctx: CompanyContext, by: MetricsGroupBy, asOf: string) {
+  const strategy = await resolveStrategy(client, ctx, asOf, 'auto');
+  const s = groupSelect(by);
+  const pastDue = "x.doc_type IN ('invoice', 'debit_memo') AND x.document_date <= $2 AND x.due_date < $2";
+  const sums = `coalesce(sum(x.base) FILTER (WHERE x.doc_type <> 'unapplied_cash'), 0)::int8 AS ar,
+                coalesce(sum(x.base) FILTER (WHERE ${pastDue}), 0)::int8 AS past_due,
+                coalesce(sum(x.base) FILTER (WHERE ${pastDue} AND x.due_date < $2::date - 90), 0)::int8 AS over_90`;
+  // Per customer first (cheap, narrow), then grouped: the customer join runs once per customer.
+  const sql =
+    by === 'portfolio'
+      ? `WITH ${openItemCtes(strategy)} SELECT 'portfolio' AS key, NULL AS number, NULL AS name, ${sums} FROM open_item x`
+      : `${s.with([
+          openItemCtes(strategy),
+          `per_customer AS (
+             SELECT x.customer_id, ${sums} FROM open_item x GROUP BY x.customer_id)`,
+        ])}
+         SELECT ${s.head}, sum(x.ar)::int8 AS ar, sum(x.past_due)::int8 AS past_due, sum(x.over_90)::int8 AS over_90
+           FROM per_customer x ${s.g.joins} GROUP BY 1, 2, 3`;
+  const { rows } = await client.query<GroupRow & { ar: number; past_due: number; over_90: number }>(sql, [
+    ctx.companyId,
+    asOf,
+  ]);
+  return rows;
+}
+
+/** AR at the day before the period and at its end, in one backward pass (see AR_PAIR_CTES). */
+async function arPair(
+  client: SqlClient,
+  ctx: CompanyContext,
+  by: MetricsGroupBy,
+  before: string,
+  to: string,
+) {
+  const s = groupSelect(by);
+  const pastDue = "x.doc_type IN ('invoice', 'debit_memo') AND x.document_date <= $2 AND x.due_date < $2";
+  const sums = `coalesce(sum(x.b1), 0)::int8 AS ar_begin, coalesce(sum(x.b2), 0)::int8 AS ar_end,
+                coalesce(sum(x.b2) FILTER (WHERE ${pastDue}), 0)::int8 AS past_due,
+                coalesce(sum(x.b2) FILTER (WHERE ${pastDue} AND x.due_date < $2::date - 90), 0)::int8 AS over_90`;
+  const sql =
+    by === 'portfolio'
+      ? `WITH ${AR_PAIR_CTES} SELECT 'portfolio' AS key, NULL AS number, NULL AS name, ${sums} FROM ar_pair x`
+      : `${s.with([AR_PAIR_CTES, `per_customer AS (SELECT x.customer_id, ${sums} FROM ar_pair x GROUP BY x.customer_id)`])}
+         SELECT ${s.head}, sum(x.ar_begin)::int8 AS ar_begin, sum(x.ar_end)::int8 AS ar_end,
+                sum(x.past_due)::int8 AS past_due, sum(x.over_90)::int8 AS over_90
+           FROM per_customer x ${s.g.joins} GROUP BY 1, 2, 3`;
+  const { rows } = await client.query<
+    GroupRow & { ar_begin: number; ar_end: number; past_due: number; over_90: number }
+  >(sql, [ctx.companyId, to, before]);
+  return rows;
+}
+
+/** Signed base amount of documents dated in a range, at their amounts as revised by its end ($3). */
+const DATED_DOCUMENTS = `
+rev_after AS (
+  SELECT document_id AS id, sum(base_delta_minor)::int8 AS rev_base
+    FROM document_revision WHERE company_id = $1 AND posting_date > $3 GROUP BY document_id),
+x AS (
+  SELECT d.customer_id, d.currency, d.document_date,
+         CASE WHEN d.doc_type = 'credit_memo' THEN -1 ELSE 1 END * (d.base_amount_minor - coalesce(r.rev_base, 0)) AS base
+    FROM document d LEFT JOIN rev_after r ON r.id = d.document_id
+   WHERE d.company_id = $1 AND d.document_date BETWEEN $2 AND $3 CUSTOMER_FILTER)`;
+
+/** Credit sales: invoices and debit memos less credit memos dated in the period. */
+async function sales(client: SqlClient, ctx: CompanyContext, by: MetricsGroupBy, from: string, to: string) {
+  const s = groupSelect(by);
+  const { rows } = await client.query<GroupRow & { sales: number }>(
+    `${s.with([DATED_DOCUMENTS.replace('CUSTOMER_FILTER', '')])}
+     SELECT ${s.head}, sum(x.base)::int8 AS sales FROM x ${s.g.joins} GROUP BY 1, 2, 3`,
+    [ctx.companyId, from, to],
+  );
+  return rows;
+}
+
+/**
+ * Payment applications posted in the period (not reversals, not reversed by the period's end):
+ * days from the document's date and from its due date (as it stood at the period's end) to the
+ * day the cash was received.
+ */
+async function payments(
+  client: SqlClient,
+  ctx: CompanyContext,
+  by: MetricsGroupBy,
+  from: string,
+  to: string,
+) {
+  const s = groupSelect(by);
+  const { rows } = await client.query<
+    GroupRow & {
+      n: number;
+      days_sum: number;
+      beyond_sum: number;
+      weight: number;
+      days_weighted: string;
+      beyond_weighted: string;
+    }
+  >(
+    `${s.with([
+      // Reversals are few: one list of what was reversed by the end beats a lookup per payment.
+      `reversed AS (
+         SELECT reverses_application_id FROM application
+          WHERE company_id = $1 AND reverses_application_id IS NOT NULL AND posting_date <= $3)`,
+      `due_then AS (
+         SELECT DISTINCT ON (document_id) document_id, (changes -> 'due_date' ->> 0)::date AS due_date
+           FROM document_revision
+          WHERE company_id = $1 AND posting_date > $3 AND changes -> 'due_date' IS NOT NULL
+          ORDER BY document_id, posting_date, created_at, revision_id)`,
+      // The period's payments first, then their documents and receipts fetched by key: the
+      // planner cannot tell how few they are and would otherwise scan both tables whole.
+      `pay AS MATERIALIZED (
+         SELECT a.document_id, a.receipt_id, a.source_base_minor AS w
+           FROM application a
+          WHERE a.company_id = $1 AND a.kind = 'payment' AND a.posting_date BETWEEN $2 AND $3
+            AND a.reverses_application_id IS NULL AND a.cash_minor > 0
+            AND a.application_id NOT IN (SELECT reverses_application_id FROM reversed))`,
+      `pay_doc AS MATERIALIZED (
+         SELECT document_id, customer_id, currency, document_date, due_date FROM document
+          WHERE company_id = $1 AND document_id = ANY (ARRAY(SELECT document_id FROM pay)))`,
+      `pay_rcp AS MATERIALIZED (
+         SELECT receipt_id, receipt_date FROM receipt
+          WHERE company_id = $1 AND receipt_id = ANY (ARRAY(SELECT receipt_id FROM pay)))`,
+      `x AS (
+         SELECT d.customer_id, d.currency, r.receipt_date - d.document_date AS days,
+                r.receipt_date - coalesce(f.due_date, d.due_date) AS beyond, p.w
+           FROM pay p
+           JOIN pay_doc d ON d.document_id = p.document_id
+           JOIN pay_rcp r ON r.receipt_id = p.receipt_id
+           LEFT JOIN due_then f ON f.document_id = p.document_id)`,
+    ])}
+     SELECT ${s.head}, count(*)::int8 AS n, sum(x.days)::int8 AS days_sum, sum(x.beyond)::int8 AS beyond_sum,
+            sum(x.w)::int8 AS weight, sum(x.days::numeric * x.w)::text AS days_weighted,
+            sum(x.beyond::numeric * x.w)::text AS beyond_weighted
+       FROM x ${s.g.joins} GROUP BY 1, 2, 3`,
+    [ctx.companyId, from, to],
+  );
+  return rows.map((r) => ({
+    ...r,
+    figures: {
+      count: r.n,
+      daysSum: r.days_sum,
+      beyondSum: r.beyond_sum,
+      weight: r.weight,
+      // Sums of amount × days are weights for a ratio, not money: a float is what they become.
+      daysWeighted: Number(r.days_weighted),
+      beyondWeighted: Number(r.beyond_weighted),
+    } satisfies PaymentFigures,
+  }));
+}
+
+/**
+ * Countback DSO per group. Reads the last few months of sales for every group, and only for the
+ * groups whose AR those months do not exhaust, up to `maxMonths` months.
+ */
+async function countbacks(
+  client: SqlClient,
+  ctx: CompanyContext,
+  by: MetricsGroupBy,
+  to: string,
+  arEnd: ReadonlyMap<string | null, number>,
+  maxMonths: number,
+): Promise<Map<string | null, number | null>> {
+  const result = new Map<string | null, number | null>();
+  let pending = [...arEnd].filter(([, ar]) => ar > 0).map(([key]) => key);
+  for (const [key, ar] of arEnd) if (ar <= 0) result.set(key, 0);
+  let months = Math.min(FIRST_COUNTBACK_MONTHS, maxMonths);
+  for (let first = true; pending.length > 0; first = false) {
+    const sales = await monthlySales(client, ctx, by, to, months, first ? null : pending);
+    const next: (string | null)[] = [];
+    for (const key of pending) {
+      const list = monthList(to, months, sales.get(key));
+      const ar = arEnd.get(key)!;
+      const total = list.reduce((s, m) => s + m.salesMinor, 0);
+      // Exhausted within these months, or no more months to read: countbackDays has the answer.
+      if (total >= ar || months >= maxMonths) result.set(key, countbackDays(ar, list));
+      else next.push(key);
+    }
+    pending = next;
+    months = maxMonths;
+  }
+  return result;
+}
+
+/** The months from `to` back, newest first, the latest ending at `to`, with each month's sales. */
+function monthList(to: string, months: number, sales: ReadonlyMap<string, number> | undefined): MonthSales[] {
+  const list: MonthSales[] = [];
+  for (let i = 0; i < months; i++) {
+    const start = monthsBack(to, i);
+    list.push({ start, end: i === 0 ? to : monthEnd(start), salesMinor: sales?.get(start) ?? 0 });
+  }
+  return list;
+}
+
+async function monthlySales(
+  client: SqlClient,
+  ctx: CompanyContext,
+  by: MetricsGroupBy,
+  to: string,
+  months: number,
+  only: (string | null)[] | null,
+): Promise<Map<string | null, Map<string, number>>> {
+  const s = groupSelect(by);
+  const from = monthsBack(to, months - 1);
+  const params: unknown[] = [ctx.companyId, from, to];
+  let customerFilter = '';
+  let keyFilter = '';
+  if (only !== null) {
+    const keys = only.filter((k): k is string => k !== null);
+    params.push(keys);
+    // By customer the keys are customer ids: the filter reaches the documents' customer index.
+    if (by === 'customer') customerFilter = 'AND d.customer_id = ANY($4::uuid[])';
+    else keyFilter = `WHERE ${s.g.key} = ANY($4::text[])`;
+  }
+  const { rows } = await client.query<GroupRow & { month: string; sales: number }>(
+    `${s.with([DATED_DOCUMENTS.replace('CUSTOMER_FILTER', customerFilter)])}
+     SELECT ${s.head}, date_trunc('month', x.document_date)::date AS month, sum(x.base)::int8 AS sales
+       FROM x ${s.g.joins} ${keyFilter} GROUP BY 1, 2, 3, 4`,
+    params,
+  );
+  const map = new Map<string | null, Map<string, number>>();
+  for (const r of rows) {
+    const m = map.get(r.key) ?? new Map<string, number>();
+    m.set(r.month, (m.get(r.month) ?? 0) + r.sales);
+    map.set(r.key, m);
+  }
+  return map;
+}

@@ -1,0 +1,312 @@
+import type { CompanyContext } from '../ledger/index.js';
+import type { SqlClient } from '../store/client.js';
+import type { AgingStrategy } from './core/aging.js';
+import { daysBetween } from './core/dates.js';
+import { invariant } from './core/errors.js';
+
+/**
+ * Open items as of a date, rebuilt from the ledger's tables as SQL common table expressions. This is
+ * a reporting read of the ledger module's tables (documented in docs/ARCHITECTURE.md): nothing here
+ * writes them.
+ *
+ * A document's open amount on date D is its amount (with the revisions posted by D) less the
+ * applications and adjustments posted by D (reversals are negative rows, so they count by their own
+ * date). A document dated after D contributes only what was applied to it by D: cash applied ahead of
+ * the invoice, a credit on D. A receipt's unapplied cash on D is its amount (if received by D) less
+ * the cash that left it by D; its on-account credit is the cash put on account by D.
+ *
+ * Every strategy ends in the CTE `open_item` (item_kind, item_id, customer_id, currency, doc_type,
+ * document_date, due_date, minor, base): one row per open document (doc_type invoice, credit_memo,
+ * debit_memo; minor/base signed, credit memos negative) and per receipt line (doc_type on_account
+ * or unapplied_cash, negative, document_date = receipt date, no due date). Parameters: $1 the
+ * company, $2 the as-of date.
+ */
+
+/** Applications posted after $2, read once for documents and receipts alike. */
+const APP_AFTER = `
+app_after AS MATERIALIZED (
+  SELECT kind, document_id, credit_document_id, receipt_id, applied_minor, cash_minor, document_base_minor,
+         source_base_minor
+    FROM application WHERE company_id = $1 AND posting_date > $2)`;
+
+/** Applications, adjustments and amount revisions posted after $2, per document. */
+const DOC_AFTER = `
+doc_after AS (
+  SELECT id, sum(acts_minor)::int8 AS acts_minor, sum(acts_base)::int8 AS acts_base,
+         sum(rev_minor)::int8 AS rev_minor, sum(rev_base)::int8 AS rev_base
+    FROM (SELECT document_id AS id, applied_minor AS acts_minor, document_base_minor AS acts_base,
+                 0::int8 AS rev_minor, 0::int8 AS rev_base
+            FROM app_after WHERE document_id IS NOT NULL
+          UNION ALL
+          SELECT credit_document_id, cash_minor, source_base_minor, 0, 0
+            FROM app_after WHERE credit_document_id IS NOT NULL
+          UNION ALL
+          SELECT document_id, amount_minor, base_amount_minor, 0, 0
+            FROM adjustment WHERE company_id = $1 AND posting_date > $2
+          UNION ALL
+          SELECT document_id, 0, 0, amount_delta_minor, base_delta_minor
+            FROM document_revision
+           WHERE company_id = $1 AND posting_date > $2 AND (amount_delta_minor <> 0 OR base_delta_minor <> 0)) x
+   GROUP BY id)`;
+
+const DOC_COLUMNS = 'd.document_id, d.customer_id, d.currency, d.doc_type, d.document_date, d.due_date';
+
+/**
+ * From the cached balances, adding back what was posted after $2 (cheap for recent dates). The
+ * documents that are settled now but were open on $2 are fetched by key (`= ANY (ARRAY(...))`): the
+ * planner cannot estimate how few they are and would otherwise scan them all.
+ */
+const DOC_OPEN_BACKWARD = `${APP_AFTER},${DOC_AFTER},
+doc_open AS (
+  SELECT ${DOC_COLUMNS},
+         d.open_minor + coalesce(a.acts_minor, 0) - coalesce(a.rev_minor, 0) AS open_minor,
+         d.open_base_minor + coalesce(a.acts_base, 0) - coalesce(a.rev_base, 0) AS open_base
+    FROM document d LEFT JOIN doc_after a ON a.id = d.document_id
+   WHERE d.company_id = $1 AND d.open_minor > 0 AND d.document_date <= $2
+  UNION ALL
+  SELECT ${DOC_COLUMNS}, a.acts_minor - a.rev_minor, a.acts_base - a.rev_base
+    FROM document d JOIN doc_after a ON a.id = d.document_id
+   WHERE d.company_id = $1 AND d.document_id = ANY (ARRAY(SELECT id FROM doc_after))
+     AND d.open_minor = 0 AND d.document_date <= $2
+  UNION ALL
+  SELECT ${DOC_COLUMNS},
+         d.open_minor + coalesce(a.acts_minor, 0) - d.amount_minor,
+         d.open_base_minor + coalesce(a.acts_base, 0) - d.base_amount_minor
+    FROM document d LEFT JOIN doc_after a ON a.id = d.document_id
+   WHERE d.company_id = $1 AND d.document_date > $2)`;
+
+/** From the whole history: amounts less everything posted up to $2 (cheap for old dates). */
+const DOC_OPEN_FORWARD = `
+doc_upto AS (
+  SELECT id, sum(m)::int8 AS acts_minor, sum(b)::int8 AS acts_base
+    FROM (SELECT document_id AS id, applied_minor AS m, document_base_minor AS b
+            FROM application WHERE company_id = $1 AND posting_date <= $2 AND document_id IS NOT NULL
+          UNION ALL
+          SELECT credit_document_id, cash_minor, source_base_minor
+            FROM application WHERE company_id = $1 AND posting_date <= $2 AND credit_document_id IS NOT NULL
+          UNION ALL
+          SELECT document_id, amount_minor, base_amount_minor
+            FROM adjustment WHERE company_id = $1 AND posting_date <= $2) x
+   GROUP BY id),
+rev_after AS (
+  SELECT document_id AS id, sum(amount_delta_minor)::int8 AS rev_minor, sum(base_delta_minor)::int8 AS rev_base
+    FROM document_revision WHERE company_id = $1 AND posting_date > $2 GROUP BY document_id),
+doc_open AS (
+  SELECT ${DOC_COLUMNS},
+         d.amount_minor - coalesce(r.rev_minor, 0) - coalesce(u.acts_minor, 0) AS open_minor,
+         d.base_amount_minor - coalesce(r.rev_base, 0) - coalesce(u.acts_base, 0) AS open_base
+    FROM document d
+    LEFT JOIN rev_after r ON r.id = d.document_id
+    LEFT JOIN doc_upto u ON u.id = d.document_id
+   WHERE d.company_id = $1 AND d.document_date <= $2
+  UNION ALL
+  SELECT ${DOC_COLUMNS}, -u.acts_minor, -u.acts_base
+    FROM doc_upto u JOIN document d ON d.company_id = $1 AND d.document_id = u.id
+   WHERE d.document_date > $2)`;
+
+/** The cached balances as they are: valid when nothing was posted or revised after $2. */
+const DOC_OPEN_CURRENT = `
+doc_open AS (
+  SELECT ${DOC_COLUMNS}, d.open_minor, d.open_base_minor AS open_base
+    FROM document d WHERE d.company_id = $1 AND d.open_minor > 0)`;
+
+const RCP_COLUMNS = 'r.receipt_id, r.customer_id, r.currency, r.receipt_date';
+
+const RCP_OPEN_BACKWARD = `
+rcp_after AS (
+  SELECT receipt_id AS id, sum(cash_minor)::int8 AS cash, sum(source_base_minor)::int8 AS cash_base,
+         coalesce(sum(cash_minor) FILTER (WHERE kind = 'on_account'), 0)::int8 AS oa,
+         coalesce(sum(source_base_minor) FILTER (WHERE kind = 'on_account'), 0)::int8 AS oa_base
+    FROM app_after WHERE receipt_id IS NOT NULL
+   GROUP BY receipt_id),
+rcp_open AS (
+  SELECT ${RCP_COLUMNS},
+         r.unapplied_minor + coalesce(a.cash, 0) AS unapplied,
+         r.unapplied_base_minor + coalesce(a.cash_base, 0) AS unapplied_base,
+         r.on_account_minor - coalesce(a.oa, 0) AS on_account,
+         r.on_account_base_minor - coalesce(a.oa_base, 0) AS on_account_base
+    FROM receipt r LEFT JOIN rcp_after a ON a.id = r.receipt_id
+   WHERE r.company_id = $1 AND (r.unapplied_minor > 0 OR r.on_account_minor > 0) AND r.receipt_date <= $2
+  UNION ALL
+  SELECT ${RCP_COLUMNS}, a.cash, a.cash_base, -a.oa, -a.oa_base
+    FROM receipt r JOIN rcp_after a ON a.id = r.receipt_id
+   WHERE r.company_id = $1 AND r.receipt_id = ANY (ARRAY(SELECT id FROM rcp_after))
+     AND r.unapplied_minor = 0 AND r.on_account_minor = 0 AND r.receipt_date <= $2
+  UNION ALL
+  SELECT ${RCP_COLUMNS},
+         r.unapplied_minor + coalesce(a.cash, 0) - r.amount_minor,
+         r.unapplied_base_minor + coalesce(a.cash_base, 0) - r.base_amount_minor,
+         r.on_account_minor - coalesce(a.oa, 0),
+         r.on_account_base_minor - coalesce(a.oa_base, 0)
+    FROM receipt r LEFT JOIN rcp_after a ON a.id = r.receipt_id
+   WHERE r.company_id = $1 AND r.receipt_date > $2)`;
+
+const RCP_OPEN_FORWARD = `
+rcp_upto AS (
+  SELECT receipt_id AS id, sum(cash_minor)::int8 AS cash, sum(source_base_minor)::int8 AS cash_base,
+         coalesce(sum(cash_minor) FILTER (WHERE kind = 'on_account'), 0)::int8 AS oa,
+         coalesce(sum(source_base_minor) FILTER (WHERE kind = 'on_account'), 0)::int8 AS oa_base
+    FROM application WHERE company_id = $1 AND posting_date <= $2 AND receipt_id IS NOT NULL
+   GROUP BY receipt_id),
+rcp_open AS (
+  SELECT ${RCP_COLUMNS},
+         CASE WHEN r.receipt_date <= $2 THEN r.amount_minor ELSE 0 END - coalesce(u.cash, 0) AS unapplied,
+         CASE WHEN r.receipt_date <= $2 THEN r.base_amount_minor ELSE 0 END - coalesce(u.cash_base, 0) AS unapplied_base,
+         coalesce(u.oa, 0) AS on_account,
+         coalesce(u.oa_base, 0) AS on_account_base
+    FROM receipt r LEFT JOIN rcp_upto u ON u.id = r.receipt_id
+   WHERE r.company_id = $1 AND (r.receipt_date <= $2 OR u.id IS NOT NULL))`;
+
+const RCP_OPEN_CURRENT = `
+rcp_open AS (
+  SELECT ${RCP_COLUMNS}, r.unapplied_minor AS unapplied, r.unapplied_base_minor AS unapplied_base,
+         r.on_account_minor AS on_account, r.on_account_base_minor AS on_account_base
+    FROM receipt r WHERE r.company_id = $1 AND (r.unapplied_minor > 0 OR r.on_account_minor > 0))`;
+
+/**
+ * The due date a document had on $2: a revision posted after $2 that changed the due date holds
+ * the old one (the earliest such revision holds the date in force on $2).
+ */
+const DUE_AS_OF = `
+due_as_of AS (
+  SELECT DISTINCT ON (document_id) document_id, (changes -> 'due_date' ->> 0)::date AS due_date
+    FROM document_revision
+   WHERE company_id = $1 AND posting_date > $2 AND changes -> 'due_date' IS NOT NULL
+   ORDER BY document_id, posting_date, created_at, revision_id)`;
+
+function openItem(dueAsOf: boolean): string {
+  const signed = (col: string) => `CASE WHEN o.doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
+  return `
+open_item AS (
+  SELECT 'document'::text AS item_kind, o.document_id AS item_id, o.customer_id, o.currency, o.doc_type,
+         o.document_date, ${dueAsOf ? 'coalesce(f.due_date, o.due_date)' : 'o.due_date'} AS due_date,
+         ${signed('o.open_minor')} AS minor, ${signed('o.open_base')} AS base
+    FROM doc_open o ${dueAsOf ? 'LEFT JOIN due_as_of f ON f.document_id = o.document_id' : ''}
+   WHERE o.open_minor <> 0 OR o.open_base <> 0
+  UNION ALL
+  SELECT 'receipt'::text, r.receipt_id, r.customer_id, r.currency, v.kind, r.receipt_date, NULL::date,
+         v.minor, v.base
+    FROM rcp_open r
+    CROSS JOIN LATERAL (VALUES ('on_account'::text, -r.on_account, -r.on_account_base),
+                               ('unapplied_cash'::text, -r.unapplied, -r.unapplied_base)) v (kind, minor, base)
+   WHERE v.minor <> 0 OR v.base <> 0)`;
+}
+
+/** The CTEs (without WITH) that define open_item for a strategy. */
+export function openItemCtes(strategy: Exclude<AgingStrategy, 'auto'>): string {
+  switch (strategy) {
+    case 'current':
+      return [DOC_OPEN_CURRENT, RCP_OPEN_CURRENT, openItem(false)].join(',');
+    case 'backward':
+      return [DOC_OPEN_BACKWARD, RCP_OPEN_BACKWARD, DUE_AS_OF, openItem(true)].join(',');
+    case 'forward':
+      return [DOC_OPEN_FORWARD, RCP_OPEN_FORWARD, DUE_AS_OF, openItem(true)].join(',');
+  }
+}
+
+/**
+ * Which strategy rebuilds $2 cheapest. `current` when nothing was posted or revised after the date
+ * (the cached balances are the answer); otherwise `backward` when the date is nearer the last
+ * posting than the first (less history after it than before), else `forward`.
+ */
+export async function chooseStrategy(
+  client: SqlClient,
+  ctx: CompanyContext,
+  asOf: string,
+): Promise<Exclude<AgingStrategy, 'auto'>> {
+  const { rows } = await client.query<{ first: string | null; last: string | null; revised: boolean }>(
+    `SELECT (SELECT min(posting_date) FROM journal_entry WHERE company_id = $1) AS first,
+            (SELECT max(posting_date) FROM journal_entry WHERE company_id = $1) AS last,
+            EXISTS (SELECT 1 FROM document_revision WHERE company_id = $1 AND posting_date > $2) AS revised`,
+    [ctx.companyId, asOf],
+  );
+  const { first, last, revised } = rows[0]!;
+  if (first === null || last === null) return 'current';
+  if (last <= asOf && !revised) return 'current';
+  if (asOf < first) return 'forward';
+  return daysBetween(asOf, last) <= daysBetween(first, asOf) ? 'backward' : 'forward';
+}
+
+/** The strategy asked for, or the cheapest; `current` only where it is valid. */
+export async function resolveStrategy(
+  client: SqlClient,
+  ctx: CompanyContext,
+  asOf: string,
+  strategy: AgingStrategy,
+): Promise<Exclude<AgingStrategy, 'auto'>> {
+  if (strategy === 'backward' || strategy === 'forward') return strategy;
+  const chosen = await chooseStrategy(client, ctx, asOf);
+  invariant(
+    strategy === 'auto' || chosen === 'current',
+    'strategy-invalid',
+    `the cached balances are not those of ${asOf}: postings were made after it`,
+  );
+  return chosen;
+}
+
+/**
+ * The AR behind the metrics at two dates in one pass, backward from the cached balances: $3 the
+ * earlier date (the day before the period), $2 the later (its last day); $1 the company. Every
+ * document open on either date is open now, was touched after $3, or is dated after $3, so one set
+ * of candidates serves both. Ends in `ar_pair` (customer_id, doc_type, document_date, due_date as of
+ * $2, b1, b2): signed base amounts open on $3 and on $2; on-account credits as doc_type
+ * 'on_account'. Unapplied cash is not AR and is left out.
+ */
+export const AR_PAIR_CTES = `
+app_after1 AS MATERIALIZED (
+  SELECT kind, posting_date, document_id, credit_document_id, receipt_id, document_base_minor, source_base_minor
+    FROM application WHERE company_id = $1 AND posting_date > $3),
+pair_after AS (
+  SELECT id, sum(b)::int8 AS a1, coalesce(sum(b) FILTER (WHERE p > $2), 0)::int8 AS a2,
+         sum(rb)::int8 AS r1, coalesce(sum(rb) FILTER (WHERE p > $2), 0)::int8 AS r2
+    FROM (SELECT document_id AS id, posting_date AS p, document_base_minor AS b, 0::int8 AS rb
+            FROM app_after1 WHERE document_id IS NOT NULL
+          UNION ALL
+          SELECT credit_document_id, posting_date, source_base_minor, 0 FROM app_after1 WHERE credit_document_id IS NOT NULL
+          UNION ALL
+          SELECT document_id, posting_date, base_amount_minor, 0
+            FROM adjustment WHERE company_id = $1 AND posting_date > $3
+          UNION ALL
+          SELECT document_id, posting_date, 0, base_delta_minor
+            FROM document_revision WHERE company_id = $1 AND posting_date > $3 AND base_delta_minor <> 0) x
+   GROUP BY id),
+doc_pair AS (
+  -- Dated by $3 (so by $2): the amount never counts, and the open documents' index holds the rest.
+  SELECT d.document_id, d.customer_id, d.doc_type, d.document_date, d.due_date, d.open_base_minor AS open_now,
+         0::int8 AS amount, a.a1, a.a2, a.r1, a.r2
+    FROM document d LEFT JOIN pair_after a ON a.id = d.document_id
+   WHERE d.company_id = $1 AND d.open_minor > 0 AND d.document_date <= $3
+  UNION ALL
+  SELECT d.document_id, d.customer_id, d.doc_type, d.document_date, d.due_date, d.open_base_minor, 0::int8,
+         a.a1, a.a2, a.r1, a.r2
+    FROM document d JOIN pair_after a ON a.id = d.document_id
+   WHERE d.company_id = $1 AND d.document_id = ANY (ARRAY(SELECT id FROM pair_after))
+     AND d.open_minor = 0 AND d.document_date <= $3
+  UNION ALL
+  SELECT d.document_id, d.customer_id, d.doc_type, d.document_date, d.due_date, d.open_base_minor, d.base_amount_minor,
+         a.a1, a.a2, a.r1, a.r2
+    FROM document d LEFT JOIN pair_after a ON a.id = d.document_id
+   WHERE d.company_id = $1 AND d.document_date > $3),
+${DUE_AS_OF.trim()},
+rcp_pair AS (
+  SELECT receipt_id AS id, sum(source_base_minor)::int8 AS oa1,
+         coalesce(sum(source_base_minor) FILTER (WHERE posting_date > $2), 0)::int8 AS oa2
+    FROM app_after1 WHERE receipt_id IS NOT NULL AND kind = 'on_account' GROUP BY receipt_id),
+ar_pair AS (
+  SELECT p.customer_id, p.doc_type, p.document_date, coalesce(f.due_date, p.due_date) AS due_date,
+         CASE WHEN p.doc_type = 'credit_memo' THEN -1 ELSE 1 END
+           * (p.open_now + coalesce(p.a1, 0) - coalesce(p.r1, 0)
+              - CASE WHEN p.document_date > $3 THEN p.amount - coalesce(p.r1, 0) ELSE 0 END) AS b1,
+         CASE WHEN p.doc_type = 'credit_memo' THEN -1 ELSE 1 END
+           * (p.open_now + coalesce(p.a2, 0) - coalesce(p.r2, 0)
+              - CASE WHEN p.document_date > $2 THEN p.amount - coalesce(p.r2, 0) ELSE 0 END) AS b2
+    FROM doc_pair p LEFT JOIN due_as_of f ON f.document_id = p.document_id
+  UNION ALL
+  SELECT r.customer_id, 'on_account', r.receipt_date, NULL::date,
+         -(r.on_account_base_minor - coalesce(a.oa1, 0)), -(r.on_account_base_minor - coalesce(a.oa2, 0))
+    FROM receipt r LEFT JOIN rcp_pair a ON a.id = r.receipt_id
+   WHERE r.company_id = $1 AND r.on_account_minor > 0
+  UNION ALL
+  SELECT r.customer_id, 'on_account', r.receipt_date, NULL::date, a.oa1, a.oa2
+    FROM receipt r JOIN rcp_pair a ON a.id = r.receipt_id
+   WHERE r.company_id = $1 AND r.receipt_id = ANY (ARRAY(SELECT id FROM rcp_pair)) AND r.on_account_minor = 0)`;

@@ -1,0 +1,174 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const fixture = (name: string) => join(root, 'test', 'fixtures', name);
+
+function openar(db: string, ...args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'bin', 'openar.js'), '--db', db, '--user', 'cli-test', ...args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, OPENAR_DEBUG: '' },
+    },
+  );
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const iso = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * `openar report aging|metrics` over the canonical fixtures (PGlite): JSON with decimal strings,
+ * an as-of date before and after a re-import revised an invoice, CSV, XLSX sheets, metrics as
+ * numbers, and bad usage refused with exit code 2.
+ */
+describe('openar report', { timeout: 600_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'openar-report-'));
+  const db = join(dir, 'data');
+
+  it('ages, summarizes, revises, exports and measures', async () => {
+    expect(openar(db, 'init', '--code', 'acme', '--name', 'Acme').code).toBe(0);
+    for (const kind of ['customers', 'invoices', 'payments'])
+      expect(openar(db, 'import', kind, fixture(`${kind}.csv`)).code).toBe(0);
+
+    const aging = openar(db, 'report', 'aging', '--as-of', '2026-03-10', '--json');
+    expect(aging.code).toBe(0);
+    const report = JSON.parse(aging.stdout);
+    const row = (n: string | null) => report.rows.find((r: { number: string | null }) => r.number === n);
+    // C100: paid in full, 300.00 of PAY-1 on account. C101: INV-1002 9 days late, a credit memo.
+    expect(row('C100').amounts).toMatchObject({ on_account: '-300.00', ar: '-300.00' });
+    expect(row('C101').amounts).toMatchObject({
+      buckets: { current: '0.00', '1-30': '400.50' },
+      credits: '-100.00',
+    });
+    expect(row('C102')).toMatchObject({
+      currency: 'EUR',
+      amounts: { buckets: { '1-30': '5000.00' } },
+      base: { ar: '5417.00' },
+    });
+    expect(row(null).amounts).toMatchObject({ unapplied_cash: '-75.00', ar: '0.00' });
+    expect(report.total_base).toMatchObject({ ar: '5417.50', unapplied_cash: '-75.00', net: '5342.50' });
+
+    const csv = openar(
+      db,
+      'report',
+      'aging',
+      '--as-of',
+      '2026-03-10',
+      '--by',
+      'collector',
+      '--format',
+      'csv',
+    );
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'row_type,group_key,group_number,group_name,currency,current,1-30,31-60,61-90,91-120,over 120,credits,on_account,ar,unapplied_cash,net,base_ar,base_net,items',
+    );
+    expect(csv.stdout).toContain(
+      'group,alice,,alice,USD,0.00,400.50,0.00,0.00,0.00,0.00,-100.00,-300.00,0.50,0.00,0.50,0.50,0.50,3',
+    );
+
+    // A re-import changes INV-1002's amount and due date today: yesterday's aging keeps the old ones.
+    const changed = join(dir, 'invoices.csv');
+    writeFileSync(
+      changed,
+      readFileSync(fixture('invoices.csv'), 'utf8').replace('2026-03-01,800.50', '2026-03-15,900.50'),
+    );
+    expect(openar(db, 'import', 'invoices', changed).code).toBe(0);
+    const now = new Date();
+    const today = iso(now);
+    const yesterday = iso(new Date(now.getTime() - 86_400_000));
+    const item = (asOf: string) =>
+      JSON.parse(openar(db, 'report', 'aging', '--detail', '--as-of', asOf, '--json').stdout).items.find(
+        (i: { number: string }) => i.number === 'INV-1002',
+      );
+    expect(item(yesterday)).toMatchObject({ open: '400.50', due_date: '2026-03-01' });
+    expect(item(today)).toMatchObject({ open: '500.50', due_date: '2026-03-15' });
+
+    const xlsx = join(dir, 'aging.xlsx');
+    expect(
+      openar(db, 'report', 'aging', '--as-of', '2026-03-10', '--format', 'xlsx', '--output', xlsx).code,
+    ).toBe(0);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(xlsx);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Aging', 'Data']);
+    expect(wb.getWorksheet('Aging')!.getCell('A1').value).toBe('Aging as of 2026-03-10');
+    const data = wb.getWorksheet('Data')!;
+    expect(data.getRow(1).values).toEqual([
+      undefined,
+      'as_of',
+      'basis',
+      'group_by',
+      'group_key',
+      'group_label',
+      'group_name',
+      'currency',
+      'line',
+      'line_order',
+      'amount',
+      'amount_base',
+      'base_currency',
+    ]);
+    const cells = data.getSheetValues().slice(2) as unknown[][];
+    expect(cells.find((r) => r[5] === 'C102' && r[8] === '1-30')?.slice(10, 12)).toEqual([5000, 5417]);
+
+    // February: nothing was past due at its end; PAY-1 paid INV-1001 on its due date (30 days),
+    // PAY-2 paid part of INV-1002 nine days early (41 days after the invoice).
+    const metrics = openar(db, 'report', 'metrics', '--from', '2026-02-01', '--to', '2026-02-28', '--json');
+    expect(metrics.code).toBe(0);
+    const m = JSON.parse(metrics.stdout);
+    expect(m.inputs).toMatchObject({
+      ar_begin: '1900.50',
+      ar_end: '5417.50',
+      credit_sales: '5417.00',
+      payments: 2,
+    });
+    expect(m).toMatchObject({
+      days: 28,
+      months: 1,
+      percent_current: 100,
+      cei: 100,
+      add: 0,
+      average_days_to_pay: 35.5,
+    });
+    for (const key of [
+      'dso',
+      'dso_countback',
+      'best_possible_dso',
+      'add',
+      'cei',
+      'percent_current',
+      'ar_turnover',
+      'average_days_to_pay',
+    ])
+      expect(typeof m[key]).toBe('number');
+    expect(m.dso).toBeCloseTo((5417.5 / 5417) * 28, 3);
+    expect(m.weighted_days_to_pay).toBeCloseTo(32.75, 4);
+    expect(m.average_days_beyond_terms).toBeCloseTo(-4.5, 4);
+
+    const byCollector = JSON.parse(
+      openar(
+        db,
+        'report',
+        'metrics',
+        '--from',
+        '2026-02-01',
+        '--to',
+        '2026-02-28',
+        '--by',
+        'collector',
+        '--json',
+      ).stdout,
+    );
+    expect(byCollector.groups.map((g: { label: string }) => g.label)).toEqual(['alice', 'bob']);
+
+    const bad = openar(db, 'report', 'aging', '--buckets', '60,30');
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'openar: bucket thresholds must increase: 60,30']);
+    expect(openar(db, 'report', 'metrics', '--from', '2026-03-01', '--to', '2026-02-01').code).toBe(2);
+    expect(openar(db, 'report', 'aging', '--format', 'xlsx').code).toBe(2);
+  });
+});
