@@ -1,3 +1,5 @@
+import type { OpenDocument } from '../../ledger/open-items.js';
+
 /** The cash-application core's inputs and outputs. Pure data: the store layer fills and reads them. */
 
 export interface CashappSettings {
@@ -36,21 +38,8 @@ export interface CustomerRow {
   parentCustomerId: string | null;
 }
 
-export interface OpenDocumentRow {
-  documentId: string;
-  documentNumber: string;
-  customerId: string;
-  docType: 'invoice' | 'credit_memo' | 'debit_memo';
-  currency: string;
-  amountMinor: number;
-  openMinor: number;
-  documentDate: string;
-  dueDate: string;
-  discountDate: string | null;
-  /** Percent as a decimal string ("2.000"). */
-  discountPercent: string;
-  poNumber: string | null;
-}
+/** An open document as the ledger hands it over (discountPercent is a decimal string, "2.000"). */
+export type OpenDocumentRow = OpenDocument;
 
 export interface AdviceLineInput {
   documentNumber: string | null;
