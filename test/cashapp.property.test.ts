@@ -43,13 +43,19 @@ function refText(w: W, p: W['payments'][number]): string | null {
     .filter((r) => r < w.documents.length)
     .map((r) => {
       const n = number(r);
-      return p.noise === 'exact' ? n : p.noise === 'digits' ? n.replace(/\D/g, '') : n.slice(0, -1) + ((Number(n.at(-1)) + 1) % 10);
+      return p.noise === 'exact'
+        ? n
+        : p.noise === 'digits'
+          ? n.replace(/\D/g, '')
+          : n.slice(0, -1) + ((Number(n.at(-1)) + 1) % 10);
     })
     .join(' ');
 }
 function paymentAmount(w: W, p: W['payments'][number]): number {
   if (p.amount > 0) return p.amount;
-  const total = p.refs.filter((r) => r < w.documents.length).reduce((s, r) => s + w.documents[r]!.amountMinor, 0);
+  const total = p.refs
+    .filter((r) => r < w.documents.length)
+    .reduce((s, r) => s + w.documents[r]!.amountMinor, 0);
   return Math.max(1, total);
 }
 
@@ -94,12 +100,20 @@ describe('the matcher never proposes more than a receipt or an invoice holds (pu
           };
           const d = matchReceipt(book, receipt, DEFAULT_SETTINGS);
           for (const proposal of d.suggestions) {
-            const cash = proposal.lines.reduce((s, l) => s + l.cashMinor + (l.kind === 'on_account' ? l.amountMinor : 0), 0);
+            const cash = proposal.lines.reduce(
+              (s, l) => s + l.cashMinor + (l.kind === 'on_account' ? l.amountMinor : 0),
+              0,
+            );
             expect(cash).toBeLessThanOrEqual(receipt.amountMinor);
             for (const l of proposal.lines) {
               expect(l.cashMinor).toBeGreaterThanOrEqual(0);
               if (l.document !== null && l.document >= 0) {
-                const taken = l.cashMinor + l.discountMinor + l.writeOffMinor + l.deductionMinor + (l.kind === 'credit_memo' ? l.amountMinor : 0);
+                const taken =
+                  l.cashMinor +
+                  l.discountMinor +
+                  l.writeOffMinor +
+                  l.deductionMinor +
+                  (l.kind === 'credit_memo' ? l.amountMinor : 0);
                 expect(taken).toBeLessThanOrEqual(book.openMinor[l.document]!);
               }
             }
@@ -119,7 +133,10 @@ describe('the matcher never proposes more than a receipt or an invoice holds (pu
 });
 
 async function snapshot(client: SqlClient, companyId: string) {
-  const docs = await client.query('SELECT document_number, open_minor FROM document WHERE company_id = $1 ORDER BY 1', [companyId]);
+  const docs = await client.query(
+    'SELECT document_number, open_minor FROM document WHERE company_id = $1 ORDER BY 1',
+    [companyId],
+  );
   const receipts = await client.query(
     'SELECT receipt_key, customer_id, unapplied_minor, on_account_minor FROM receipt WHERE company_id = $1 ORDER BY 1',
     [companyId],

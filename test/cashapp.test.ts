@@ -3,13 +3,26 @@ import { applyManually, rejectSuggestion, revertRun } from '../src/cashapp/manua
 import { cashappQueue, cashappStats, exportApplications } from '../src/cashapp/reports.js';
 import { runCashapp } from '../src/cashapp/run.js';
 import { listDeductions } from '../src/disputes/index.js';
-import { type CompanyContext, checkInvariants, createCompany, postDocument, recordReceipt, tieOut } from '../src/ledger/index.js';
+import {
+  type CompanyContext,
+  checkInvariants,
+  createCompany,
+  postDocument,
+  recordReceipt,
+  tieOut,
+} from '../src/ledger/index.js';
 import type { SqlClient } from '../src/store/client.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from './helpers/db.js';
 
 const actor = 'clerk';
 
-async function customer(client: SqlClient, ctx: CompanyContext, number: string, name: string, parent: string | null = null) {
+async function customer(
+  client: SqlClient,
+  ctx: CompanyContext,
+  number: string,
+  name: string,
+  parent: string | null = null,
+) {
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO customer (company_id, customer_id, customer_number, name, parent_customer_id, currency, created_by, updated_by)
      VALUES ($1, gen_random_uuid(), $2, $3, $4, 'USD', 't', 't') RETURNING customer_id AS id`,
@@ -20,7 +33,10 @@ async function customer(client: SqlClient, ctx: CompanyContext, number: string, 
 
 /** Everything a revert must put back: balances, payers, GL totals. */
 async function snapshot(client: SqlClient, ctx: CompanyContext) {
-  const docs = await client.query('SELECT document_number, open_minor, open_base_minor FROM document WHERE company_id = $1 ORDER BY 1', [ctx.companyId]);
+  const docs = await client.query(
+    'SELECT document_number, open_minor, open_base_minor FROM document WHERE company_id = $1 ORDER BY 1',
+    [ctx.companyId],
+  );
   const receipts = await client.query(
     'SELECT receipt_key, customer_id, unapplied_minor, on_account_minor, unapplied_base_minor FROM receipt WHERE company_id = $1 ORDER BY 1',
     [ctx.companyId],
@@ -74,13 +90,29 @@ describe.each(ENGINES)('cash application on %s', (engine) => {
         });
       }
       const receipt = (key: string, amountMinor: number, extra: Record<string, string | null>) =>
-        recordReceipt(client, ctx, { receiptKey: key, customerId: null, receiptDate: '2026-10-20', method: 'ach', currency: 'USD', amountMinor, actor, ...extra });
+        recordReceipt(client, ctx, {
+          receiptKey: key,
+          customerId: null,
+          receiptDate: '2026-10-20',
+          method: 'ach',
+          currency: 'USD',
+          amountMinor,
+          actor,
+          ...extra,
+        });
       // Parent pays two of its subsidiary's invoices, quoted without prefix and zeros.
-      ids.r1 = await receipt('R1', 3_500_00, { payerName: 'NORTHWIND HOLDINGS', payerAccount: 'NL91ABNA0417164300', remittanceText: 'INV 2026-1001 2026-1002' });
+      ids.r1 = await receipt('R1', 3_500_00, {
+        payerName: 'NORTHWIND HOLDINGS',
+        payerAccount: 'NL91ABNA0417164300',
+        remittanceText: 'INV 2026-1001 2026-1002',
+      });
       // No reference: the amount equals exactly one set of Bolt's open items.
       ids.r2 = await receipt('R2', 1_130_00, { payerName: 'BOLT AND NUT MFG' });
       // Short pay with a reason: a deduction stays open.
-      ids.r3 = await receipt('R3', 4_750_00, { payerName: 'COBALT OUTFITTERS', remittanceText: 'INV-2026-0001006 LESS 250.00 DAMAGED GOODS' });
+      ids.r3 = await receipt('R3', 4_750_00, {
+        payerName: 'COBALT OUTFITTERS',
+        remittanceText: 'INV-2026-0001006 LESS 250.00 DAMAGED GOODS',
+      });
       // Nobody knows this payer.
       ids.r4 = await receipt('R4', 123_45, { payerName: 'ZZ UNKNOWN TRADING' });
       preRun = await snapshot(client, ctx);
@@ -92,20 +124,29 @@ describe.each(ENGINES)('cash application on %s', (engine) => {
     const summary = await runCashapp(t.database, ctx, { actor, postingDate: '2026-10-21' });
     expect(summary).toMatchObject({ receipts: 4, auto: 3, unapplied: 1, deductions: 1 });
     const rows = await t.database.transaction(({ client }) => exportApplications(client, ctx));
-    const of = (receiptId: string) => rows.filter((r) => r.receipt_id === receiptId).map((r) => [r.kind, r.invoice_number, r.amount, r.mode]);
+    const of = (receiptId: string) =>
+      rows.filter((r) => r.receipt_id === receiptId).map((r) => [r.kind, r.invoice_number, r.amount, r.mode]);
     expect(of(ids.r1!)).toEqual([
       ['payment', 'INV-2026-0001001', '1000.00', 'auto'],
       ['payment', 'INV-2026-0001002', '2500.00', 'auto'],
     ]);
     expect(rows.find((r) => r.receipt_id === ids.r1)!.customer_number).toBe('C100');
-    expect(of(ids.r2!).map((r) => r[1]).sort()).toEqual(['INV-2026-0001003', 'INV-2026-0001004']);
+    expect(
+      of(ids.r2!)
+        .map((r) => r[1])
+        .sort(),
+    ).toEqual(['INV-2026-0001003', 'INV-2026-0001004']);
     expect(of(ids.r3!)).toEqual([
       ['deduction', 'INV-2026-0001006', '250.00', 'auto'],
       ['payment', 'INV-2026-0001006', '4750.00', 'auto'],
     ]);
     expect(of(ids.r4!)).toEqual([['unapplied', null, '123.45', 'auto']]);
-    const deductions = await t.database.transaction(({ client }) => listDeductions(client, ctx, { status: 'open' }));
-    expect(deductions).toMatchObject([{ amountMinor: 250_00, reasonCode: 'DAMAGED', documentId: ids['INV-2026-0001006'] }]);
+    const deductions = await t.database.transaction(({ client }) =>
+      listDeductions(client, ctx, { status: 'open' }),
+    );
+    expect(deductions).toMatchObject([
+      { amountMinor: 250_00, reasonCode: 'DAMAGED', documentId: ids['INV-2026-0001006'] },
+    ]);
     const queue = await t.database.transaction(({ client }) => cashappQueue(client, ctx));
     expect(queue.map((q) => q.receipt_id)).toEqual([ids.r4]);
     await t.database.transaction(async ({ client }) => {
@@ -121,9 +162,10 @@ describe.each(ENGINES)('cash application on %s', (engine) => {
 
   it('reverts a run exactly, and a new run gets back to the same state', async () => {
     const runId = await t.database.transaction(async ({ client }) => {
-      const { rows } = await client.query<{ run_id: string }>(`SELECT run_id FROM cashapp_run WHERE company_id = $1 AND auto > 0`, [
-        ctx.companyId,
-      ]);
+      const { rows } = await client.query<{ run_id: string }>(
+        `SELECT run_id FROM cashapp_run WHERE company_id = $1 AND auto > 0`,
+        [ctx.companyId],
+      );
       return rows[0]!.run_id;
     });
     const applied = await t.database.transaction(({ client }) => snapshot(client, ctx));
@@ -133,8 +175,12 @@ describe.each(ENGINES)('cash application on %s', (engine) => {
     expect(await t.database.transaction(({ client }) => cashappQueue(client, ctx))).toHaveLength(4);
     await runCashapp(t.database, ctx, { actor, postingDate: '2026-10-21' });
     expect(await t.database.transaction(({ client }) => snapshot(client, ctx))).toEqual(applied);
-    await expect(revertRun(t.database, ctx, runId, { actor, reason: 'twice' })).rejects.toThrow(/already reverted/);
-    await t.database.transaction(async ({ client }) => expect(await checkInvariants(client, ctx)).toEqual([]));
+    await expect(revertRun(t.database, ctx, runId, { actor, reason: 'twice' })).rejects.toThrow(
+      /already reverted/,
+    );
+    await t.database.transaction(async ({ client }) =>
+      expect(await checkInvariants(client, ctx)).toEqual([]),
+    );
   });
 
   it('learns from a person: an alias applied by hand identifies the payer next time', async () => {
@@ -154,7 +200,14 @@ describe.each(ENGINES)('cash application on %s', (engine) => {
     ]);
     await t.database.transaction(async ({ client }) => {
       const r5 = await recordReceipt(client, ctx, {
-        receiptKey: 'R5', customerId: null, receiptDate: '2026-10-25', method: 'ach', currency: 'USD', amountMinor: 777_00, actor, payerName: 'ZZ Unknown Trading',
+        receiptKey: 'R5',
+        customerId: null,
+        receiptDate: '2026-10-25',
+        method: 'ach',
+        currency: 'USD',
+        amountMinor: 777_00,
+        actor,
+        payerName: 'ZZ Unknown Trading',
       });
       ids.r5 = r5;
     });
@@ -163,10 +216,17 @@ describe.each(ENGINES)('cash application on %s', (engine) => {
     const queue = await t.database.transaction(({ client }) => cashappQueue(client, ctx));
     const item = queue.find((q) => q.receipt_id === ids.r5)!;
     expect(item.customer_number).toBe('C200');
-    const rejected = await rejectSuggestion(t.database, ctx, { receipt: 'R5', customerNumber: 'C200', reason: 'not Bolt', actor });
+    const rejected = await rejectSuggestion(t.database, ctx, {
+      receipt: 'R5',
+      customerNumber: 'C200',
+      reason: 'not Bolt',
+      actor,
+    });
     expect(rejected).toBe(1);
     await runCashapp(t.database, ctx, { actor, postingDate: '2026-10-25' });
-    const after = (await t.database.transaction(({ client }) => cashappQueue(client, ctx))).find((q) => q.receipt_id === ids.r5)!;
+    const after = (await t.database.transaction(({ client }) => cashappQueue(client, ctx))).find(
+      (q) => q.receipt_id === ids.r5,
+    )!;
     expect(after.suggestions.every((s) => s.customer_number !== 'C200')).toBe(true);
     const stats = await t.database.transaction(({ client }) => cashappStats(client, ctx, 'all'));
     expect(stats[0]).toMatchObject({ receipts: 5, straightThrough: 3 });

@@ -15,13 +15,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { uuidv7 } from 'uuidv7';
 import { runCashapp } from '../../src/cashapp/run.js';
 import { importFile } from '../../src/imports/index.js';
 import { type BulkReceipt, createCompany, recordReceiptsBulk } from '../../src/ledger/index.js';
 import { formatMinor } from '../../src/money/index.js';
 import { Database } from '../../src/store/database.js';
 import { ALL_MIGRATIONS } from '../../src/store/migrations.js';
-import { uuidv7 } from 'uuidv7';
 
 const args = parse(process.argv.slice(2));
 
@@ -57,12 +57,15 @@ const amountOf = (i: number) => 1000 + ((Math.imul(i + 1, 2654435761) >>> 0) % 2
 
 function writeFiles(dir: string) {
   const customers = ['customer_id,name,currency,bank_accounts'];
-  for (let c = 0; c < args.customers; c++) customers.push(`C${pad(c, 6)},Bench Customer ${c} Industries Inc,USD,US${pad(c, 12)}`);
+  for (let c = 0; c < args.customers; c++)
+    customers.push(`C${pad(c, 6)},Bench Customer ${c} Industries Inc,USD,US${pad(c, 12)}`);
   writeFileSync(join(dir, 'customers.csv'), `${customers.join('\n')}\n`);
   const lines = ['invoice_number,customer_id,type,invoice_date,due_date,amount,currency'];
   for (let i = 0; i < args.invoices; i++) {
     const day = 1 + (i % 28);
-    lines.push(`${invoiceNumber(i)},C${pad(customerOf(i), 6)},invoice,2026-09-${pad(day, 2)},2026-10-${pad(day, 2)},${formatMinor(amountOf(i), 2)},USD`);
+    lines.push(
+      `${invoiceNumber(i)},C${pad(customerOf(i), 6)},invoice,2026-09-${pad(day, 2)},2026-10-${pad(day, 2)},${formatMinor(amountOf(i), 2)},USD`,
+    );
   }
   writeFileSync(join(dir, 'invoices.csv'), `${lines.join('\n')}\n`);
 }
@@ -78,7 +81,9 @@ function receipts(): BulkReceipt[] {
     const slot = round * 3;
     const r = rnd();
     const count = r < 0.05 ? 2 + Math.floor(rnd() * 2) : 1;
-    const invoices = Array.from({ length: count }, (_, j) => c + (slot + j) * args.customers).filter((i) => i < args.invoices && slot + count <= perCustomer);
+    const invoices = Array.from({ length: count }, (_, j) => c + (slot + j) * args.customers).filter(
+      (i) => i < args.invoices && slot + count <= perCustomer,
+    );
     if (invoices.length === 0) continue;
     const amount = invoices.reduce((s, i) => s + amountOf(i), 0);
     const scenario = rnd();
@@ -137,20 +142,26 @@ async function main() {
   const db = await scratch();
   const database = await Database.open({ target: db.target, migrations: ALL_MIGRATIONS });
   try {
-    const ctx = await database.transaction(({ client }) => createCompany(client, { code: 'bench', name: 'Bench', baseCurrency: 'USD', actor: 'bench' }));
+    const ctx = await database.transaction(({ client }) =>
+      createCompany(client, { code: 'bench', name: 'Bench', baseCurrency: 'USD', actor: 'bench' }),
+    );
     let t = performance.now();
     await importFile(database, ctx, 'customers', { path: join(dir, 'customers.csv'), actor: 'bench' });
     await importFile(database, ctx, 'invoices', { path: join(dir, 'invoices.csv'), actor: 'bench' });
     const setupSeconds = (performance.now() - t) / 1000;
     const list = receipts();
-    await database.transaction(({ client }) => recordReceiptsBulk(client, ctx, list, 'bench', 'bench receipts'));
+    await database.transaction(({ client }) =>
+      recordReceiptsBulk(client, ctx, list, 'bench', 'bench receipts'),
+    );
     t = performance.now();
     const summary = await runCashapp(database, ctx, { actor: 'bench', postingDate: '2026-10-21' });
     const runSeconds = (performance.now() - t) / 1000;
     const result = {
       date: new Date().toISOString(),
       engine: args.engine,
-      machine: `${cpus().length} × ${cpus()[0]?.model}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      machine: `${cpus().length} × ${cpus()[0]?.model}, load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
       invoices: args.invoices,
       customers: args.customers,
       payments: list.length,

@@ -147,7 +147,9 @@ export async function loadAdvices(
     text: textField(r.details, 'text') ?? textField(r.details, 'body_text'),
     paymentReferences: [
       ...new Set(
-        [r.payment_reference, ...referenceValues(r.details?.payment_references)].filter((v): v is string => !!v),
+        [r.payment_reference, ...referenceValues(r.details?.payment_references)].filter(
+          (v): v is string => !!v,
+        ),
       ),
     ],
     customerNumber: textField(r.details, 'customer_number'),
@@ -158,7 +160,11 @@ export async function loadAdvices(
 
 function referenceValues(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.flatMap((v) => (v && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'string' ? [(v as { value: string }).value] : []));
+  return value.flatMap((v) =>
+    v && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'string'
+      ? [(v as { value: string }).value]
+      : [],
+  );
 }
 
 function textField(details: Record<string, unknown> | null, key: string): string | null {

@@ -1,6 +1,12 @@
 import { uuidv7 } from 'uuidv7';
 import { cancelDeductionsOfReceipts, cancelDeductionsOfRun } from '../disputes/index.js';
-import { addLearnedAliases, addLearnedBankAccounts, type BulkItem, postApplicationsBulk, unapplyBulk } from '../ledger/bulk-apply.js';
+import {
+  addLearnedAliases,
+  addLearnedBankAccounts,
+  type BulkItem,
+  postApplicationsBulk,
+  unapplyBulk,
+} from '../ledger/bulk-apply.js';
 import type { CompanyContext } from '../ledger/index.js';
 import { applicationsOfReceipts, applicationsOfRun, setReceiptCustomers } from '../ledger/open-items.js';
 import type { SqlClient } from '../store/client.js';
@@ -29,7 +35,8 @@ export async function revertRun(
 ): Promise<RevertSummary> {
   return database.transaction(async ({ client }) => {
     const run = await findRun(client, ctx, runRef);
-    if (run.reverted_at !== null) throw new CashappError(`run ${run.run_id} was already reverted at ${run.reverted_at}`);
+    if (run.reverted_at !== null)
+      throw new CashappError(`run ${run.run_id} was already reverted at ${run.reverted_at}`);
     const ids = await applicationsOfRun(client, ctx, run.run_id);
     const dated = await client.query<{ application_id: string; posting_date: string }>(
       'SELECT application_id, posting_date FROM application WHERE company_id = $1 AND application_id = ANY($2::uuid[])',
@@ -37,7 +44,8 @@ export async function revertRun(
     );
     // Each reversal is dated like what it reverses, so every period nets to what it was.
     const byDate = new Map<string, string[]>();
-    for (const r of dated.rows) byDate.set(r.posting_date, [...(byDate.get(r.posting_date) ?? []), r.application_id]);
+    for (const r of dated.rows)
+      byDate.set(r.posting_date, [...(byDate.get(r.posting_date) ?? []), r.application_id]);
     for (const [date, applicationIds] of [...byDate].sort()) {
       await unapplyBulk(client, ctx, {
         applicationIds,
@@ -51,7 +59,10 @@ export async function revertRun(
       actor: opts.actor,
       reason: `run reverted: ${opts.reason}`,
     });
-    const { rows: identified } = await client.query<{ receipt_id: string; previous_customer_id: string | null }>(
+    const { rows: identified } = await client.query<{
+      receipt_id: string;
+      previous_customer_id: string | null;
+    }>(
       `SELECT receipt_id, previous_customer_id FROM cashapp_decision
         WHERE company_id = $1 AND run_id = $2 AND outcome = 'auto' AND previous_customer_id IS NULL`,
       [ctx.companyId, run.run_id],
@@ -72,10 +83,18 @@ export async function revertRun(
         run.run_id,
         JSON.stringify([`run reverted: ${opts.reason}`]),
         opts.actor,
-        JSON.stringify(identifiedReceipts(await decisionReceipts(client, ctx, run.run_id)).map((receipt_id) => ({ decision_id: uuidv7(), receipt_id }))),
+        JSON.stringify(
+          identifiedReceipts(await decisionReceipts(client, ctx, run.run_id)).map((receipt_id) => ({
+            decision_id: uuidv7(),
+            receipt_id,
+          })),
+        ),
       ],
     );
-    await client.query('DELETE FROM cashapp_remittance_link WHERE company_id = $1 AND run_id = $2', [ctx.companyId, run.run_id]);
+    await client.query('DELETE FROM cashapp_remittance_link WHERE company_id = $1 AND run_id = $2', [
+      ctx.companyId,
+      run.run_id,
+    ]);
     await client.query(
       `UPDATE cashapp_run SET reverted_at = now(), reverted_by = $3, revert_reason = $4 WHERE company_id = $1 AND run_id = $2`,
       [ctx.companyId, run.run_id, opts.actor, opts.reason],
@@ -161,17 +180,33 @@ export interface ManualSummary {
  * What the person did is learned: the payer's name and account, and how the remittance quoted
  * the invoices.
  */
-export async function applyManually(database: Database, ctx: CompanyContext, m: ManualApply): Promise<ManualSummary> {
-  if (m.invoices.length === 0 && !m.onAccount) throw new CashappError('name at least one --invoice, or --on-account');
-  if (m.writeOffReason !== null && m.invoices.length === 0) throw new CashappError('--write-off needs an --invoice to write off');
+export async function applyManually(
+  database: Database,
+  ctx: CompanyContext,
+  m: ManualApply,
+): Promise<ManualSummary> {
+  if (m.invoices.length === 0 && !m.onAccount)
+    throw new CashappError('name at least one --invoice, or --on-account');
+  if (m.writeOffReason !== null && m.invoices.length === 0)
+    throw new CashappError('--write-off needs an --invoice to write off');
   return database.transaction(async ({ client }) => {
     let receipt = await findReceipt(client, ctx, m.receipt);
     const undone = await undoAutomatic(client, ctx, receipt.receipt_id, m);
     if (undone > 0) receipt = await findReceipt(client, ctx, receipt.receipt_id);
-    const docs = await documentsByNumber(client, ctx, m.invoices.map((i) => i.number));
+    const docs = await documentsByNumber(
+      client,
+      ctx,
+      m.invoices.map((i) => i.number),
+    );
     const payer = await payerCustomer(client, ctx, receipt, docs, m.customerNumber ?? null);
     if (receipt.customer_id === null && payer !== null) {
-      await setReceiptCustomers(client, ctx, [{ receiptId: receipt.receipt_id, customerId: payer }], m.actor, 'cash applied by hand');
+      await setReceiptCustomers(
+        client,
+        ctx,
+        [{ receiptId: receipt.receipt_id, customerId: payer }],
+        m.actor,
+        'cash applied by hand',
+      );
     }
     const items = manualItems(receipt, m, docs, payer);
     const ids = await postApplicationsBulk(client, ctx, {
@@ -204,7 +239,12 @@ export async function applyManually(database: Database, ctx: CompanyContext, m: 
 }
 
 /** Re-applying by hand replaces what a run posted for the receipt (the correction is recorded as such). */
-async function undoAutomatic(client: SqlClient, ctx: CompanyContext, receiptId: string, m: ManualApply): Promise<number> {
+async function undoAutomatic(
+  client: SqlClient,
+  ctx: CompanyContext,
+  receiptId: string,
+  m: ManualApply,
+): Promise<number> {
   const { rows } = await client.query<{ application_id: string; origin: string }>(
     `SELECT application_id, origin FROM application WHERE company_id = $1 AND application_id = ANY($2::uuid[])`,
     [ctx.companyId, await applicationsOfReceipts(client, ctx, [receiptId])],
@@ -230,7 +270,11 @@ interface DocRow {
   currency: string;
 }
 
-async function documentsByNumber(client: SqlClient, ctx: CompanyContext, numbers: string[]): Promise<DocRow[]> {
+async function documentsByNumber(
+  client: SqlClient,
+  ctx: CompanyContext,
+  numbers: string[],
+): Promise<DocRow[]> {
   if (numbers.length === 0) return [];
   const { rows } = await client.query<DocRow>(
     `SELECT document_id, document_number, customer_id, doc_type, open_minor, currency FROM document
@@ -269,7 +313,10 @@ function manualItems(receipt: ReceiptRow, m: ManualApply, docs: DocRow[], payer:
   docs.forEach((doc, i) => {
     const asked = m.invoices[i]!.amountMinor;
     const cash = asked ?? Math.min(left, doc.open_minor);
-    if (cash > left) throw new CashappError(`receipt ${receipt.receipt_key} has ${left} left, cannot apply ${cash} to ${doc.document_number}`);
+    if (cash > left)
+      throw new CashappError(
+        `receipt ${receipt.receipt_key} has ${left} left, cannot apply ${cash} to ${doc.document_number}`,
+      );
     const isLast = i === docs.length - 1;
     const writeOff = m.writeOffReason !== null && isLast ? Math.max(0, doc.open_minor - cash) : 0;
     if (cash + writeOff === 0) throw new CashappError(`nothing to apply to ${doc.document_number}`);
@@ -284,21 +331,34 @@ function manualItems(receipt: ReceiptRow, m: ManualApply, docs: DocRow[], payer:
     left -= cash;
   });
   if (m.onAccount && left > 0) {
-    if (payer === null) throw new CashappError('--on-account needs the customer: name --customer or an --invoice');
+    if (payer === null)
+      throw new CashappError('--on-account needs the customer: name --customer or an --invoice');
     items.push({ kind: 'on_account', receiptId: receipt.receipt_id, amountMinor: left, customerId: payer });
   }
   return items;
 }
 
 /** Which suggestion (1-based) the person took unchanged, 0 when none. */
-async function acceptedSuggestion(client: SqlClient, ctx: CompanyContext, receiptId: string, items: BulkItem[]): Promise<number> {
-  const { rows } = await client.query<{ suggestions: { lines: { kind: string; document_id: string | null; cash_minor: number; amount_minor: number }[] }[] }>(
+async function acceptedSuggestion(
+  client: SqlClient,
+  ctx: CompanyContext,
+  receiptId: string,
+  items: BulkItem[],
+): Promise<number> {
+  const { rows } = await client.query<{
+    suggestions: {
+      lines: { kind: string; document_id: string | null; cash_minor: number; amount_minor: number }[];
+    }[];
+  }>(
     `SELECT suggestions FROM cashapp_decision WHERE company_id = $1 AND receipt_id = $2 AND run_id IS NOT NULL
       ORDER BY decision_id DESC LIMIT 1`,
     [ctx.companyId, receiptId],
   );
   const signature = (lines: { kind: string; document: string | null; amount: number }[]) =>
-    lines.map((l) => `${l.kind}:${l.document}:${l.amount}`).sort().join('|');
+    lines
+      .map((l) => `${l.kind}:${l.document}:${l.amount}`)
+      .sort()
+      .join('|');
   const mine = signature(
     items.map((i) =>
       i.kind === 'payment'
@@ -310,7 +370,14 @@ async function acceptedSuggestion(client: SqlClient, ctx: CompanyContext, receip
   );
   const suggestions = rows[0]?.suggestions ?? [];
   const at = suggestions.findIndex(
-    (s) => signature(s.lines.map((l) => ({ kind: l.kind, document: l.document_id, amount: l.kind === 'payment' ? l.cash_minor : l.amount_minor }))) === mine,
+    (s) =>
+      signature(
+        s.lines.map((l) => ({
+          kind: l.kind,
+          document: l.document_id,
+          amount: l.kind === 'payment' ? l.cash_minor : l.amount_minor,
+        })),
+      ) === mine,
   );
   return at + 1;
 }
@@ -324,21 +391,39 @@ async function learn(
   actor: string,
 ) {
   if (payer === null) return { aliases: 0, accounts: 0, habits: 0 };
-  const { rows } = await client.query<{ name: string }>('SELECT name FROM customer WHERE company_id = $1 AND customer_id = $2', [ctx.companyId, payer]);
+  const { rows } = await client.query<{ name: string }>(
+    'SELECT name FROM customer WHERE company_id = $1 AND customer_id = $2',
+    [ctx.companyId, payer],
+  );
   const ownName = rows[0]?.name ?? '';
   const aliases =
-    receipt.payer_name && nameKey(receipt.payer_name) !== nameKey(ownName) && nameKey(receipt.payer_name) !== ''
+    receipt.payer_name &&
+    nameKey(receipt.payer_name) !== nameKey(ownName) &&
+    nameKey(receipt.payer_name) !== ''
       ? await addLearnedAliases(client, ctx, [{ customerId: payer, aliasText: receipt.payer_name }], actor)
       : 0;
   const accountKey = (receipt.payer_account ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '');
   const accounts =
-    accountKey.length >= 4 ? await addLearnedBankAccounts(client, ctx, [{ customerId: payer, accountText: receipt.payer_account! }], actor) : 0;
+    accountKey.length >= 4
+      ? await addLearnedBankAccounts(
+          client,
+          ctx,
+          [{ customerId: payer, accountText: receipt.payer_account! }],
+          actor,
+        )
+      : 0;
   const habits = await learnHabits(client, ctx, receipt, docs, actor);
   return { aliases, accounts, habits };
 }
 
 /** How the remittance quoted each invoice the person chose: kept per customer as a habit. */
-async function learnHabits(client: SqlClient, ctx: CompanyContext, receipt: ReceiptRow, docs: DocRow[], actor: string) {
+async function learnHabits(
+  client: SqlClient,
+  ctx: CompanyContext,
+  receipt: ReceiptRow,
+  docs: DocRow[],
+  actor: string,
+) {
   if (docs.length === 0) return 0;
   // Only the chosen documents: which of them did the remittance quote, and how?
   const chosen = docs.map((d) => ({
@@ -357,7 +442,12 @@ async function learnHabits(client: SqlClient, ctx: CompanyContext, receipt: Rece
   }));
   const customerIds = [...new Set(docs.map((d) => d.customer_id))];
   const book = new Book({
-    customers: customerIds.map((id) => ({ customerId: id, customerNumber: id, name: id, parentCustomerId: null })),
+    customers: customerIds.map((id) => ({
+      customerId: id,
+      customerNumber: id,
+      name: id,
+      parentCustomerId: null,
+    })),
     documents: chosen,
     bankAccounts: [],
     aliases: [],
@@ -381,7 +471,10 @@ async function learnHabits(client: SqlClient, ctx: CompanyContext, receipt: Rece
     const found = hits.length > 0 ? hits : familyHits(book, c, all);
     for (const h of found) {
       if (h.kind === 'exact') continue;
-      habits.push({ customer_id: book.customers[book.documentCustomer[h.document]!]!.customerId, habit: h.kind });
+      habits.push({
+        customer_id: book.customers[book.documentCustomer[h.document]!]!.customerId,
+        habit: h.kind,
+      });
     }
   }
   if (habits.length === 0) return 0;
@@ -399,7 +492,13 @@ async function learnHabits(client: SqlClient, ctx: CompanyContext, receipt: Rece
 export async function rejectSuggestion(
   database: Database,
   ctx: CompanyContext,
-  r: { receipt: string; customerNumber?: string | null; invoiceNumbers?: string[]; reason: string; actor: string },
+  r: {
+    receipt: string;
+    customerNumber?: string | null;
+    invoiceNumbers?: string[];
+    reason: string;
+    actor: string;
+  },
 ): Promise<number> {
   return database.transaction(async ({ client }) => {
     const receipt = await findReceipt(client, ctx, r.receipt);
@@ -415,7 +514,13 @@ export async function rejectSuggestion(
       `INSERT INTO cashapp_rejection (company_id, rejection_id, receipt_id, customer_id, document_id, reason, created_by)
        SELECT $1, x.rejection_id, $2, x.customer_id, x.document_id, $4, $5
          FROM jsonb_to_recordset($3::jsonb) AS x(rejection_id uuid, customer_id uuid, document_id uuid)`,
-      [ctx.companyId, receipt.receipt_id, JSON.stringify(rows.map((x) => ({ rejection_id: uuidv7(), ...x }))), r.reason, r.actor],
+      [
+        ctx.companyId,
+        receipt.receipt_id,
+        JSON.stringify(rows.map((x) => ({ rejection_id: uuidv7(), ...x }))),
+        r.reason,
+        r.actor,
+      ],
     );
     await client.query(
       `INSERT INTO cashapp_decision (company_id, decision_id, receipt_id, outcome, reasons, created_by)

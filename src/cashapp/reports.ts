@@ -34,8 +34,14 @@ interface StoredProposal {
 export function expandLines(lines: readonly StoredLine[], currency: string) {
   const out: { invoice_number: string | null; amount: string; kind: string }[] = [];
   for (const l of lines) {
-    if (l.kind === 'on_account') out.push({ invoice_number: null, amount: money(l.amount_minor, currency), kind: 'on_account' });
-    else if (l.kind === 'credit_memo') out.push({ invoice_number: l.invoice_number, amount: money(l.amount_minor, currency), kind: 'credit_memo' });
+    if (l.kind === 'on_account')
+      out.push({ invoice_number: null, amount: money(l.amount_minor, currency), kind: 'on_account' });
+    else if (l.kind === 'credit_memo')
+      out.push({
+        invoice_number: l.invoice_number,
+        amount: money(l.amount_minor, currency),
+        kind: 'credit_memo',
+      });
     else {
       const parts: [string, number][] = [
         ['payment', l.cash_minor],
@@ -43,7 +49,8 @@ export function expandLines(lines: readonly StoredLine[], currency: string) {
         ['write_off', l.write_off_minor],
         ['deduction', l.deduction_minor],
       ];
-      for (const [kind, minor] of parts) if (minor > 0) out.push({ invoice_number: l.invoice_number, amount: money(minor, currency), kind });
+      for (const [kind, minor] of parts)
+        if (minor > 0) out.push({ invoice_number: l.invoice_number, amount: money(minor, currency), kind });
     }
   }
   return out;
@@ -62,10 +69,21 @@ export interface QueueItem {
   status: 'proposed' | 'unapplied';
   confidence: number | null;
   reasons: string[];
-  suggestions: { rank: number; score: number; customer_number: string | null; scenario: string; lines: ReturnType<typeof expandLines>; reasons: string[] }[];
+  suggestions: {
+    rank: number;
+    score: number;
+    customer_number: string | null;
+    scenario: string;
+    lines: ReturnType<typeof expandLines>;
+    reasons: string[];
+  }[];
 }
 
-export async function cashappQueue(client: SqlClient, ctx: CompanyContext, limit = 100_000): Promise<QueueItem[]> {
+export async function cashappQueue(
+  client: SqlClient,
+  ctx: CompanyContext,
+  limit = 100_000,
+): Promise<QueueItem[]> {
   const { rows } = await client.query<{
     receipt_id: string;
     receipt_key: string;
@@ -267,20 +285,38 @@ export async function cashappStats(
   for (const r of rows) perReceipt.set(r.receipt_id, [...(perReceipt.get(r.receipt_id) ?? []), r]);
   const groups = new Map<string, StatsRow>();
   for (const history of perReceipt.values()) {
-    const first = history.find((h) => h.run_id !== null && ['auto', 'proposed', 'unapplied'].includes(h.outcome));
+    const first = history.find(
+      (h) => h.run_id !== null && ['auto', 'proposed', 'unapplied'].includes(h.outcome),
+    );
     if (!first) continue;
     const manual = history.filter((h) => h.outcome === 'manual');
     const lastManual = manual[manual.length - 1];
     const key =
-      by === 'source' ? (first.source ?? 'unknown') : by === 'scenario' ? (first.scenario ?? 'none') : by === 'customer' ? (history.at(-1)!.customer_number ?? '(unidentified)') : 'all';
-    const g = groups.get(key) ?? { group: key, receipts: 0, identified: 0, straightThrough: 0, lineItemRight: 0, corrected: 0, proposed: 0, unapplied: 0 };
+      by === 'source'
+        ? (first.source ?? 'unknown')
+        : by === 'scenario'
+          ? (first.scenario ?? 'none')
+          : by === 'customer'
+            ? (history.at(-1)!.customer_number ?? '(unidentified)')
+            : 'all';
+    const g = groups.get(key) ?? {
+      group: key,
+      receipts: 0,
+      identified: 0,
+      straightThrough: 0,
+      lineItemRight: 0,
+      corrected: 0,
+      proposed: 0,
+      unapplied: 0,
+    };
     groups.set(key, g);
     g.receipts++;
     if (history.some((h) => h.customer_id !== null)) g.identified++;
     const auto = first.outcome === 'auto';
     if (auto && manual.length === 0) g.straightThrough++;
     if (auto && manual.length > 0) g.corrected++;
-    if ((auto && manual.length === 0) || (first.outcome === 'proposed' && lastManual?.accepted_rank === 1)) g.lineItemRight++;
+    if ((auto && manual.length === 0) || (first.outcome === 'proposed' && lastManual?.accepted_rank === 1))
+      g.lineItemRight++;
     if (first.outcome === 'proposed') g.proposed++;
     if (first.outcome === 'unapplied') g.unapplied++;
   }

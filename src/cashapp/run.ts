@@ -1,6 +1,5 @@
 import { uuidv7 } from 'uuidv7';
 import { type EntryDocument, loadAdvices, loadEntryFacts, type StoredAdvice } from '../banking/queries.js';
-import { minorUnitExponent, parseDecimalToMinor } from '../money/index.js';
 import { openDeductions } from '../disputes/index.js';
 import { type BulkItem, postApplicationsBulk } from '../ledger/bulk-apply.js';
 import type { CompanyContext } from '../ledger/index.js';
@@ -12,6 +11,7 @@ import {
   type OpenReceipt,
   setReceiptCustomers,
 } from '../ledger/open-items.js';
+import { minorUnitExponent, parseDecimalToMinor } from '../money/index.js';
 import type { SqlClient } from '../store/client.js';
 import type { Database } from '../store/database.js';
 import { Book, dayNumber } from './core/book.js';
@@ -55,7 +55,11 @@ interface World {
  * Matches every receipt with cash left to apply and posts what is certain, in one transaction.
  * Running it again changes nothing that is already applied; `revertRun` undoes it exactly.
  */
-export async function runCashapp(database: Database, ctx: CompanyContext, opts: RunOptions): Promise<RunSummary> {
+export async function runCashapp(
+  database: Database,
+  ctx: CompanyContext,
+  opts: RunOptions,
+): Promise<RunSummary> {
   return database.transaction(async ({ client }) => {
     const started = Date.now();
     const settings = await loadSettings(client, ctx);
@@ -75,12 +79,27 @@ export async function runCashapp(database: Database, ctx: CompanyContext, opts: 
     });
     const matched = Date.now();
     await storeDecisions(client, ctx, runId, world, decisions, opts.actor);
-    const posted = await postAutomatic(client, ctx, { runId, runDate, settings, actor: opts.actor }, world, decisions);
+    const posted = await postAutomatic(
+      client,
+      ctx,
+      { runId, runDate, settings, actor: opts.actor },
+      world,
+      decisions,
+    );
     const summary = summarize(runId, world, decisions, posted);
     await client.query(
       `UPDATE cashapp_run SET receipts = $3, auto = $4, proposed = $5, unapplied = $6, applications = $7,
               advices_linked = $8, finished_at = now() WHERE company_id = $1 AND run_id = $2`,
-      [ctx.companyId, runId, summary.receipts, summary.auto, summary.proposed, summary.unapplied, summary.applications, summary.advicesLinked],
+      [
+        ctx.companyId,
+        runId,
+        summary.receipts,
+        summary.auto,
+        summary.proposed,
+        summary.unapplied,
+        summary.applications,
+        summary.advicesLinked,
+      ],
     );
     summary.millis = { load: loaded - started, match: matched - loaded, post: Date.now() - matched };
     return summary;
@@ -93,7 +112,11 @@ async function loadWorld(client: SqlClient, ctx: CompanyContext, only?: string[]
   // One connection: the queries run one after another (a client runs one query at a time).
   const customers = await loadCustomersForMatching(client, ctx);
   const documents = await loadOpenDocuments(client, ctx);
-  const facts = await loadEntryFacts(client, ctx, receipts.flatMap((r) => (r.bankEntryId ? [r.bankEntryId] : [])));
+  const facts = await loadEntryFacts(
+    client,
+    ctx,
+    receipts.flatMap((r) => (r.bankEntryId ? [r.bankEntryId] : [])),
+  );
   const advices = await loadAdvices(client, ctx, { sinceDays: 120 });
   const links = await loadLinks(client, ctx);
   const rejections = await loadRejections(client, ctx, receiptIds);
@@ -101,7 +124,11 @@ async function loadWorld(client: SqlClient, ctx: CompanyContext, only?: string[]
     'SELECT customer_id, habit FROM cashapp_reference_habit WHERE company_id = $1',
     [ctx.companyId],
   );
-  const book = new Book({ ...customers, documents, habits: habits.rows.map((h) => ({ customerId: h.customer_id, habit: h.habit })) });
+  const book = new Book({
+    ...customers,
+    documents,
+    habits: habits.rows.map((h) => ({ customerId: h.customer_id, habit: h.habit })),
+  });
   const linkedReceipt = new Map(links.map((l) => [l.advice_id, l.receipt_id]));
   const linkedAdvices = advices.filter((a) => linkedReceipt.has(a.adviceId));
   const unlinked = advices.filter((a) => !linkedReceipt.has(a.adviceId));
@@ -155,7 +182,11 @@ async function loadLinks(client: SqlClient, ctx: CompanyContext) {
 }
 
 async function loadRejections(client: SqlClient, ctx: CompanyContext, receiptIds: string[]) {
-  const { rows } = await client.query<{ receipt_id: string; customer_id: string | null; document_id: string | null }>(
+  const { rows } = await client.query<{
+    receipt_id: string;
+    customer_id: string | null;
+    document_id: string | null;
+  }>(
     `SELECT receipt_id, customer_id, document_id FROM cashapp_rejection WHERE company_id = $1 AND receipt_id = ANY($2::uuid[])`,
     [ctx.companyId, receiptIds],
   );
@@ -169,18 +200,39 @@ async function loadRejections(client: SqlClient, ctx: CompanyContext, receiptIds
   return out;
 }
 
-async function storeLinks(client: SqlClient, ctx: CompanyContext, runId: string, links: Link[], actor: string) {
+async function storeLinks(
+  client: SqlClient,
+  ctx: CompanyContext,
+  runId: string,
+  links: Link[],
+  actor: string,
+) {
   if (links.length === 0) return;
   await client.query(
     `INSERT INTO cashapp_remittance_link (company_id, advice_id, receipt_id, run_id, score, reasons, created_by)
      SELECT $1, x.advice_id, x.receipt_id, $3, x.score, x.reasons, $4
        FROM jsonb_to_recordset($2::jsonb) AS x(advice_id uuid, receipt_id uuid, score numeric, reasons jsonb)
      ON CONFLICT DO NOTHING`,
-    [ctx.companyId, JSON.stringify(links.map((l) => ({ advice_id: l.adviceId, receipt_id: l.receiptId, score: Math.min(l.score, 9.9999), reasons: l.reasons }))), runId, actor],
+    [
+      ctx.companyId,
+      JSON.stringify(
+        links.map((l) => ({
+          advice_id: l.adviceId,
+          receipt_id: l.receiptId,
+          score: Math.min(l.score, 9.9999),
+          reasons: l.reasons,
+        })),
+      ),
+      runId,
+      actor,
+    ],
   );
 }
 
-export function receiptInput(r: OpenReceipt, world: Pick<World, 'advicesByReceipt' | 'rejections' | 'facts'>): ReceiptInput {
+export function receiptInput(
+  r: OpenReceipt,
+  world: Pick<World, 'advicesByReceipt' | 'rejections' | 'facts'>,
+): ReceiptInput {
   const rejected = world.rejections.get(r.receiptId);
   const advices: AdviceInput[] = (world.advicesByReceipt.get(r.receiptId) ?? []).map((a) => ({
     adviceId: a.adviceId,
@@ -195,8 +247,17 @@ export function receiptInput(r: OpenReceipt, world: Pick<World, 'advicesByReceip
       adjustments: l.adjustments,
     })),
   }));
-  const bankLines = r.bankEntryId ? documentLines(world.facts.get(r.bankEntryId)?.documents ?? [], r.currency) : [];
-  if (bankLines.length > 0) advices.push({ adviceId: `entry:${r.bankEntryId}`, amountMinor: null, payer: null, text: null, lines: bankLines });
+  const bankLines = r.bankEntryId
+    ? documentLines(world.facts.get(r.bankEntryId)?.documents ?? [], r.currency)
+    : [];
+  if (bankLines.length > 0)
+    advices.push({
+      adviceId: `entry:${r.bankEntryId}`,
+      amountMinor: null,
+      payer: null,
+      text: null,
+      lines: bankLines,
+    });
   return {
     receiptId: r.receiptId,
     currency: r.currency,
@@ -314,7 +375,13 @@ interface PostContext {
 }
 
 /** Posts the automatic decisions: payer first, then credits, cash, on-account, and deductions. */
-async function postAutomatic(client: SqlClient, ctx: CompanyContext, pc: PostContext, world: World, decisions: Decision[]) {
+async function postAutomatic(
+  client: SqlClient,
+  ctx: CompanyContext,
+  pc: PostContext,
+  world: World,
+  decisions: Decision[],
+) {
   const autos = decisions.filter((d) => d.outcome === 'auto' && d.best !== null);
   const receiptById = new Map(world.receipts.map((r) => [r.receiptId, r]));
   const { book } = world;
@@ -328,20 +395,41 @@ async function postAutomatic(client: SqlClient, ctx: CompanyContext, pc: PostCon
     `cash application run ${pc.runId}: payer identified`,
   );
   const closed = await closedPeriods(client, ctx);
-  const byDate = new Map<string, { items: BulkItem[]; deductionOf: Map<number, { decision: Decision; line: number }> }>();
+  const byDate = new Map<
+    string,
+    { items: BulkItem[]; deductionOf: Map<number, { decision: Decision; line: number }> }
+  >();
   for (const d of autos) {
     const r = receiptById.get(d.receiptId)!;
     const date = postingDateFor(book, r.receiptDate, d.best!, closed, pc.runDate);
-    const group = byDate.get(date) ?? { items: [] as BulkItem[], deductionOf: new Map<number, { decision: Decision; line: number }>() };
+    const group = byDate.get(date) ?? {
+      items: [] as BulkItem[],
+      deductionOf: new Map<number, { decision: Decision; line: number }>(),
+    };
     byDate.set(date, group);
     const reasons = d.best!.reasons;
     const confidence = d.best!.confidence;
     d.best!.lines.forEach((l, lineIndex) => {
       if (l.kind === 'credit_memo') {
-        group.items.push({ kind: 'credit_memo', creditDocumentId: book.documentId[l.creditDocument!]!, documentId: book.documentId[l.document!]!, amountMinor: l.amountMinor, receiptId: d.receiptId, confidence, reasons });
+        group.items.push({
+          kind: 'credit_memo',
+          creditDocumentId: book.documentId[l.creditDocument!]!,
+          documentId: book.documentId[l.document!]!,
+          amountMinor: l.amountMinor,
+          receiptId: d.receiptId,
+          confidence,
+          reasons,
+        });
       } else if (l.kind === 'on_account') {
         const customer = d.best!.customer === null ? undefined : book.customers[d.best!.customer]!.customerId;
-        group.items.push({ kind: 'on_account', receiptId: d.receiptId, amountMinor: l.amountMinor, customerId: customer, confidence, reasons });
+        group.items.push({
+          kind: 'on_account',
+          receiptId: d.receiptId,
+          amountMinor: l.amountMinor,
+          customerId: customer,
+          confidence,
+          reasons,
+        });
       } else {
         if (l.deductionMinor > 0) group.deductionOf.set(group.items.length, { decision: d, line: lineIndex });
         if (l.cashMinor + l.discountMinor + l.writeOffMinor === 0) return;
@@ -395,7 +483,13 @@ async function postAutomatic(client: SqlClient, ctx: CompanyContext, pc: PostCon
 }
 
 /** The receipt's date, or the newest document's date if later; the run date when that period is closed. */
-function postingDateFor(book: Book, receiptDate: string, p: Proposal, closed: Set<string>, runDate: string): string {
+function postingDateFor(
+  book: Book,
+  receiptDate: string,
+  p: Proposal,
+  closed: Set<string>,
+  runDate: string,
+): string {
   let date = receiptDate;
   for (const l of p.lines) {
     for (const d of [l.document, l.creditDocument]) {
@@ -411,7 +505,12 @@ function isoOfDay(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
 
-function summarize(runId: string, world: World, decisions: Decision[], posted: { applications: number; deductions: number }): RunSummary {
+function summarize(
+  runId: string,
+  world: World,
+  decisions: Decision[],
+  posted: { applications: number; deductions: number },
+): RunSummary {
   const count = (o: string) => decisions.filter((d) => d.outcome === o).length;
   const byScenario: Record<string, number> = {};
   for (const d of decisions) {

@@ -2,7 +2,13 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type CashappSettings, DEFAULT_SETTINGS } from '../cashapp/core/types.js';
 import { applyManually, rejectSuggestion, revertRun } from '../cashapp/manual.js';
-import { APPLICATION_COLUMNS, type ApplicationRow, cashappQueue, cashappStats, exportApplications } from '../cashapp/reports.js';
+import {
+  APPLICATION_COLUMNS,
+  type ApplicationRow,
+  cashappQueue,
+  cashappStats,
+  exportApplications,
+} from '../cashapp/reports.js';
 import { runCashapp } from '../cashapp/run.js';
 import { loadSettings, saveSettings } from '../cashapp/settings.js';
 import { minorUnitExponent, parseDecimalToMinor } from '../money/index.js';
@@ -11,16 +17,23 @@ import { parseIsoDate, today, UsageError } from './format.js';
 import { print, printJson, renderTable } from './output.js';
 
 export function registerCashapp(program: Command): void {
-  const cashapp = program.command('cashapp').description('apply incoming cash to invoices, explain it, and queue the rest');
+  const cashapp = program
+    .command('cashapp')
+    .description('apply incoming cash to invoices, explain it, and queue the rest');
   cashapp
     .command('run')
-    .description('match every receipt with cash left to apply and post what is certain (revert with "cashapp revert RUN")')
+    .description(
+      'match every receipt with cash left to apply and post what is certain (revert with "cashapp revert RUN")',
+    )
     .option('--date <date>', 'posting date where a receipt falls in a closed period (default today)')
     .option('--json', 'print the summary as JSON')
     .action(async (opts, command: Command) => {
       const g = globals(command);
       await withCompany(g, async (database, ctx) => {
-        const s = await runCashapp(database, ctx, { actor: actorOf(g), postingDate: opts.date ? parseIsoDate(opts.date) : undefined });
+        const s = await runCashapp(database, ctx, {
+          actor: actorOf(g),
+          postingDate: opts.date ? parseIsoDate(opts.date) : undefined,
+        });
         if (opts.json) return printJson(s);
         print(
           `run ${s.runId}: ${s.receipts} receipts — ${s.auto} applied automatically, ${s.proposed} proposed, ${s.unapplied} left unapplied; ${s.applications} applications, ${s.deductions} deductions opened, ${s.advicesLinked} remittance advices linked`,
@@ -29,7 +42,9 @@ export function registerCashapp(program: Command): void {
     });
   cashapp
     .command('revert <run>')
-    .description('undo a run exactly ("last" for the latest): reverse its applications, cancel its deductions')
+    .description(
+      'undo a run exactly ("last" for the latest): reverse its applications, cancel its deductions',
+    )
     .requiredOption('--reason <text>', 'why (recorded)')
     .option('--json', 'print the summary as JSON')
     .action(async (run: string, opts, command: Command) => {
@@ -37,7 +52,9 @@ export function registerCashapp(program: Command): void {
       await withCompany(g, async (database, ctx) => {
         const s = await revertRun(database, ctx, run, { actor: actorOf(g), reason: opts.reason });
         if (opts.json) return printJson(s);
-        print(`run ${s.runId} reverted: ${s.applicationsReversed} applications reversed, ${s.deductionsCancelled} deductions cancelled`);
+        print(
+          `run ${s.runId} reverted: ${s.applicationsReversed} applications reversed, ${s.deductionsCancelled} deductions cancelled`,
+        );
       });
     });
   cashapp
@@ -53,9 +70,13 @@ export function registerCashapp(program: Command): void {
         if (opts.json) return printJson(items);
         if (items.length === 0) return print('nothing waits for a person');
         for (const q of items) {
-          print(`${q.receipt_date}  ${q.amount} ${q.currency}  ${q.payer_name ?? '(no payer name)'}  [${q.status}]  receipt ${q.receipt_id}`);
+          print(
+            `${q.receipt_date}  ${q.amount} ${q.currency}  ${q.payer_name ?? '(no payer name)'}  [${q.status}]  receipt ${q.receipt_id}`,
+          );
           for (const s of q.suggestions) {
-            const lines = s.lines.map((l) => `${l.kind} ${l.invoice_number ?? ''} ${l.amount}`.replace('  ', ' ')).join(', ');
+            const lines = s.lines
+              .map((l) => `${l.kind} ${l.invoice_number ?? ''} ${l.amount}`.replace('  ', ' '))
+              .join(', ');
             print(`   ${s.rank}. ${s.score.toFixed(2)} ${s.customer_number ?? '?'}: ${lines}`);
             print(`      ${s.reasons.join('; ')}`);
           }
@@ -64,8 +85,15 @@ export function registerCashapp(program: Command): void {
     });
   cashapp
     .command('apply <receipt>')
-    .description('apply a receipt by hand (receipt id, key, bank reference or end-to-end id); the choice is learned')
-    .option('--invoice <number[=amount]...>', 'an invoice and optionally the amount to apply to it', collect, [])
+    .description(
+      'apply a receipt by hand (receipt id, key, bank reference or end-to-end id); the choice is learned',
+    )
+    .option(
+      '--invoice <number[=amount]...>',
+      'an invoice and optionally the amount to apply to it',
+      collect,
+      [],
+    )
     .option('--on-account', 'leave what is left on the customer account')
     .option('--write-off <reason>', "write off the last invoice's remainder with this reason")
     .option('--customer <number>', 'the payer, when no invoice names it')
@@ -109,12 +137,15 @@ export function registerCashapp(program: Command): void {
     });
   cashapp
     .command('stats')
-    .description('identified, straight-through, line-item and corrected rates by source, scenario or customer')
+    .description(
+      'identified, straight-through, line-item and corrected rates by source, scenario or customer',
+    )
     .option('--by <what>', 'all, source, scenario or customer', 'all')
     .option('--json', 'print as JSON')
     .action(async (opts, command: Command) => {
       const g = globals(command);
-      if (!['all', 'source', 'scenario', 'customer'].includes(opts.by)) throw new UsageError('--by is all, source, scenario or customer');
+      if (!['all', 'source', 'scenario', 'customer'].includes(opts.by))
+        throw new UsageError('--by is all, source, scenario or customer');
       await withCompany(g, async (database, ctx) => {
         const rows = await database.transaction(({ client }) => cashappStats(client, ctx, opts.by));
         const pct = (n: number, d: number) => (d === 0 ? '-' : `${((100 * n) / d).toFixed(1)}%`);
@@ -150,17 +181,25 @@ export function registerCashapp(program: Command): void {
         const changes: Partial<CashappSettings> = {};
         for (const pair of opts.set as string[]) {
           const [key, value] = pair.split('=', 2) as [keyof CashappSettings, string | undefined];
-          if (!(key in DEFAULT_SETTINGS) || value === undefined) throw new UsageError(`unknown setting ${pair}; known: ${Object.keys(DEFAULT_SETTINGS).join(', ')}`);
-          (changes as Record<string, unknown>)[key] = typeof DEFAULT_SETTINGS[key] === 'number' ? Number(value) : value;
+          if (!(key in DEFAULT_SETTINGS) || value === undefined)
+            throw new UsageError(
+              `unknown setting ${pair}; known: ${Object.keys(DEFAULT_SETTINGS).join(', ')}`,
+            );
+          (changes as Record<string, unknown>)[key] =
+            typeof DEFAULT_SETTINGS[key] === 'number' ? Number(value) : value;
         }
         const settings = await database.transaction(({ client }) =>
-          Object.keys(changes).length > 0 ? saveSettings(client, ctx, changes, actorOf(g)) : loadSettings(client, ctx),
+          Object.keys(changes).length > 0
+            ? saveSettings(client, ctx, changes, actorOf(g))
+            : loadSettings(client, ctx),
         );
         printJson(settings);
       });
     });
 
-  const exp = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('export data');
+  const exp =
+    program.commands.find((c) => c.name() === 'export') ??
+    program.command('export').description('export data');
   exp
     .command('applications')
     .description('one row per application, deduction and unapplied remainder')
@@ -187,7 +226,10 @@ function parseInvoiceArg(text: string, currency: string): { number: string; amou
   if (at < 0) return { number: text, amountMinor: null };
   const amount = text.slice(at + 1);
   try {
-    return { number: text.slice(0, at), amountMinor: parseDecimalToMinor(amount, minorUnitExponent(currency)) };
+    return {
+      number: text.slice(0, at),
+      amountMinor: parseDecimalToMinor(amount, minorUnitExponent(currency)),
+    };
   } catch (error) {
     throw new UsageError(`--invoice ${text}: ${amount} is not an amount`, { cause: error });
   }
@@ -198,5 +240,10 @@ function toCsv(rows: ApplicationRow[]): string {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [APPLICATION_COLUMNS.join(','), ...rows.map((r) => APPLICATION_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  return (
+    [
+      APPLICATION_COLUMNS.join(','),
+      ...rows.map((r) => APPLICATION_COLUMNS.map((c) => cell(r[c])).join(',')),
+    ].join('\n') + '\n'
+  );
 }

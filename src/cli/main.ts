@@ -7,6 +7,7 @@ import { ImportError, MappingError } from '../imports/index.js';
 import { LedgerError } from '../ledger/index.js';
 import { MoneyError } from '../money/index.js';
 import { StoreError } from '../store/client.js';
+import { registerCashapp } from './cashapp.js';
 import {
   registerBankImport,
   registerDb,
@@ -19,7 +20,6 @@ import {
 import { UsageError } from './format.js';
 import { registerListings } from './listings.js';
 import { registerRemittanceImport } from './remittance.js';
-import { registerCashapp } from './cashapp.js';
 import { registerReports } from './reports.js';
 
 export function buildProgram(): Command {

@@ -123,7 +123,10 @@ export interface MatchingCustomers {
   aliases: { aliasText: string; customerId: string }[];
 }
 
-export async function loadCustomersForMatching(client: SqlClient, ctx: CompanyContext): Promise<MatchingCustomers> {
+export async function loadCustomersForMatching(
+  client: SqlClient,
+  ctx: CompanyContext,
+): Promise<MatchingCustomers> {
   const customers = await client.query<{
     customer_id: string;
     customer_number: string;
@@ -185,7 +188,12 @@ export async function setReceiptCustomers(
         'receipt-applied',
         `receipt ${r.receipt_key} has applications; unapply them before changing its customer`,
       );
-      return { change_id: uuidv7(), receipt_id: r.receipt_id, old: r.customer_id, new: wanted.get(r.receipt_id) ?? null };
+      return {
+        change_id: uuidv7(),
+        receipt_id: r.receipt_id,
+        old: r.customer_id,
+        new: wanted.get(r.receipt_id) ?? null,
+      };
     });
   if (changes.length === 0) return 0;
   await client.query(
@@ -213,7 +221,11 @@ export async function closedPeriods(client: SqlClient, ctx: CompanyContext): Pro
 }
 
 /** Live applications a cash-application run posted (neither reversed nor reversals). */
-export async function applicationsOfRun(client: SqlClient, ctx: CompanyContext, runId: string): Promise<string[]> {
+export async function applicationsOfRun(
+  client: SqlClient,
+  ctx: CompanyContext,
+  runId: string,
+): Promise<string[]> {
   const { rows } = await client.query<{ application_id: string }>(
     `SELECT a.application_id FROM application a
       WHERE a.company_id = $1 AND a.run_id = $2 AND a.reverses_application_id IS NULL

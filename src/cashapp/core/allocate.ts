@@ -87,13 +87,20 @@ export function allocateFromTotals(ctx: AllocationContext, hits: readonly Docume
     .sort((a, b) => book.dueDay[a]! - book.dueDay[b]! || a - b);
   const credits = hits.map((h) => h.document).filter((d) => book.documentType[d] === CREDIT_MEMO);
   if (invoices.length === 0) {
-    return { lines: [], quality: 0, reconciled: false, reasons: ['only credit memos named'], scenario: 'credit-only' };
+    return {
+      lines: [],
+      quality: 0,
+      reconciled: false,
+      reasons: ['only credit memos named'],
+      scenario: 'credit-only',
+    };
   }
   const { lines: creditLines, due } = takeCredits(book, invoices, credits);
   const totalDue = sum(invoices.map((d) => due.get(d)!));
   const amount = ctx.amountMinor;
   const names = invoices.map((d) => num(book, d)).join(', ');
-  const creditNote = creditLines.length > 0 ? ` less credit ${credits.map((d) => num(book, d)).join(', ')}` : '';
+  const creditNote =
+    creditLines.length > 0 ? ` less credit ${credits.map((d) => num(book, d)).join(', ')}` : '';
 
   if (amount === totalDue) {
     return {
@@ -104,13 +111,20 @@ export function allocateFromTotals(ctx: AllocationContext, hits: readonly Docume
       scenario: invoices.length > 1 ? 'reference-combined' : 'reference',
     };
   }
-  const discounts = invoices.map((d) => (due.get(d) === book.openMinor[d] ? book.discountAvailableMinor(d, ctx.day, settings.discountGraceDays) : 0));
+  const discounts = invoices.map((d) =>
+    due.get(d) === book.openMinor[d]
+      ? book.discountAvailableMinor(d, ctx.day, settings.discountGraceDays)
+      : 0,
+  );
   const totalDiscount = sum(discounts);
   if (totalDiscount > 0 && amount === totalDue - totalDiscount) {
     return {
       lines: [
         ...creditLines,
-        ...invoices.map((d, i) => ({ ...paymentLine(d, due.get(d)! - discounts[i]!), discountMinor: discounts[i]! })),
+        ...invoices.map((d, i) => ({
+          ...paymentLine(d, due.get(d)! - discounts[i]!),
+          discountMinor: discounts[i]!,
+        })),
       ],
       quality: 0.99,
       reconciled: true,
@@ -120,7 +134,11 @@ export function allocateFromTotals(ctx: AllocationContext, hits: readonly Docume
   }
   if (amount > totalDue) {
     return {
-      lines: [...creditLines, ...invoices.map((d) => paymentLine(d, due.get(d)!)), onAccountLine(amount - totalDue)],
+      lines: [
+        ...creditLines,
+        ...invoices.map((d) => paymentLine(d, due.get(d)!)),
+        onAccountLine(amount - totalDue),
+      ],
       quality: overpaymentQuality(amount, amount - totalDue),
       reconciled: true,
       reasons: [`amount exceeds the open balance of ${names}${creditNote}; the excess stays on account`],
@@ -144,10 +162,15 @@ function shortPay(
   const target = [...invoices].reverse().find((d) => due.get(d)! >= shortMinor);
   const single = invoices.length === 1;
   const fullLines = (adjust: (line: ProposedLine) => ProposedLine) =>
-    invoices.map((d) => (d === target ? adjust(paymentLine(d, due.get(d)! - shortMinor)) : paymentLine(d, due.get(d)!)));
+    invoices.map((d) =>
+      d === target ? adjust(paymentLine(d, due.get(d)! - shortMinor)) : paymentLine(d, due.get(d)!),
+    );
   if (target !== undefined && withinTolerance(settings, shortMinor, totalDue)) {
     return {
-      lines: [...creditLines, ...fullLines((l) => ({ ...l, writeOffMinor: shortMinor, writeOffReason: settings.writeOffReason }))],
+      lines: [
+        ...creditLines,
+        ...fullLines((l) => ({ ...l, writeOffMinor: shortMinor, writeOffReason: settings.writeOffReason })),
+      ],
       quality: single ? 0.97 : 0.95,
       reconciled: true,
       reasons: [`short by ${shortMinor} minor units on ${names}: within the write-off tolerance`],
@@ -156,10 +179,15 @@ function shortPay(
   }
   if (target !== undefined && ctx.reasonCode !== null) {
     return {
-      lines: [...creditLines, ...fullLines((l) => ({ ...l, deductionMinor: shortMinor, deductionReasonCode: ctx.reasonCode }))],
+      lines: [
+        ...creditLines,
+        ...fullLines((l) => ({ ...l, deductionMinor: shortMinor, deductionReasonCode: ctx.reasonCode })),
+      ],
       quality: single ? 0.95 : 0.8,
       reconciled: single,
-      reasons: [`short by ${shortMinor} minor units on ${book.documentNumber[target]}: deduction (${ctx.reasonCode}) left open`],
+      reasons: [
+        `short by ${shortMinor} minor units on ${book.documentNumber[target]}: deduction (${ctx.reasonCode}) left open`,
+      ],
       scenario: 'deduction',
     };
   }
@@ -203,7 +231,11 @@ export function allocateFromLines(ctx: AllocationContext, hits: readonly Documen
     const adjustmentsMinor = sum((h.line?.adjustments ?? []).map((a) => Math.abs(a.amountMinor)));
     // A line that says only what was taken off was paid in full otherwise.
     const paid = h.line?.amountPaidMinor ?? Math.max(0, open - discount - adjustmentsMinor);
-    if (discount === 0 && paid < open && open - paid === book.discountAvailableMinor(d, ctx.day, settings.discountGraceDays)) {
+    if (
+      discount === 0 &&
+      paid < open &&
+      open - paid === book.discountAvailableMinor(d, ctx.day, settings.discountGraceDays)
+    ) {
       discount = open - paid;
     }
     const adjustments = h.line?.adjustments ?? [];
@@ -216,7 +248,8 @@ export function allocateFromLines(ctx: AllocationContext, hits: readonly Documen
       exact = false;
     } else if (short > 0 && (adjustedMinor > 0 || ctx.reasonCode !== null)) {
       line.deductionMinor = short;
-      line.deductionReasonCode = adjustments.find((a) => a.reasonCode)?.reasonCode ?? ctx.reasonCode ?? 'OTHER';
+      line.deductionReasonCode =
+        adjustments.find((a) => a.reasonCode)?.reasonCode ?? ctx.reasonCode ?? 'OTHER';
       deductions++;
       if (adjustedMinor !== short) exact = false;
     } else if (short > 0 && withinTolerance(settings, short, open)) {
@@ -227,9 +260,17 @@ export function allocateFromLines(ctx: AllocationContext, hits: readonly Documen
     if (line.cashMinor + line.discountMinor + line.writeOffMinor > 0) lines.push(line);
   }
   const amount = ctx.amountMinor;
-  reasons.unshift(`remittance advice lists ${invoiceHits.map((h) => num(book, h.document)).join(', ')} with amounts`);
+  reasons.unshift(
+    `remittance advice lists ${invoiceHits.map((h) => num(book, h.document)).join(', ')} with amounts`,
+  );
   if (cashTotal > amount) {
-    return { lines, quality: 0.3, reconciled: false, reasons: [...reasons, `advice totals ${cashTotal}, more than the ${amount} received`], scenario: 'advice-mismatch' };
+    return {
+      lines,
+      quality: 0.3,
+      reconciled: false,
+      reasons: [...reasons, `advice totals ${cashTotal}, more than the ${amount} received`],
+      scenario: 'advice-mismatch',
+    };
   }
   if (cashTotal < amount) {
     lines.push(onAccountLine(amount - cashTotal));
@@ -238,7 +279,14 @@ export function allocateFromLines(ctx: AllocationContext, hits: readonly Documen
   // More cash than the lines explain, every line exact: the excess is an overpayment on account.
   return {
     lines,
-    quality: cashTotal === amount ? (exact ? 0.99 : 0.93) : exact ? overpaymentQuality(amount, amount - cashTotal) : 0.8,
+    quality:
+      cashTotal === amount
+        ? exact
+          ? 0.99
+          : 0.93
+        : exact
+          ? overpaymentQuality(amount, amount - cashTotal)
+          : 0.8,
     reconciled: exact,
     reasons,
     scenario: deductions > 0 ? 'deduction' : 'remittance-advice',

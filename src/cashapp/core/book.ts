@@ -94,7 +94,8 @@ export class Book {
     for (let i = 0; i < n; i++) {
       const d = docs[i]!;
       const customer = this.customerById.get(d.customerId);
-      if (customer === undefined) throw new Error(`document ${d.documentNumber}: customer ${d.customerId} not loaded`);
+      if (customer === undefined)
+        throw new Error(`document ${d.documentNumber}: customer ${d.customerId} not loaded`);
       this.documentId[i] = d.documentId;
       this.documentNumber[i] = d.documentNumber;
       this.documentKey[i] = referenceKey(d.documentNumber);
@@ -149,7 +150,10 @@ export class Book {
   }
 
   documentsOf(customer: number): Int32Array {
-    return this.customerDocList.subarray(this.customerDocStart[customer]!, this.customerDocStart[customer + 1]!);
+    return this.customerDocList.subarray(
+      this.customerDocStart[customer]!,
+      this.customerDocStart[customer + 1]!,
+    );
   }
 
   documentsOfFamily(customer: number): number[] {

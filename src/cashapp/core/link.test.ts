@@ -62,7 +62,10 @@ describe('linking remittance advices to receipts', () => {
   it('does not link a different amount or currency on a weak reference', () => {
     expect(linkAdvices([receipt('r1', 5000)], [advice('a1', 4000, { payer: 'X' })])).toEqual([]);
     expect(
-      linkAdvices([receipt('r1', 5000, { references: ['77'] })], [advice('a1', 5000, { currency: 'EUR', paymentReferences: ['77'] })]),
+      linkAdvices(
+        [receipt('r1', 5000, { references: ['77'] })],
+        [advice('a1', 5000, { currency: 'EUR', paymentReferences: ['77'] })],
+      ),
     ).toEqual([]);
   });
 });

@@ -1,20 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { Book } from './book.js';
 import { matchReceipt, reserve } from './match.js';
-import { digitsKey, isOneTypoApart, nameKey, nameSimilarity, nameTokens, numericGroupsKey, referenceKey } from './normalize.js';
+import {
+  digitsKey,
+  isOneTypoApart,
+  nameKey,
+  nameSimilarity,
+  nameTokens,
+  numericGroupsKey,
+  referenceKey,
+} from './normalize.js';
 import { findSubsets } from './subset.js';
 import { candidatesFromText } from './tokens.js';
 import { type CustomerRow, DEFAULT_SETTINGS, type OpenDocumentRow, type ReceiptInput } from './types.js';
 
 const customers: CustomerRow[] = [
-  { customerId: 'c1', customerNumber: 'C001', name: 'Acme Widgets International, Inc.', parentCustomerId: null },
+  {
+    customerId: 'c1',
+    customerNumber: 'C001',
+    name: 'Acme Widgets International, Inc.',
+    parentCustomerId: null,
+  },
   { customerId: 'c2', customerNumber: 'C002', name: 'Bolt & Nut Manufacturing LLC', parentCustomerId: null },
   { customerId: 'c3', customerNumber: 'C003', name: 'Acme Widgets West', parentCustomerId: 'c1' },
   { customerId: 'c4', customerNumber: 'C004', name: 'Cobalt Retail Group', parentCustomerId: null },
 ];
 
 let seq = 0;
-function doc(customerId: string, number: string, openMinor: number, extra: Partial<OpenDocumentRow> = {}): OpenDocumentRow {
+function doc(
+  customerId: string,
+  number: string,
+  openMinor: number,
+  extra: Partial<OpenDocumentRow> = {},
+): OpenDocumentRow {
   seq++;
   return {
     documentId: `d${seq}`,
@@ -77,11 +95,15 @@ describe('normalize', () => {
     expect(nameKey('ACME WIDGETS INTL INC')).toBe(nameKey('Acme Widgets International, Inc.'));
     expect(nameKey('Widgets, Acme')).toBe(nameKey('Acme Widgets Corp.'));
     expect(nameTokens('Bolt & Nut Mfg. LLC')).toEqual(['BOLT', 'AND', 'NUT', 'MANUFACTURING']);
-    expect(nameSimilarity(nameTokens('ACME WIDGETS INTERNATI'), nameTokens('Acme Widgets International'))).toBe(1);
+    expect(
+      nameSimilarity(nameTokens('ACME WIDGETS INTERNATI'), nameTokens('Acme Widgets International')),
+    ).toBe(1);
   });
 
   it('finds reference candidates in free text but not amounts or dates', () => {
-    const texts = candidatesFromText('PAYMENT INV 2026-1043 AMOUNT 1,234.56 DATE 2026-10-01 REF 1043/44').map((c) => c.text);
+    const texts = candidatesFromText('PAYMENT INV 2026-1043 AMOUNT 1,234.56 DATE 2026-10-01 REF 1043/44').map(
+      (c) => c.text,
+    );
     expect(texts).toContain('2026-1043');
     expect(texts).toContain('INV2026-1043');
     expect(texts).toContain('1044');
@@ -92,7 +114,11 @@ describe('normalize', () => {
 
 describe('subset sum', () => {
   it('finds the unique set and proves it unique', () => {
-    const r = findSubsets([1000, 2500, 4000, 7300], 6500, { maxSteps: 10_000, maxItems: 10, maxSolutions: 3 });
+    const r = findSubsets([1000, 2500, 4000, 7300], 6500, {
+      maxSteps: 10_000,
+      maxItems: 10,
+      maxSolutions: 3,
+    });
     expect(r.exhausted).toBe(true);
     expect(r.solutions).toEqual([[2, 1]]);
   });
@@ -129,7 +155,10 @@ describe('matchReceipt', () => {
 
   it('accepts a one-character typo only within the known payer and when the amount agrees', () => {
     const b = book([doc('c1', 'INV-2026-0001043', 10000), doc('c2', 'INV-2026-0001047', 10000)]);
-    const typo = receipt(10000, { remittanceText: 'INV-2026-0001034', payerAccountKey: 'DE89370400440532013000' });
+    const typo = receipt(10000, {
+      remittanceText: 'INV-2026-0001034',
+      payerAccountKey: 'DE89370400440532013000',
+    });
     const d = matchReceipt(b, typo, settings);
     expect(d.outcome).toBe('auto');
     expect(b.documentNumber[d.best!.lines[0]!.document!]).toBe('INV-2026-0001043');
@@ -142,9 +171,17 @@ describe('matchReceipt', () => {
     const small = matchReceipt(b, receipt(99800, { remittanceText: 'INV-1' }), settings);
     expect(small.outcome).toBe('auto');
     expect(small.best!.lines[0]).toMatchObject({ cashMinor: 99800, writeOffMinor: 200 });
-    const large = matchReceipt(b, receipt(90000, { remittanceText: 'INV-1 less 100.00 damaged goods' }), settings);
+    const large = matchReceipt(
+      b,
+      receipt(90000, { remittanceText: 'INV-1 less 100.00 damaged goods' }),
+      settings,
+    );
     expect(large.outcome).toBe('auto');
-    expect(large.best!.lines[0]).toMatchObject({ cashMinor: 90000, deductionMinor: 10000, deductionReasonCode: 'DAMAGED' });
+    expect(large.best!.lines[0]).toMatchObject({
+      cashMinor: 90000,
+      deductionMinor: 10000,
+      deductionReasonCode: 'DAMAGED',
+    });
     const partial = matchReceipt(b, receipt(40000, { remittanceText: 'INV-1' }), settings);
     expect(partial.best!.lines[0]).toMatchObject({ cashMinor: 40000, writeOffMinor: 0, deductionMinor: 0 });
   });
@@ -161,9 +198,17 @@ describe('matchReceipt', () => {
 
   it('grants an early-payment discount within terms, not after', () => {
     const b = book([doc('c1', 'INV-7', 100000, { discountDate: '2026-10-15', discountPercent: '2.000' })]);
-    const inTime = matchReceipt(b, receipt(98000, { remittanceText: 'INV-7', receiptDate: '2026-10-16' }), settings);
+    const inTime = matchReceipt(
+      b,
+      receipt(98000, { remittanceText: 'INV-7', receiptDate: '2026-10-16' }),
+      settings,
+    );
     expect(inTime.best!.lines[0]).toMatchObject({ cashMinor: 98000, discountMinor: 2000 });
-    const late = matchReceipt(b, receipt(98000, { remittanceText: 'INV-7', receiptDate: '2026-11-30' }), settings);
+    const late = matchReceipt(
+      b,
+      receipt(98000, { remittanceText: 'INV-7', receiptDate: '2026-11-30' }),
+      settings,
+    );
     expect(late.best!.lines[0]).toMatchObject({ cashMinor: 98000, discountMinor: 0 });
   });
 
@@ -178,13 +223,22 @@ describe('matchReceipt', () => {
 
   it('lets a parent pay for its subsidiary', () => {
     const b = book([doc('c3', 'INV-WEST-5001', 30000)]);
-    const d = matchReceipt(b, receipt(30000, { payerAccountKey: 'DE89370400440532013000', remittanceText: 'INV-WEST-5001' }), settings);
+    const d = matchReceipt(
+      b,
+      receipt(30000, { payerAccountKey: 'DE89370400440532013000', remittanceText: 'INV-WEST-5001' }),
+      settings,
+    );
     expect(d.outcome).toBe('auto');
     expect(b.customers[d.best!.customer!]!.customerNumber).toBe('C001');
   });
 
   it('matches an unreferenced payment to the one set of open items that adds up, never to one of two', () => {
-    const b = book([doc('c2', 'INV-A', 12000), doc('c2', 'INV-B', 30500), doc('c2', 'INV-C', 7725), doc('c2', 'INV-D', 99999)]);
+    const b = book([
+      doc('c2', 'INV-A', 12000),
+      doc('c2', 'INV-B', 30500),
+      doc('c2', 'INV-C', 7725),
+      doc('c2', 'INV-D', 99999),
+    ]);
     const d = matchReceipt(b, receipt(42500, { payerName: 'BOLT AND NUT MFG' }), settings);
     expect(d.outcome).toBe('auto');
     expect(d.best!.lines.map((l) => b.documentNumber[l.document!]).sort()).toEqual(['INV-A', 'INV-B']);
@@ -213,7 +267,12 @@ describe('matchReceipt', () => {
             payer: 'Cobalt Retail Group',
             text: null,
             lines: [
-              { documentNumber: 'INV-100', amountPaidMinor: 45000, discountMinor: null, adjustments: [{ reasonCode: '19', amountMinor: 5000 }] },
+              {
+                documentNumber: 'INV-100',
+                amountPaidMinor: 45000,
+                discountMinor: null,
+                adjustments: [{ reasonCode: '19', amountMinor: 5000 }],
+              },
               { documentNumber: 'INV-101', amountPaidMinor: 20000, discountMinor: null, adjustments: [] },
             ],
           },
@@ -240,11 +299,19 @@ describe('matchReceipt', () => {
 describe('amounts in bank free text', () => {
   it('reads a list of references with amounts and a deduction', async () => {
     const { linesFromText } = await import('./text-lines.js');
-    const lines = linesFromText('REMI:INV-2025-043564 213.25; INV-2025-043835 1,121.71; INV-2025-044576 PAID 319.54 LESS 26.09 QUANTITY SHORTAGE', 2);
+    const lines = linesFromText(
+      'REMI:INV-2025-043564 213.25; INV-2025-043835 1,121.71; INV-2025-044576 PAID 319.54 LESS 26.09 QUANTITY SHORTAGE',
+      2,
+    );
     expect(lines).toEqual([
       { documentNumber: 'INV-2025-043564', amountPaidMinor: 21325, discountMinor: null, adjustments: [] },
       { documentNumber: 'INV-2025-043835', amountPaidMinor: 112171, discountMinor: null, adjustments: [] },
-      { documentNumber: 'INV-2025-044576', amountPaidMinor: 31954, discountMinor: null, adjustments: [{ reasonCode: 'SHORTAGE', amountMinor: 2609 }] },
+      {
+        documentNumber: 'INV-2025-044576',
+        amountPaidMinor: 31954,
+        discountMinor: null,
+        adjustments: [{ reasonCode: 'SHORTAGE', amountMinor: 2609 }],
+      },
     ]);
     expect(linesFromText('PAYMENT INV-1 100.00', 2)).toEqual([]);
   });

@@ -1,11 +1,18 @@
-import { type Allocation, allocateFromLines, allocateFromTotals, onAccountLine, paymentLine, withinTolerance } from './allocate.js';
+import { minorUnitExponent } from '../../money/index.js';
+import {
+  type Allocation,
+  allocateFromLines,
+  allocateFromTotals,
+  onAccountLine,
+  paymentLine,
+  withinTolerance,
+} from './allocate.js';
 import { type Book, CREDIT_MEMO, dayNumber } from './book.js';
 import { familyScores, type PayerEvidence, payerEvidence } from './payer.js';
 import { deductionReasonIn } from './reasons.js';
 import { type DocumentHit, familyHits, globalHits, referenceCandidates } from './references.js';
 import { findSubsets } from './subset.js';
 import { linesFromText } from './text-lines.js';
-import { minorUnitExponent } from '../../money/index.js';
 import type { CashappSettings, Decision, Proposal, ReceiptInput } from './types.js';
 
 const MAX_FAMILIES_TRIED = 3;
@@ -31,7 +38,11 @@ export function matchReceipt(book: Book, given: ReceiptInput, settings: CashappS
     globalHits(book, candidate, usable).map((h) => ({ ...h, line })),
   );
   const looseHits = refs.loose.map((c) => globalHits(book, c, usable));
-  const evidence = weighReferences(book, payerEvidence(book, receipt), referenceEvidence(book, [...lineHits, ...looseHits]));
+  const evidence = weighReferences(
+    book,
+    payerEvidence(book, receipt),
+    referenceEvidence(book, [...lineHits, ...looseHits]),
+  );
   const scores = [...familyScores(book, evidence)].sort((a, b) => b[1] - a[1]);
   const context: MatchContext = {
     book,
@@ -45,9 +56,13 @@ export function matchReceipt(book: Book, given: ReceiptInput, settings: CashappS
     day: dayNumber(receipt.receiptDate),
     get reasonCode() {
       // Only a short pay asks, so the text is searched only then.
-      const coded = receipt.advices.flatMap((a) => a.lines.flatMap((l) => l.adjustments)).find((a) => a.reasonCode);
+      const coded = receipt.advices
+        .flatMap((a) => a.lines.flatMap((l) => l.adjustments))
+        .find((a) => a.reasonCode);
       if (coded) return coded.reasonCode;
-      return deductionReasonIn([receipt.remittanceText, ...receipt.advices.map((a) => a.text)].filter(Boolean).join(' '));
+      return deductionReasonIn(
+        [receipt.remittanceText, ...receipt.advices.map((a) => a.text)].filter(Boolean).join(' '),
+      );
     },
   };
   const byFamily = scores
@@ -57,11 +72,14 @@ export function matchReceipt(book: Book, given: ReceiptInput, settings: CashappS
   // Another family's proposal makes this one less likely — fully if its amounts agree, little if not.
   const strength = (p: Proposal) => (p.reconciled ? p.confidence : p.confidence * 0.3);
   const proposals: Proposal[] = byFamily.flatMap(({ root, proposals: own }) => {
-    const rival = Math.max(0, ...byFamily.filter((f) => f.root !== root).flatMap((f) => f.proposals.map(strength)));
+    const rival = Math.max(
+      0,
+      ...byFamily.filter((f) => f.root !== root).flatMap((f) => f.proposals.map(strength)),
+    );
     return own.map((p) => ({ ...p, confidence: round4(p.confidence * (1 - 0.5 * rival)) }));
   });
   if (proposals.length === 0) proposals.push(...strangerSuggestions(book, receipt, usable));
-  return decide(book, receipt, settings, proposals, scores);
+  return decide(receipt, settings, proposals, scores);
 }
 
 /** Amounts per invoice written in the bank's free text count as an advice when no advice has amounts. */
@@ -70,7 +88,13 @@ function withTextLines(receipt: ReceiptInput): ReceiptInput {
   if (hasAmounts) return receipt;
   const lines = linesFromText(receipt.remittanceText, minorUnitExponent(receipt.currency));
   if (lines.length === 0) return receipt;
-  return { ...receipt, advices: [...receipt.advices, { adviceId: 'remittance-text', amountMinor: null, payer: null, text: null, lines }] };
+  return {
+    ...receipt,
+    advices: [
+      ...receipt.advices,
+      { adviceId: 'remittance-text', amountMinor: null, payer: null, text: null, lines },
+    ],
+  };
 }
 
 type MatchContext = {
@@ -95,7 +119,9 @@ function weighReferences(book: Book, payer: PayerEvidence[], references: PayerEv
   const known = new Set(payer.filter((e) => e.score >= 0.9).map((e) => book.familyRoot[e.customer]));
   if (known.size === 0) return [...payer, ...references];
   const weighed = references.map((e) =>
-    known.has(book.familyRoot[e.customer]!) ? e : { ...e, score: e.score * 0.3, reason: `${e.reason} (but the payer is another customer)` },
+    known.has(book.familyRoot[e.customer]!)
+      ? e
+      : { ...e, score: e.score * 0.3, reason: `${e.reason} (but the payer is another customer)` },
   );
   return [...payer, ...weighed];
 }
@@ -126,11 +152,14 @@ function familyProposals(m: MatchContext, root: number, familyConfidence: number
   const familyDocs = () => (familyDocsCache ??= book.documentsOfFamily(payer).filter(m.usable));
   const inFamily = (h: DocumentHit) => book.familyRoot[book.documentCustomer[h.document]!] === root;
   const hits = new Map<number, DocumentHit>();
-  const reasons = m.evidence.filter((e) => book.familyRoot[e.customer] === root && e.kind !== 'reference').map((e) => e.reason);
+  const reasons = m.evidence
+    .filter((e) => book.familyRoot[e.customer] === root && e.kind !== 'reference')
+    .map((e) => e.reason);
   const take = (found: DocumentHit[]) => {
     for (const h of found) {
       const known = hits.get(h.document);
-      if (!known || (known.line === null && h.line !== null) || h.quality > known.quality) hits.set(h.document, h);
+      if (!known || (known.line === null && h.line !== null) || h.quality > known.quality)
+        hits.set(h.document, h);
     }
   };
   const groups: [DocumentHit[], { text: string; structured: boolean }, DocumentHit['line']][] = [
@@ -174,16 +203,24 @@ function referencedProposal(
   const allocation = hits.some((h) => h.line?.amountPaidMinor != null)
     ? allocateFromLines(allocationContext(m), hits)
     : allocateFromTotals(allocationContext(m), hits);
-  const learned = hits.filter((h) => h.quality < LEARNED_QUALITY && m.book.hasHabit(m.book.documentCustomer[h.document]!, h.kind));
+  const learned = hits.filter(
+    (h) => h.quality < LEARNED_QUALITY && m.book.hasHabit(m.book.documentCustomer[h.document]!, h.kind),
+  );
   for (const h of learned) {
     h.quality = LEARNED_QUALITY;
-    reasons.push(`${m.book.customers[m.book.documentCustomer[h.document]!]!.name} is known to quote invoices this way (${h.kind})`);
+    reasons.push(
+      `${m.book.customers[m.book.documentCustomer[h.document]!]!.name} is known to quote invoices this way (${h.kind})`,
+    );
   }
   const weakest = Math.min(...hits.map((h) => h.quality));
   // Amounts that agree to the cent with what a loose reference names corroborate it.
   const referenceConfidence = allocation.reconciled ? 1 - (1 - weakest) * 0.3 : weakest;
   const hitReasons = hits.map((h) => describeHit(m.book, h));
-  return proposal(payer, allocation, familyConfidence * referenceConfidence, [...hitReasons, ...allocation.reasons, ...reasons]);
+  return proposal(payer, allocation, familyConfidence * referenceConfidence, [
+    ...hitReasons,
+    ...allocation.reasons,
+    ...reasons,
+  ]);
 }
 
 function describeHit(book: Book, h: DocumentHit): string {
@@ -202,7 +239,13 @@ function describeHit(book: Book, h: DocumentHit): string {
 }
 
 function allocationContext(m: MatchContext) {
-  return { book: m.book, settings: m.settings, amountMinor: m.receipt.amountMinor, day: m.day, reasonCode: m.reasonCode };
+  return {
+    book: m.book,
+    settings: m.settings,
+    amountMinor: m.receipt.amountMinor,
+    day: m.day,
+    reasonCode: m.reasonCode,
+  };
 }
 
 function proposal(customer: number, a: Allocation, confidence: number, reasons: string[]): Proposal {
@@ -247,7 +290,13 @@ function amountProposals(
         : `amount equals the open balance of ${names}; the search stopped before proving it the only set`;
     return proposal(
       payer,
-      { lines: docs.map((d) => paymentLine(d, book.openMinor[d]!)), quality, reconciled: true, reasons: [why], scenario: docs.length === 1 ? 'amount' : 'subset-sum' },
+      {
+        lines: docs.map((d) => paymentLine(d, book.openMinor[d]!)),
+        quality,
+        reconciled: true,
+        reasons: [why],
+        scenario: docs.length === 1 ? 'amount' : 'subset-sum',
+      },
       familyConfidence,
       reasons,
     );
@@ -257,7 +306,13 @@ function amountProposals(
     out.push(
       proposal(
         payer,
-        { lines: [onAccountLine(amount)], quality: 0.45, reconciled: false, reasons: ['no open item or set of items matches the amount'], scenario: 'on-account' },
+        {
+          lines: [onAccountLine(amount)],
+          quality: 0.45,
+          reconciled: false,
+          reasons: ['no open item or set of items matches the amount'],
+          scenario: 'on-account',
+        },
         familyConfidence,
         reasons,
       ),
@@ -267,7 +322,13 @@ function amountProposals(
 }
 
 /** A single invoice paid with its discount, or short by no more than the write-off tolerance. */
-function nearMisses(m: MatchContext, payer: number, items: number[], familyConfidence: number, reasons: string[]): Proposal[] {
+function nearMisses(
+  m: MatchContext,
+  payer: number,
+  items: number[],
+  familyConfidence: number,
+  reasons: string[],
+): Proposal[] {
   const { book, settings, receipt } = m;
   const amount = receipt.amountMinor;
   const out: Proposal[] = [];
@@ -292,16 +353,26 @@ function nearMisses(m: MatchContext, payer: number, items: number[], familyConfi
       ),
     );
   }
-  const short = items.filter((d) => withinTolerance(settings, book.openMinor[d]! - amount, book.openMinor[d]!));
+  const short = items.filter((d) =>
+    withinTolerance(settings, book.openMinor[d]! - amount, book.openMinor[d]!),
+  );
   for (const d of short.slice(0, MAX_SUGGESTIONS)) {
     out.push(
       proposal(
         payer,
         {
-          lines: [{ ...paymentLine(d, amount), writeOffMinor: book.openMinor[d]! - amount, writeOffReason: settings.writeOffReason }],
+          lines: [
+            {
+              ...paymentLine(d, amount),
+              writeOffMinor: book.openMinor[d]! - amount,
+              writeOffReason: settings.writeOffReason,
+            },
+          ],
           quality: short.length === 1 ? 0.8 : 0.4,
           reconciled: false,
-          reasons: [`amount is ${book.openMinor[d]! - amount} minor units short of ${book.documentNumber[d]}`],
+          reasons: [
+            `amount is ${book.openMinor[d]! - amount} minor units short of ${book.documentNumber[d]}`,
+          ],
           scenario: 'short-pay-write-off',
         },
         familyConfidence,
@@ -321,14 +392,15 @@ function strangerSuggestions(book: Book, receipt: ReceiptInput, usable: (d: numb
       customer,
       lines: [paymentLine(d, receipt.amountMinor)],
       confidence: round4(0.35 / docs.length),
-      reasons: [`payer not recognised; ${book.documentNumber[d]} of ${book.customers[customer]!.name} is open for exactly the amount`],
+      reasons: [
+        `payer not recognised; ${book.documentNumber[d]} of ${book.customers[customer]!.name} is open for exactly the amount`,
+      ],
       scenario: 'unidentified',
     };
   });
 }
 
 function decide(
-  book: Book,
   receipt: ReceiptInput,
   settings: CashappSettings,
   proposals: Proposal[],
@@ -338,7 +410,13 @@ function decide(
   const best = ranked[0] ?? null;
   const runnerUp = ranked[1];
   let outcome: Decision['outcome'] =
-    best === null ? 'unapplied' : best.confidence >= settings.autoThreshold ? 'auto' : best.confidence >= settings.proposeThreshold ? 'proposed' : 'unapplied';
+    best === null
+      ? 'unapplied'
+      : best.confidence >= settings.autoThreshold
+        ? 'auto'
+        : best.confidence >= settings.proposeThreshold
+          ? 'proposed'
+          : 'unapplied';
   const reasons: string[] = [];
   if (outcome === 'auto' && runnerUp && runnerUp.confidence >= settings.autoThreshold - 0.05) {
     outcome = 'proposed';
@@ -352,7 +430,8 @@ function decide(
     outcome,
     customer,
     customerConfidence: topFamily ? round4(topFamily[1]) : 0,
-    best: outcome === 'unapplied' && best !== null && best.confidence < settings.proposeThreshold ? null : best,
+    best:
+      outcome === 'unapplied' && best !== null && best.confidence < settings.proposeThreshold ? null : best,
     suggestions: ranked.slice(0, MAX_SUGGESTIONS),
     reasons,
   };

@@ -23,19 +23,31 @@ export function payerEvidence(book: Book, receipt: ReceiptInput): PayerEvidence[
 
   if (receipt.customerId !== null) {
     const c = book.customerIndex(receipt.customerId);
-    if (c !== undefined) add({ customer: c, score: 0.98, kind: 'receipt', reason: `receipt is ${label(c)}'s` });
+    if (c !== undefined)
+      add({ customer: c, score: 0.98, kind: 'receipt', reason: `receipt is ${label(c)}'s` });
   }
   if (receipt.payerAccountKey) {
     const owners = book.customersWithAccount(receipt.payerAccountKey);
     const families = new Set(owners.map((c) => book.familyRoot[c]));
     const score = owners.length === 1 ? 0.97 : families.size === 1 ? 0.9 : 0.5;
     for (const c of owners) {
-      add({ customer: c, score, kind: 'account', reason: `payer account ${mask(receipt.payerAccountKey)} known for ${label(c)}` });
+      add({
+        customer: c,
+        score,
+        kind: 'account',
+        reason: `payer account ${mask(receipt.payerAccountKey)} known for ${label(c)}`,
+      });
     }
   }
   for (const advice of receipt.advices) {
     const c = advice.customerNumber ? book.customerByCustomerNumber(advice.customerNumber) : undefined;
-    if (c !== undefined) add({ customer: c, score: 0.95, kind: 'alias', reason: `remittance advice quotes customer number ${advice.customerNumber}` });
+    if (c !== undefined)
+      add({
+        customer: c,
+        score: 0.95,
+        kind: 'alias',
+        reason: `remittance advice quotes customer number ${advice.customerNumber}`,
+      });
   }
   const names = [receipt.payerName, ...receipt.advices.map((a) => a.payer)].filter(
     (n): n is string => typeof n === 'string' && n.trim().length > 0,
@@ -54,11 +66,21 @@ function addNameEvidence(
   const key = [...new Set(tokens)].sort().join(' ');
   const aliasOwners = book.customersWithAlias(key);
   for (const c of aliasOwners) {
-    add({ customer: c, score: aliasOwners.length === 1 ? 0.95 : 0.6, kind: 'alias', reason: `payer "${name}" is a known alias of ${label(c)}` });
+    add({
+      customer: c,
+      score: aliasOwners.length === 1 ? 0.95 : 0.6,
+      kind: 'alias',
+      reason: `payer "${name}" is a known alias of ${label(c)}`,
+    });
   }
   const named = book.customersNamed(key);
   for (const c of named) {
-    add({ customer: c, score: named.length === 1 ? 0.95 : 0.55, kind: 'name', reason: `payer "${name}" is ${label(c)}` });
+    add({
+      customer: c,
+      score: named.length === 1 ? 0.95 : 0.55,
+      kind: 'name',
+      reason: `payer "${name}" is ${label(c)}`,
+    });
   }
   if (aliasOwners.length > 0 || named.length > 0) return;
   const scored = book

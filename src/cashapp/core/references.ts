@@ -38,7 +38,8 @@ export function referenceCandidates(receipt: ReceiptInput): ReferenceCandidates 
   const lines: ReferenceCandidates['lines'] = [];
   for (const advice of receipt.advices) {
     for (const line of advice.lines) {
-      if (line.documentNumber) lines.push({ candidate: { text: line.documentNumber, structured: true }, line });
+      if (line.documentNumber)
+        lines.push({ candidate: { text: line.documentNumber, structured: true }, line });
     }
   }
   const loose = [
@@ -51,7 +52,11 @@ export function referenceCandidates(receipt: ReceiptInput): ReferenceCandidates 
 }
 
 /** Documents a candidate names anywhere in the book: exact number, digits, numeric groups, PO. */
-export function globalHits(book: Book, candidate: Candidate, usable: (doc: number) => boolean): DocumentHit[] {
+export function globalHits(
+  book: Book,
+  candidate: Candidate,
+  usable: (doc: number) => boolean,
+): DocumentHit[] {
   const lookups: [HitKind, number[]][] = [
     ['exact', book.byExactReference(candidate.text)],
     ['digits', book.byDigitsOf(candidate.text)],
@@ -70,11 +75,7 @@ export function globalHits(book: Book, candidate: Candidate, usable: (doc: numbe
  * character wrong or two swapped, a number cut short. A candidate that fits two documents
  * this loosely names neither.
  */
-export function familyHits(
-  book: Book,
-  candidate: Candidate,
-  documents: readonly number[],
-): DocumentHit[] {
+export function familyHits(book: Book, candidate: Candidate, documents: readonly number[]): DocumentHit[] {
   const key = referenceKey(candidate.text);
   if (key.length < 4) return [];
   const onlyDigits = /^\d+$/.test(candidate.text.trim());
@@ -86,7 +87,11 @@ export function familyHits(
     let kind: HitKind | null = null;
     if (sequence !== null && sequence.length >= 3 && lastGroupKey(number) === sequence) kind = 'sequence';
     else if (key.length >= 5 && isOneTypoApart(key, docKey)) kind = 'typo';
-    else if (key.length >= 6 && docKey.length - key.length <= 3 && (docKey.startsWith(key) || docKey.endsWith(key)))
+    else if (
+      key.length >= 6 &&
+      docKey.length - key.length <= 3 &&
+      (docKey.startsWith(key) || docKey.endsWith(key))
+    )
       kind = 'truncated';
     if (kind !== null) found.push(hit(doc, kind, candidate));
   }

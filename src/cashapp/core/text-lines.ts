@@ -28,7 +28,9 @@ export function linesFromText(text: string | null, exponent: number): AdviceLine
         documentNumber: reference[0],
         amountPaidMinor: null,
         discountMinor: discount ? amounts[0]! : null,
-        adjustments: discount ? [] : [{ reasonCode: deductionReasonIn(after) ?? 'OTHER', amountMinor: amounts[0]! }],
+        adjustments: discount
+          ? []
+          : [{ reasonCode: deductionReasonIn(after) ?? 'OTHER', amountMinor: amounts[0]! }],
       });
       continue;
     }
@@ -37,9 +39,14 @@ export function linesFromText(text: string | null, exponent: number): AdviceLine
       documentNumber: reference[0],
       amountPaidMinor: amounts[0]!,
       discountMinor: taken !== null && discount ? taken : null,
-      adjustments: taken !== null && !discount ? [{ reasonCode: deductionReasonIn(after) ?? 'OTHER', amountMinor: taken }] : [],
+      adjustments:
+        taken !== null && !discount
+          ? [{ reasonCode: deductionReasonIn(after) ?? 'OTHER', amountMinor: taken }]
+          : [],
     });
   }
   // One amount for one reference is how every bank writes "paid in full": only lists are informative.
-  return lines.length >= 2 || lines.some((l) => l.adjustments.length > 0 || l.discountMinor !== null) ? lines : [];
+  return lines.length >= 2 || lines.some((l) => l.adjustments.length > 0 || l.discountMinor !== null)
+    ? lines
+    : [];
 }

@@ -54,7 +54,11 @@ function slashParts(word: string): string[] {
   const out = [first];
   for (const part of parts.slice(1)) {
     // A short tail replaces the end of the first ("INV-1043/44" → "INV-1044").
-    out.push(/^\d+$/.test(part) && part.length < first.length ? first.slice(0, first.length - part.length) + part : part);
+    out.push(
+      /^\d+$/.test(part) && part.length < first.length
+        ? first.slice(0, first.length - part.length) + part
+        : part,
+    );
   }
   return out;
 }
