@@ -1,7 +1,7 @@
-// Profiles the pure matcher alone on a synthetic book.
-import { Book } from '/work/main/src/cashapp/core/book.js';
-import { matchReceipt, reserve } from '/work/main/src/cashapp/core/match.js';
-import { DEFAULT_SETTINGS, type ReceiptInput } from '/work/main/src/cashapp/core/types.js';
+/** The pure matcher alone on a synthetic book of 1 M documents and 100 k payments: payments per CPU-second. */
+import { Book } from '../../src/cashapp/core/book.js';
+import { matchReceipt, reserve } from '../../src/cashapp/core/match.js';
+import { DEFAULT_SETTINGS, type ReceiptInput } from '../../src/cashapp/core/types.js';
 
 const C = 20000,
   N = 1000000,
