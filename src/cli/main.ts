@@ -7,6 +7,7 @@ import { ImportError, MappingError } from '../imports/index.js';
 import { LedgerError } from '../ledger/index.js';
 import { MoneyError } from '../money/index.js';
 import { StoreError } from '../store/client.js';
+import { registerActivity } from './activity.js';
 import { registerCashapp } from './cashapp.js';
 import {
   registerBankImport,
@@ -17,10 +18,13 @@ import {
   registerLedger,
   registerParse,
 } from './commands.js';
+import { registerDisputes } from './disputes.js';
+import { registerDunning } from './dunning.js';
 import { UsageError } from './format.js';
 import { registerListings } from './listings.js';
 import { registerRemittanceImport } from './remittance.js';
 import { registerReports } from './reports.js';
+import { registerWorklist } from './worklist.js';
 
 export function buildProgram(): Command {
   const program = new Command('openar')
@@ -47,7 +51,11 @@ export function buildProgram(): Command {
   registerParse(program);
   registerDemo(program);
   registerCashapp(program);
-  registerReports(program);
+  const report = registerReports(program);
+  registerDisputes(program, report);
+  registerActivity(program, report);
+  registerDunning(program, report);
+  registerWorklist(program, report);
   for (const command of program.commands) applyExitOverride(command);
   return program;
 }

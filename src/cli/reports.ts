@@ -84,7 +84,7 @@ function close(out: Writable, output: string | undefined): Promise<void> {
   });
 }
 
-export function registerReports(program: Command): void {
+export function registerReports(program: Command): Command {
   const report = program.command('report').description('collections reports: aging and metrics');
 
   report
@@ -188,6 +188,7 @@ export function registerReports(program: Command): void {
         return emit(metricsTable(r), opts.output);
       });
     });
+  return report;
 }
 
 function agingTable(r: AgingReport): string {

@@ -1,7 +1,10 @@
 import type { Migration } from 'kysely';
 import { bankingMigrations } from '../banking/migrations.js';
 import { cashappMigrations } from '../cashapp/migrations.js';
+import { activityMigrations } from '../collections/activity/migrations.js';
+import { dunningMigrations } from '../collections/dunning/migrations.js';
 import { collectionsMigrations } from '../collections/migrations.js';
+import { worklistMigrations } from '../collections/worklist/migrations.js';
 import { disputesMigrations } from '../disputes/migrations.js';
 import { importMigrations } from '../imports/migrations.js';
 import { ledgerMigrations } from '../ledger/migrations.js';
@@ -17,4 +20,7 @@ export const ALL_MIGRATIONS: Record<string, Migration> = {
   ...cashappMigrations,
   ...disputesMigrations,
   ...collectionsMigrations,
+  ...activityMigrations,
+  ...dunningMigrations,
+  ...worklistMigrations,
 };
