@@ -417,4 +417,11 @@ export const ledgerMigrations: Record<string, Migration> = {
       await GUARDS.execute(db);
     },
   },
+  // collections_document_open_idx (0007) has the same leading columns and predicate and covers
+  // more; keeping both made every document insert and balance change maintain one index too many.
+  '0013_document_open_index': {
+    async up(db: Kysely<unknown>) {
+      await sql`DROP INDEX IF EXISTS document_customer_open_idx`.execute(db);
+    },
+  },
 };
