@@ -3,7 +3,7 @@
  *
  * For each format with a generator `bench/formats/gen-<format>.ts`, one at a time: generates a file of
  * about `--size` MB (10^6 bytes; default 1024) into bench/out/, measures a bare read of it (1 MiB
- * chunks, counting bytes), then parses it in a fresh child process (`--child FORMAT FILE`) into a
+ * chunks, counting bytes), then parses it in a fresh child process (`--child FORMAT FILE`, read in the chunks `openar` uses) into a
  * counting sink while sampling RSS and heap every 50 ms, so memory figures belong to one format.
  * Deletes the file unless `--keep`. Prints a markdown table. Not a test: numbers depend on the machine
  * (and the file is read from the page cache right after it was written, so both figures are CPU-bound).
@@ -15,6 +15,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, statfsSync 
 import { rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readChunkBytes } from '../../src/formats/index.js';
 import { FORMAT_NAMES, type FormatName, type FormatParser, type ParseSink } from '../../src/formats/model.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -105,7 +106,7 @@ async function runChild(format: FormatName, file: string): Promise<void> {
   const cpuStarted = process.cpuUsage();
   let error: string | null = null;
   try {
-    await parser.parse(createReadStream(file, { highWaterMark: MIB }), { fileName: file }, sink);
+    await parser.parse(createReadStream(file, { highWaterMark: readChunkBytes(format) }), { fileName: file }, sink);
   } catch (e) {
     error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }

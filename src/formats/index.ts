@@ -44,6 +44,16 @@ export interface ParseFileOptions extends Omit<ParseOptions, 'fileName'> {
   format?: FormatName | 'auto';
 }
 
+/**
+ * How many bytes a file is read in. XML readers decode each chunk to a string and the XML parser
+ * keeps its own copy of the text it has not yet consumed, so large chunks cost memory several
+ * times over: 256 KiB keeps a 1 GB camt file well under 200 MiB (1 MiB peaked at 184–201 MiB)
+ * at the same speed. Line-based readers work on bytes and gain from bigger chunks.
+ */
+export function readChunkBytes(format: FormatName): number {
+  return format === 'camt' || format === 'ofx' ? 256 * 1024 : 1024 * 1024;
+}
+
 /** Streams a file through its format's reader into `sink`; returns the format used. */
 export async function streamFile(path: string, options: ParseFileOptions, sink: ParseSink): Promise<FormatName> {
   const fileName = basename(path);
@@ -51,7 +61,7 @@ export async function streamFile(path: string, options: ParseFileOptions, sink: 
   if (format === null) {
     throw new ParseError('unknown-format', { file: fileName, line: 1 }, 'not a bank or remittance file openar can read', {});
   }
-  const stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  const stream = createReadStream(path, { highWaterMark: readChunkBytes(format) });
   try {
     await parserFor(format).parse(stream, { ...options, fileName }, sink);
   } finally {
