@@ -675,3 +675,61 @@ Total     03/31/2024   1,000.00`);
     );
   });
 });
+
+describe('layouts met in the cash-application benchmark', () => {
+  it('does not take a "Payee:" label line for the first line of the table header below it', () => {
+    const advice = extractRemittance(
+      [
+        'Payment Amount:       $132.289,74',
+        'Payee:                Openar Bench Industrial Supply Inc.',
+        'Invoice Number        Invoice Date    Gross Amount       Discount    Deduction          Net Paid  Remarks',
+        'INV-2026-001465       06.01.2026           30.449,49          0,00         0,00        30.449,49',
+        'INV-2026-001551       06.01.2026          101.840,25          0,00         0,00       101.840,25',
+        'Total                                                                                132.289,74',
+      ].join('\n'),
+    );
+    expect(advice.lines.map((l) => [l.document_number, l.amount_paid, l.discount])).toEqual([
+      ['INV-2026-001465', '30449.49', '0.00'],
+      ['INV-2026-001551', '101840.25', '0.00'],
+    ]);
+  });
+
+  it('keeps a note written right of the last column out of the amount, as the reason', () => {
+    const advice = extractRemittance(
+      [
+        'Invoice #         Invoice Date    Invoice Amt   Discount  Deduction   Amount Paid',
+        'INV-2026-003973   01/13/2026           303.23       0.00      47.62        255.61   Deduction: QUANTITY SHORTAGE (code 06)',
+        'INV-2026-004155   01/13/2026           912.31       0.00       0.00        912.31',
+      ].join('\n'),
+    );
+    expect(advice.lines[0]).toMatchObject({
+      document_number: 'INV-2026-003973',
+      amount_paid: '255.61',
+      adjustments: [{ reason_code: 'SHORTAGE', amount: '-47.62' }],
+    });
+  });
+
+  it('reads "DOC: $paid (invoice $gross, less $taken reason)" list rows', () => {
+    const advice = extractRemittance(
+      [
+        'This payment is for the following invoices:',
+        '',
+        '- INV-2025-083817: $923.16 (invoice $1,257.57, less $334.41 pricing error)',
+        '- INV-2025-071096: $2,117.62',
+        '- INV-2026-020021: $1,804.86 (invoice $2,223.01, less $418.15 freight deducted)',
+      ].join('\n'),
+    );
+    expect(
+      advice.lines.map((l) => [
+        l.document_number,
+        l.amount_paid,
+        l.amount_invoiced,
+        l.adjustments.map((a) => [a.reason_code, a.amount]),
+      ]),
+    ).toEqual([
+      ['INV-2025-083817', '923.16', '1257.57', [['PRICING', '-334.41']]],
+      ['INV-2025-071096', '2117.62', null, []],
+      ['INV-2026-020021', '1804.86', '2223.01', [['FREIGHT', '-418.15']]],
+    ]);
+  });
+});

@@ -288,7 +288,8 @@ class Draft {
     for (const row of table.rows) {
       const cell = (kind: ColumnKind) => {
         const k = column(kind);
-        return k < 0 ? '' : (row.cells[k] ?? '').trim();
+        if (k < 0) return kind === 'description' ? (row.remark ?? '').trim() : '';
+        return (row.cells[k] ?? '').trim();
       };
       const money = (kind: ColumnKind) =>
         this.moneyCell(cell(kind), table.headers[column(kind)] ?? kind, row.line);

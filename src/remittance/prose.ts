@@ -302,18 +302,47 @@ function rowOf(prose: Prose, line: { start: number; end: number }): DocMention |
   for (const m of [...moneys].reverse())
     rest = rest.slice(0, m.index - token.end) + rest.slice(m.end - token.end);
   rest = rest.replace(/\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b/g, '');
-  if (rest.replace(/[^A-Za-z]/g, '').length > 24) return null;
+  // An explanation in parentheses ("(invoice $1,257.57, less $334.41 pricing error)") is part of the row.
+  if (
+    rest
+      .replace(/\([^)]*\)/g, (p) => p.replace(/less|invoice|deducted|deduction/gi, ''))
+      .replace(/[^A-Za-z]/g, '').length > 24
+  )
+    return null;
   const credit = looksLikeCreditMemo(token.text);
-  const last = moneys[moneys.length - 1]!.money;
+  const roles = moneys.map((m) => moneyRole(prose.text.slice(Math.max(line.start, m.index - 14), m.index)));
+  // "less $334.41 …" is a deduction: left to the deduction reader, not the row's paid or invoiced amount.
+  const kept = moneys.filter((_, k) => roles[k] !== 'taken');
+  if (kept.length === 0) return null;
+  const keptRoles = roles.filter((r) => r !== 'taken');
+  const invoicedAt = keptRoles.indexOf('invoiced');
+  const paidAt = keptRoles.indexOf('paid');
+  const paid =
+    paidAt >= 0
+      ? kept[paidAt]!.money
+      : invoicedAt >= 0
+        ? (kept.find((_, k) => k !== invoicedAt) ?? kept[invoicedAt]!).money
+        : kept[kept.length - 1]!.money;
+  const invoiced = invoicedAt >= 0 ? kept[invoicedAt]!.money : kept.length >= 2 ? kept[0]!.money : null;
   return {
     doc: token.text,
     index: token.index,
     type: credit ? 'credit-memo' : 'invoice',
-    paid: credit ? creditAmount(last) : last,
-    invoiced: moneys.length >= 2 ? moneys[0]!.money : null,
-    amountSpans: moneys.map((m) => m.index),
+    paid: credit ? creditAmount(paid) : paid,
+    invoiced: invoiced === paid ? null : invoiced,
+    amountSpans: kept.map((m) => m.index),
     via: 'row',
   };
+}
+
+/** What the words just before an amount in a list row make of it. */
+function moneyRole(before: string): 'taken' | 'invoiced' | 'paid' | null {
+  if (/\b(?:less|minus|deduct(?:ed|ion|ing)?|short(?:\s+paid)?|withheld)\s*[:$€£]?\s*$/i.test(before))
+    return 'taken';
+  if (/\b(?:invoice(?:d)?|gross|original|inv\.?\s*amt|amount\s+due)\s*[:$€£]?\s*$/i.test(before))
+    return 'invoiced';
+  if (/\b(?:paid|net|payment|remitted)\s*[:$€£]?\s*$/i.test(before)) return 'paid';
+  return null;
 }
 
 function lineSpans(text: string): { start: number; end: number }[] {

@@ -28,6 +28,8 @@ export interface TableRow {
   cells: string[];
   /** 0-based line index in the text. */
   line: number;
+  /** Text written to the right of the last column, under no header ("Deduction: ITEM NOT RECEIVED"). */
+  remark?: string;
 }
 
 export interface TextTable {
@@ -162,6 +164,8 @@ function headerAt(lines: readonly string[], i: number): Header | null {
   if (split.layout !== 'space' || next === undefined || /\d/.test(lines[i]!) || /\d/.test(next)) return null;
   const below = splitLine(next);
   if (below.layout !== 'space' || below.cells.length === 0) return null;
+  // "Payee:   Acme Inc." above a complete header is a label, not the header's first line.
+  if (/:\s/.test(lines[i]!) || asHeader(below, 1) !== null) return null;
   const merged = split.cells.map((c) => ({ ...c }));
   for (const cell of below.cells) {
     const target = bestColumn(cell, merged);
@@ -266,7 +270,9 @@ function readRows(lines: readonly string[], headerLine: number, header: Header):
     }
     const split = splitLine(line);
     if (!continuesTable(split, header)) break;
-    rows.push({ cells: placeCells(split, header), line: i });
+    const remark = remarkOf(split, header);
+    const placed = remark === null ? split : { ...split, cells: split.cells.slice(0, -1) };
+    rows.push({ cells: placeCells(placed, header), line: i, ...(remark === null ? {} : { remark }) });
     last = i;
   }
   return {
@@ -287,6 +293,19 @@ function continuesTable(split: SplitLine, header: Header): boolean {
   // A single cell continues an aligned table only when it is short (a wrapped cell or a lone amount).
   const only = split.cells[0];
   return only !== undefined && only.text.length <= 24 && /\d/.test(only.text);
+}
+
+/**
+ * An aligned row's last cell when it starts clearly right of the last column (a note after the
+ * amounts, "Deduction: ITEM NOT RECEIVED (code 59)"): it is no column's value, so it must not be
+ * glued onto the last amount.
+ */
+function remarkOf(split: SplitLine, header: Header): string | null {
+  if (split.layout !== 'space' || header.layout !== 'space' || split.cells.length < 2) return null;
+  const last = split.cells[split.cells.length - 1]!;
+  const lastColumn = header.cells[header.cells.length - 1]!;
+  // Amounts are right-aligned and may start past a short header ("Paid"): a remark has words.
+  return last.start > lastColumn.end + 1 && /[A-Za-z]{4,}/.test(last.text) ? last.text : null;
 }
 
 /** Puts a row's cells under the header's columns. */

@@ -315,4 +315,32 @@ describe('amounts in bank free text', () => {
     ]);
     expect(linesFromText('PAYMENT INV-1 100.00', 2)).toEqual([]);
   });
+
+  it('gives amounts to the reference they follow, and never to another field', async () => {
+    const { linesFromText } = await import('./text-lines.js');
+    // A BAI2 entry's text: the account number in DACT: must not take REMI:'s discount.
+    expect(
+      linesFromText(
+        'ACH CREDIT RECEIVED DBNM:BEACON FASTENERS DACT:30970737 DABA:026009593 REMI:INVOICES INV-2026-018980 LESS DISC 4.17',
+        2,
+      ),
+    ).toEqual([
+      { documentNumber: 'INV-2026-018980', amountPaidMinor: null, discountMinor: 417, adjustments: [] },
+    ]);
+    // Several invoices, then what was paid on the last: the others carry no amount (paid in full).
+    expect(
+      linesFromText('PAYMENT INV-1001 INV-1002 INV-1003 PAID 1502.37 LESS 49.93 FREIGHT DEDUCTED', 2),
+    ).toEqual([
+      {
+        documentNumber: 'INV-1003',
+        amountPaidMinor: 150237,
+        discountMinor: null,
+        adjustments: [{ reasonCode: 'FREIGHT', amountMinor: 4993 }],
+      },
+    ]);
+    // A date is not a document.
+    expect(linesFromText('PMT INV-77 DATED 01/15 PAID 100.00 LESS 3.00 DISC', 2)).toEqual([
+      { documentNumber: 'INV-77', amountPaidMinor: 10000, discountMinor: 300, adjustments: [] },
+    ]);
+  });
 });
