@@ -69,3 +69,34 @@ describe('linking remittance advices to receipts', () => {
     ).toEqual([]);
   });
 });
+
+describe('linking by amount and payer', () => {
+  it('reads the company out of an e-mail signature with its department', () => {
+    const links = linkAdvices(
+      [
+        {
+          receiptId: 'r1',
+          currency: 'USD',
+          amountMinor: 379485,
+          day: 100,
+          payerName: 'GLOBEX METALS',
+          references: [],
+          remittanceText: null,
+          fileId: 'bank',
+        },
+      ],
+      [
+        {
+          adviceId: 'a1',
+          currency: 'USD',
+          amountMinor: 379485,
+          payer: 'Accounts Payable | Globex Metals Inc.',
+          paymentReferences: ['RA0000284'],
+          day: 99,
+          fileId: 'mail',
+        },
+      ],
+    );
+    expect(links.map((l) => [l.adviceId, l.receiptId])).toEqual([['a1', 'r1']]);
+  });
+});

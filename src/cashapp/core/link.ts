@@ -102,7 +102,10 @@ function score(
     }
   }
   if (r.payerName && a.payer) {
-    const similarity = nameSimilarity(nameTokens(r.payerName), nameTokens(a.payer));
+    const payerTokens = nameTokens(r.payerName);
+    const similarity = Math.max(
+      ...namePieces(a.payer).map((p) => nameSimilarity(payerTokens, nameTokens(p))),
+    );
     if (similarity >= 0.8) {
       s += 0.2;
       reasons.push(`payer "${a.payer}" ~ "${r.payerName}"`);
@@ -136,6 +139,15 @@ function assign(scored: Link[]): Link[] {
     out.push(l);
   }
   return out;
+}
+
+/**
+ * An e-mail's signature names the company with its department: "Accounts Payable | Globex Metals
+ * Inc.", "Globex Metals Inc. - AP Department". Each piece is compared on its own.
+ */
+function namePieces(name: string): string[] {
+  const pieces = name.split(/\s*[|;/]\s*|\s+[-–]\s+/).filter((p) => p.trim() !== '');
+  return pieces.length > 1 ? [name, ...pieces] : [name];
 }
 
 function receiptKeys(r: LinkReceipt): Set<string> {

@@ -344,3 +344,59 @@ describe('amounts in bank free text', () => {
     ]);
   });
 });
+
+describe('advice lines whose number fits several documents or none', () => {
+  const line = (documentNumber: string, paid: number) => ({
+    documentNumber,
+    amountPaidMinor: paid,
+    discountMinor: null,
+    adjustments: [],
+  });
+  const advice = (lines: ReturnType<typeof line>[]) => ({
+    adviceId: 'a1',
+    amountMinor: null,
+    payer: null,
+    lines,
+    text: null,
+  });
+
+  it('takes the one document the line amount fits among those a truncated number fits', () => {
+    const b = book([
+      doc('c1', 'INV-2026-001359', 84907),
+      doc('c1', 'INV-2026-002072', 79250),
+      doc('c1', 'INV-2026-002073', 12000),
+      doc('c1', 'INV-2026-002075', 5000),
+    ]);
+    const d = matchReceipt(
+      b,
+      receipt(84907 + 79250, {
+        payerAccountKey: 'DE89370400440532013000',
+        advices: [advice([line('INV-2026-001359', 84907), line('INV-2026-002', 79250)])],
+      }),
+      settings,
+    );
+    expect(d.outcome).toBe('auto');
+    expect(d.best!.lines.map((l) => [b.documentNumber[l.document!], l.cashMinor])).toEqual([
+      ['INV-2026-001359', 84907],
+      ['INV-2026-002072', 79250],
+    ]);
+  });
+
+  it('does not put the cash of a line it cannot place on account automatically', () => {
+    const b = book([
+      doc('c1', 'INV-2026-001359', 84907),
+      doc('c1', 'INV-2026-002072', 79250),
+      doc('c1', 'INV-2026-002073', 79250),
+    ]);
+    const d = matchReceipt(
+      b,
+      receipt(84907 + 79250, {
+        payerAccountKey: 'DE89370400440532013000',
+        advices: [advice([line('INV-2026-001359', 84907), line('INV-2026-0020', 79250)])],
+      }),
+      settings,
+    );
+    expect(d.outcome).not.toBe('auto');
+    expect(d.best!.reasons.some((r) => r.includes('fit no open document'))).toBe(true);
+  });
+});

@@ -10,10 +10,10 @@ import {
 import { type Book, CREDIT_MEMO, dayNumber } from './book.js';
 import { familyScores, type PayerEvidence, payerEvidence } from './payer.js';
 import { deductionReasonIn } from './reasons.js';
-import { type DocumentHit, familyHits, globalHits, referenceCandidates } from './references.js';
+import { type DocumentHit, familyHits, globalHits, hit, referenceCandidates } from './references.js';
 import { findSubsets } from './subset.js';
 import { linesFromText } from './text-lines.js';
-import type { CashappSettings, Decision, Proposal, ReceiptInput } from './types.js';
+import type { AdviceLineInput, CashappSettings, Decision, Proposal, ReceiptInput } from './types.js';
 
 const MAX_FAMILIES_TRIED = 3;
 const MIN_FAMILY_SCORE = 0.3;
@@ -166,15 +166,73 @@ function familyProposals(m: MatchContext, root: number, familyConfidence: number
     ...m.lineHits.map((g, i) => [g, m.candidates.lines[i]!.candidate, m.candidates.lines[i]!.line] as const),
     ...m.looseHits.map((g, i) => [g, m.candidates.loose[i]!, null] as const),
   ].map(([g, c, l]) => [g, c, l]);
+  const unresolved: { candidate: string; line: AdviceLineInput }[] = [];
   for (const [group, candidate, line] of groups) {
     const own = group.filter(inFamily);
+    const fits = line === null ? undefined : (d: number) => !hits.has(d) && fitsLine(m, d, line);
+    const before = hits.size;
     // A mistyped number is often another customer's real one: look in the family all the same.
     if (own.length === 1) take(own);
-    else if (own.length === 0) take(familyHits(book, candidate, familyDocs()).map((h) => ({ ...h, line })));
-    else if (own.length > 1) reasons.push(`${candidate.text} fits ${own.length} documents; taken for none`);
+    else if (own.length === 0)
+      take(familyHits(book, candidate, familyDocs(), fits).map((h) => ({ ...h, line })));
+    else {
+      const fitting = fits ? own.filter((h) => fits(h.document)) : [];
+      if (fitting.length === 1) {
+        take(fitting);
+        reasons.push(
+          `${candidate.text} fits ${own.length} documents; only one has the advice line's amount open`,
+        );
+      } else reasons.push(`${candidate.text} fits ${own.length} documents; taken for none`);
+    }
+    if (line !== null && hits.size === before && line.amountPaidMinor !== null)
+      unresolved.push({ candidate: candidate.text, line });
   }
-  if (hits.size > 0) return [referencedProposal(m, payer, [...hits.values()], familyConfidence, reasons)];
+  const stillUnresolved = hits.size > 0 ? resolveByAmount(m, familyDocs(), hits, unresolved) : unresolved;
+  if (hits.size > 0)
+    return [referencedProposal(m, payer, [...hits.values()], familyConfidence, reasons, stillUnresolved)];
   return amountProposals(m, payer, familyDocs(), familyConfidence, reasons);
+}
+
+/**
+ * Advice lines whose number fits no document, beside others that did: the family's only
+ * unnamed open item whose balance is what the line settled is taken for it. Returns the lines
+ * still unresolved.
+ */
+function resolveByAmount(
+  m: MatchContext,
+  familyDocs: readonly number[],
+  hits: Map<number, DocumentHit>,
+  unresolved: readonly { candidate: string; line: AdviceLineInput }[],
+): { candidate: string; line: AdviceLineInput }[] {
+  const left: { candidate: string; line: AdviceLineInput }[] = [];
+  for (const u of unresolved) {
+    const fitting = familyDocs.filter(
+      (d) => !hits.has(d) && m.book.documentType[d] !== CREDIT_MEMO && fitsLine(m, d, u.line),
+    );
+    if (fitting.length === 1) {
+      hits.set(fitting[0]!, {
+        ...hit(fitting[0]!, 'amount', { text: u.candidate, structured: true }),
+        line: u.line,
+      });
+    } else left.push(u);
+  }
+  return left;
+}
+
+/**
+ * Whether a document's open balance is what an advice line says it settled: paid plus discount
+ * and adjustments, paid alone, or paid plus the discount the terms allow today.
+ */
+function fitsLine(m: MatchContext, d: number, line: AdviceLineInput): boolean {
+  const paid = line.amountPaidMinor;
+  if (paid === null) return false;
+  const open = m.book.openMinor[d]!;
+  const taken = (line.discountMinor ?? 0) + line.adjustments.reduce((t, a) => t + Math.abs(a.amountMinor), 0);
+  return (
+    open === paid + taken ||
+    open === paid ||
+    open - m.book.discountAvailableMinor(d, m.day, m.settings.discountGraceDays) === paid
+  );
 }
 
 /** The customer the cash is from: the receipt's own, the strongest payer evidence, the family's head. */
@@ -199,6 +257,7 @@ function referencedProposal(
   hits: DocumentHit[],
   familyConfidence: number,
   reasons: string[],
+  unresolved: readonly { candidate: string; line: AdviceLineInput }[] = [],
 ): Proposal {
   const allocation = hits.some((h) => h.line?.amountPaidMinor != null)
     ? allocateFromLines(allocationContext(m), hits)
@@ -216,7 +275,14 @@ function referencedProposal(
   // Amounts that agree to the cent with what a loose reference names corroborate it.
   const referenceConfidence = allocation.reconciled ? 1 - (1 - weakest) * 0.3 : weakest;
   const hitReasons = hits.map((h) => describeHit(m.book, h));
-  return proposal(payer, allocation, familyConfidence * referenceConfidence, [
+  // Cash the advice says paid a document we could not find is not an overpayment: a person looks.
+  const onAccount = allocation.lines.some((l) => l.kind === 'on_account');
+  const unresolvedCap = onAccount && unresolved.length > 0 ? 0.8 : 1;
+  if (unresolvedCap < 1)
+    reasons.push(
+      `advice names ${unresolved.map((u) => u.candidate).join(', ')}, which fit no open document; the cash they account for is not taken as an overpayment`,
+    );
+  return proposal(payer, allocation, Math.min(unresolvedCap, familyConfidence * referenceConfidence), [
     ...hitReasons,
     ...allocation.reasons,
     ...reasons,
@@ -234,6 +300,7 @@ function describeHit(book: Book, h: DocumentHit): string {
     sequence: `${h.token} in ${where} is the sequence number of ${number}`,
     typo: `${h.token} in ${where} is one character from ${number}`,
     truncated: `${h.token} in ${where} is ${number} cut short`,
+    amount: `${h.token} in ${where} fits no document; ${number} is the payer's only open item for the line's amount`,
   };
   return how[h.kind];
 }

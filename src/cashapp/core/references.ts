@@ -3,7 +3,7 @@ import { isOneTypoApart, lastGroupKey, numericGroupsKey, referenceKey } from './
 import { type Candidate, candidatesFromText } from './tokens.js';
 import type { AdviceLineInput, ReceiptInput } from './types.js';
 
-export type HitKind = 'exact' | 'digits' | 'groups' | 'po' | 'sequence' | 'typo' | 'truncated';
+export type HitKind = 'exact' | 'digits' | 'groups' | 'po' | 'sequence' | 'typo' | 'truncated' | 'amount';
 
 /** How sure a kind of reference match is that it names the document (before amounts agree). */
 export const HIT_QUALITY: Record<HitKind, number> = {
@@ -14,6 +14,8 @@ export const HIT_QUALITY: Record<HitKind, number> = {
   sequence: 0.9,
   typo: 0.85,
   truncated: 0.82,
+  /** An advice line whose number fits nothing: the one family document open for its amount. */
+  amount: 0.8,
 };
 
 export interface DocumentHit {
@@ -75,7 +77,12 @@ export function globalHits(
  * character wrong or two swapped, a number cut short. A candidate that fits two documents
  * this loosely names neither.
  */
-export function familyHits(book: Book, candidate: Candidate, documents: readonly number[]): DocumentHit[] {
+export function familyHits(
+  book: Book,
+  candidate: Candidate,
+  documents: readonly number[],
+  fits?: (doc: number) => boolean,
+): DocumentHit[] {
   const key = referenceKey(candidate.text);
   if (key.length < 4) return [];
   const onlyDigits = /^\d+$/.test(candidate.text.trim());
@@ -95,10 +102,14 @@ export function familyHits(book: Book, candidate: Candidate, documents: readonly
       kind = 'truncated';
     if (kind !== null) found.push(hit(doc, kind, candidate));
   }
-  return found.length === 1 ? found : [];
+  if (found.length === 1) return found;
+  // Dense numbering puts several documents one typo from a number; the advice line's amount may
+  // tell them apart (the only one whose open balance is what the line says was settled).
+  const fitting = fits ? found.filter((h) => fits(h.document)) : [];
+  return fitting.length === 1 ? fitting : [];
 }
 
-function hit(document: number, kind: HitKind, candidate: Candidate): DocumentHit {
+export function hit(document: number, kind: HitKind, candidate: Candidate): DocumentHit {
   const quality = HIT_QUALITY[kind] * (candidate.structured ? 1 : 0.99);
   return { document, kind, quality, token: candidate.text, structured: candidate.structured, line: null };
 }
