@@ -382,6 +382,28 @@ describe('advice lines whose number fits several documents or none', () => {
     ]);
   });
 
+  it('does not take a line named twice (advice and bank text) for one that fits nothing', () => {
+    const b = book([
+      doc('c1', 'INV-2026-001359', 84907),
+      doc('c1', 'INV-2026-001984', 12683),
+      doc('c1', 'INV-2025-092426', 12683),
+    ]);
+    const lines = [line('INV-2026-001359', 84907), line('INV-2026-001984', 12683)];
+    const d = matchReceipt(
+      b,
+      receipt(84907 + 12683, {
+        payerAccountKey: 'DE89370400440532013000',
+        advices: [advice(lines), { ...advice(lines), adviceId: 'a2' }],
+      }),
+      settings,
+    );
+    expect(d.outcome).toBe('auto');
+    expect(d.best!.lines.map((l) => b.documentNumber[l.document!])).toEqual([
+      'INV-2026-001359',
+      'INV-2026-001984',
+    ]);
+  });
+
   it('does not put the cash of a line it cannot place on account automatically', () => {
     const b = book([
       doc('c1', 'INV-2026-001359', 84907),

@@ -170,21 +170,22 @@ function familyProposals(m: MatchContext, root: number, familyConfidence: number
   for (const [group, candidate, line] of groups) {
     const own = group.filter(inFamily);
     const fits = line === null ? undefined : (d: number) => !hits.has(d) && fitsLine(m, d, line);
-    const before = hits.size;
+    let chosen: DocumentHit[] = [];
     // A mistyped number is often another customer's real one: look in the family all the same.
-    if (own.length === 1) take(own);
+    if (own.length === 1) chosen = own;
     else if (own.length === 0)
-      take(familyHits(book, candidate, familyDocs(), fits).map((h) => ({ ...h, line })));
+      chosen = familyHits(book, candidate, familyDocs(), fits).map((h) => ({ ...h, line }));
     else {
       const fitting = fits ? own.filter((h) => fits(h.document)) : [];
       if (fitting.length === 1) {
-        take(fitting);
+        chosen = fitting;
         reasons.push(
           `${candidate.text} fits ${own.length} documents; only one has the advice line's amount open`,
         );
       } else reasons.push(`${candidate.text} fits ${own.length} documents; taken for none`);
     }
-    if (line !== null && hits.size === before && line.amountPaidMinor !== null)
+    take(chosen);
+    if (line !== null && chosen.length === 0 && line.amountPaidMinor !== null)
       unresolved.push({ candidate: candidate.text, line });
   }
   const stillUnresolved = hits.size > 0 ? resolveByAmount(m, familyDocs(), hits, unresolved) : unresolved;
