@@ -422,3 +422,40 @@ describe('advice lines whose number fits several documents or none', () => {
     expect(d.best!.reasons.some((r) => r.includes('fit no open document'))).toBe(true);
   });
 });
+
+describe('a purchase order quoted for several invoices', () => {
+  const po = (n: string, open: number) => doc('c1', n, open, { poNumber: 'PO-4711' });
+  it('pays every open invoice of the order when the amount is their total', () => {
+    const b = book([
+      po('INV-9001', 10228),
+      po('INV-9002', 28026),
+      po('INV-9003', 12871),
+      doc('c1', 'INV-9004', 5000),
+    ]);
+    const d = matchReceipt(
+      b,
+      receipt(10228 + 28026 + 12871, {
+        payerAccountKey: 'DE89370400440532013000',
+        remittanceText: 'PO-4711',
+      }),
+      settings,
+    );
+    expect(d.outcome).toBe('auto');
+    expect(d.best!.lines.map((l) => b.documentNumber[l.document!]).sort()).toEqual([
+      'INV-9001',
+      'INV-9002',
+      'INV-9003',
+    ]);
+  });
+
+  it('pays the only subset of the order that adds up to the amount', () => {
+    const b = book([po('INV-9101', 10228), po('INV-9102', 28026), po('INV-9103', 12871)]);
+    const d = matchReceipt(
+      b,
+      receipt(10228 + 12871, { payerAccountKey: 'DE89370400440532013000', remittanceText: 'PO-4711' }),
+      settings,
+    );
+    expect(d.best!.lines.map((l) => b.documentNumber[l.document!]).sort()).toEqual(['INV-9101', 'INV-9103']);
+    expect(d.best!.reasons.some((r) => r.includes('only 2 of them add up'))).toBe(true);
+  });
+});

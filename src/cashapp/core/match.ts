@@ -167,6 +167,7 @@ function familyProposals(m: MatchContext, root: number, familyConfidence: number
     ...m.looseHits.map((g, i) => [g, m.candidates.loose[i]!, null] as const),
   ].map(([g, c, l]) => [g, c, l]);
   const unresolved: { candidate: string; line: AdviceLineInput }[] = [];
+  const purchaseOrders: DocumentHit[][] = [];
   for (const [group, candidate, line] of groups) {
     const own = group.filter(inFamily);
     const fits = line === null ? undefined : (d: number) => !hits.has(d) && fitsLine(m, d, line);
@@ -182,16 +183,53 @@ function familyProposals(m: MatchContext, root: number, familyConfidence: number
         reasons.push(
           `${candidate.text} fits ${own.length} documents; only one has the advice line's amount open`,
         );
-      } else reasons.push(`${candidate.text} fits ${own.length} documents; taken for none`);
+      } else if (line === null && own.every((h) => h.kind === 'po')) purchaseOrders.push(own);
+      else reasons.push(`${candidate.text} fits ${own.length} documents; taken for none`);
     }
     take(chosen);
     if (line !== null && chosen.length === 0 && line.amountPaidMinor !== null)
       unresolved.push({ candidate: candidate.text, line });
   }
+  if (hits.size === 0 && purchaseOrders.length === 1) {
+    const { chosen, why } = purchaseOrderInvoices(m, purchaseOrders[0]!);
+    take(chosen);
+    reasons.push(why);
+  }
   const stillUnresolved = hits.size > 0 ? resolveByAmount(m, familyDocs(), hits, unresolved) : unresolved;
   if (hits.size > 0)
     return [referencedProposal(m, payer, [...hits.values()], familyConfidence, reasons, stillUnresolved)];
   return amountProposals(m, payer, familyDocs(), familyConfidence, reasons);
+}
+
+/**
+ * A purchase order names every invoice billed against it, and a payment quoting it pays all of
+ * them (what is short or over is then a discount, deduction or overpayment, judged like any named
+ * set) — or exactly one subset of them, when only that subset adds up to the amount.
+ */
+function purchaseOrderInvoices(
+  m: MatchContext,
+  named: DocumentHit[],
+): { chosen: DocumentHit[]; why: string } {
+  const po = named[0]!.token;
+  const opens = named.map((h) => m.book.openMinor[h.document]!);
+  const total = opens.reduce((a, b) => a + b, 0);
+  if (total <= m.receipt.amountMinor)
+    return { chosen: named, why: `PO ${po} names ${named.length} open invoices, all taken` };
+  const search = findSubsets(opens, m.receipt.amountMinor, {
+    maxSteps: m.settings.subsetSearchMaxSteps,
+    maxItems: m.settings.subsetMaxItems,
+    maxSolutions: 2,
+  });
+  if (search.exhausted && search.solutions.length === 1)
+    return {
+      chosen: search.solutions[0]!.map((i) => ({ ...named[i]!, quality: named[i]!.quality * 0.95 })),
+      why: `PO ${po} names ${named.length} open invoices; only ${search.solutions[0]!.length} of them add up to the amount`,
+    };
+  // Short of the whole order and no subset fits: all of them, judged as a short payment.
+  return {
+    chosen: named,
+    why: `PO ${po} names ${named.length} open invoices; no subset adds up to the amount`,
+  };
 }
 
 /**
