@@ -1,0 +1,12 @@
+export * from './cash.js';
+export * from './credit.js';
+export * from './customers.js';
+export { ActivityError } from './errors.js';
+export * from './exposure.js';
+export * from './holds.js';
+export { activityMigrations } from './migrations.js';
+export * from './plans.js';
+export * from './promises.js';
+export * from './settings.js';
+export * from './settle.js';
+export * from './timeline.js';
