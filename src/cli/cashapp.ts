@@ -12,6 +12,7 @@ import {
 import { runCashapp } from '../cashapp/run.js';
 import { loadSettings, saveSettings } from '../cashapp/settings.js';
 import { minorUnitExponent, parseDecimalToMinor } from '../money/index.js';
+import { describeSettle, settleAfterCash } from './after-cash.js';
 import { actorOf, globals, withCompany } from './context.js';
 import { parseIsoDate, today, UsageError } from './format.js';
 import { print, printJson, renderTable } from './output.js';
@@ -34,10 +35,13 @@ export function registerCashapp(program: Command): void {
           actor: actorOf(g),
           postingDate: opts.date ? parseIsoDate(opts.date) : undefined,
         });
-        if (opts.json) return printJson(s);
+        const settled = await settleAfterCash(database, ctx, actorOf(g));
+        if (opts.json) return printJson({ ...s, promises: settled });
         print(
           `run ${s.runId}: ${s.receipts} receipts — ${s.auto} applied automatically, ${s.proposed} proposed, ${s.unapplied} left unapplied; ${s.applications} applications, ${s.deductions} deductions opened, ${s.advicesLinked} remittance advices linked`,
         );
+        const line = describeSettle(settled);
+        if (line) print(line);
       });
     });
   cashapp

@@ -6,6 +6,7 @@ import { type ImportKind, importFile, loadImportMapping } from '../imports/index
 import { checkInvariants, createCompany, setPeriodStatus, tieOut } from '../ledger/index.js';
 import { isPostgresUrl } from '../store/database.js';
 import { exportLedger, importLedger } from '../store/transfer.js';
+import { describeSettle, settleAfterCash } from './after-cash.js';
 import { actorOf, globals, resolveTarget, withCompany, withDatabase } from './context.js';
 import { money, parseCount, parseIsoDate, UsageError } from './format.js';
 import { print, printJson, renderTable } from './output.js';
@@ -70,10 +71,14 @@ export function registerImports(program: Command): void {
               onProgress: (n) => bar?.update(n),
             });
             bar?.stop();
-            if (opts.json) return printJson(summary);
+            // Payments bring cash and its applications: promises and plan installments it settles are marked.
+            const settled = kind === 'payments' ? await settleAfterCash(database, ctx, actorOf(g)) : null;
+            if (opts.json) return printJson(settled ? { ...summary, promises: settled } : summary);
             print(
               `${summary.file}: ${summary.rowsRead} rows read; ${summary.inserted} new, ${summary.updated} changed, ${summary.unchanged} already there, ${summary.rejected} rejected`,
             );
+            const line = settled && describeSettle(settled);
+            if (line) print(line);
             if (summary.previousImportId)
               print(
                 `(this exact file was imported before, as ${summary.previousImportId}: nothing was added twice)`,
