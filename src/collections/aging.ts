@@ -1,3 +1,4 @@
+import { disputedDocumentCte } from '../disputes/holds.js';
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
 import {
@@ -70,6 +71,40 @@ function params(ctx: CompanyContext, r: Resolved): unknown[] {
   return [ctx.companyId, r.asOf, lowerBounds(r.spec), r.agedCredits];
 }
 
+/**
+ * The base value of `part` of a document open for `open` with `base` in base currency: its share,
+ * half-even, in numeric so nothing overflows (all three are non-negative here).
+ */
+function baseShareSql(part: string, open: string, base: string): string {
+  const num = `(${part})::numeric * (${base})`;
+  const q = `div(${num}, (${open})::numeric)`;
+  const r = `mod(${num}, (${open})::numeric)`;
+  return `CASE WHEN (${part}) >= (${open}) THEN (${base})::int8
+               ELSE (${q} + CASE WHEN 2 * ${r} > (${open}) OR (2 * ${r} = (${open}) AND mod(${q}, 2) = 1) THEN 1 ELSE 0 END)::int8 END`;
+}
+
+/**
+ * As of today: `pivd`, the pivot with disputed amounts per customer and currency (dm; db its base
+ * value, null in the base currency) from the disputes module's CTE. Each disputed invoice or debit
+ * memo counts at most its open amount. Disputed documents are few: fetched by key.
+ */
+function disputedPivCtes(): string[] {
+  const dm = 'least(d.open_minor, dd.disputed_minor)';
+  return [
+    disputedDocumentCte('$1', '$2'),
+    `dis_piv AS (
+       SELECT d.customer_id, d.currency, sum(${dm})::int8 AS dm,
+              sum(CASE WHEN d.currency <> $5::bpchar THEN ${baseShareSql(dm, 'd.open_minor', 'd.open_base_minor')} END)::int8 AS db
+         FROM disputed_doc dd
+         JOIN document d ON d.company_id = $1 AND d.document_id = dd.document_id
+        WHERE d.open_minor > 0 AND d.doc_type <> 'credit_memo'
+        GROUP BY d.customer_id, d.currency)`,
+    `pivd AS (
+       SELECT p.*, coalesce(dp.dm, 0)::int8 AS dm, dp.db
+         FROM piv p LEFT JOIN dis_piv dp ON dp.customer_id = p.customer_id AND dp.currency = p.currency)`,
+  ];
+}
+
 /** The summary's parameters: the detail's, and $5 the base currency. */
 const summaryParams = (ctx: CompanyContext, r: Resolved): unknown[] => [...params(ctx, r), ctx.baseCurrency];
 
@@ -91,8 +126,8 @@ function pivotSums(codes: readonly (number | null)[], col: string, prefix: strin
 }
 
 /**
- * `piv` (customer_id, currency, m0…, b0…, items): open amounts per customer and currency, one column
- * per bucket and line, in base (b) beside the currency (m). As of today straight from the two
+ * `pivd` (customer_id, currency, m0…, b0…, items, dm, db): open amounts per customer and currency,
+ * one column per bucket and line, in base (b) beside the currency (m), and the disputed part. As of today straight from the two
  * covering indexes of open documents and of receipts with cash left, which are in customer and
  * currency order, so the sums stream (no sort, no hash table, nothing spilled to disk however many
  * customers); for other dates from the rebuilt open items. The bucket is computed once per row (the
@@ -102,14 +137,23 @@ function pivotCtes(strategy: Resolved['strategy'], basis: AgingBasis, bucketCoun
   const codes = pivotCodes(bucketCount);
   const sums = (col: string, prefix: string) => pivotSums(codes, col, prefix);
   if (strategy !== 'current') {
+    // Disputed amounts ride along on the same pass (a second reference to open_item would make
+    // PostgreSQL materialize it).
+    const dm = 'least(o.minor, dd.disputed_minor)';
     return [
       openItemCtes(strategy),
+      disputedDocumentCte('$1', '$2'),
       `item AS (
-         SELECT customer_id, currency, ${bucketSql(basis)} AS bucket, minor,
-                CASE WHEN currency <> $5::bpchar THEN base END AS base
-           FROM open_item OFFSET 0)`,
-      `piv AS (
-         SELECT customer_id, currency, ${sums('minor', 'm')}, ${sums('base', 'b')}, count(*)::int8 AS items
+         SELECT o.customer_id, o.currency, ${bucketSql(basis)} AS bucket, o.minor,
+                CASE WHEN o.currency <> $5::bpchar THEN o.base END AS base,
+                CASE WHEN dd.document_id IS NOT NULL AND o.minor > 0 AND o.doc_type <> 'credit_memo' THEN ${dm} END AS dm,
+                CASE WHEN dd.document_id IS NOT NULL AND o.minor > 0 AND o.doc_type <> 'credit_memo'
+                      AND o.currency <> $5::bpchar THEN ${baseShareSql(dm, 'o.minor', 'o.base')} END AS db
+           FROM open_item o LEFT JOIN disputed_doc dd ON o.item_kind = 'document' AND dd.document_id = o.item_id
+         OFFSET 0)`,
+      `pivd AS (
+         SELECT customer_id, currency, ${sums('minor', 'm')}, ${sums('base', 'b')}, count(*)::int8 AS items,
+                coalesce(sum(dm), 0)::int8 AS dm, sum(db)::int8 AS db
            FROM item GROUP BY customer_id, currency)`,
     ];
   }
@@ -149,6 +193,7 @@ function pivotCtes(strategy: Resolved['strategy'], basis: AgingBasis, bucketCoun
               ${codes.map((_, i) => `coalesce(d.b${i}, 0) + coalesce(r.b${i}, 0) AS b${i}`).join(', ')},
               coalesce(d.items, 0) + coalesce(r.items, 0) AS items
          FROM doc_piv d FULL JOIN rcp_piv r ON r.customer_id = d.customer_id AND r.currency = d.currency)`,
+    ...disputedPivCtes(),
   ];
 }
 
@@ -176,19 +221,26 @@ export async function agingReport(
     return `${list('m')}, CASE WHEN x.currency = $5::bpchar THEN NULL ELSE ${list('b')} END`;
   };
   // Per customer the pivot is the answer; other groupings sum it (a customer is in one group).
+  const disputed = (sum: boolean) =>
+    sum
+      ? `sum(x.dm)::int8, CASE WHEN x.currency = $5::bpchar THEN NULL ELSE coalesce(sum(x.db), 0)::int8 END`
+      : `x.dm, CASE WHEN x.currency = $5::bpchar THEN NULL ELSE coalesce(x.db, 0) END`;
   const select =
     r.by === 'customer'
       ? `SELECT ${g.key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy,
-                json_build_array(${g.key}, ${g.number}, ${g.name}, x.currency, ${arrays(false)}, x.items) AS j
-           FROM piv x ${g.joins}`
+                json_build_array(${g.key}, ${g.number}, ${g.name}, x.currency, ${arrays(false)}, x.items,
+                                 ${disputed(false)}) AS j
+           FROM pivd x ${g.joins}`
       : `SELECT ${g.key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy,
-                json_build_array(${g.key}, ${g.number}, ${g.name}, x.currency, ${arrays(true)}, sum(x.items)) AS j
-           FROM piv x ${g.joins} GROUP BY 1, 2, 3, 4`;
+                json_build_array(${g.key}, ${g.number}, ${g.name}, x.currency, ${arrays(true)}, sum(x.items),
+                                 ${disputed(true)}) AS j
+           FROM pivd x ${g.joins} GROUP BY 1, 2, 3, 4`;
   // Report order: by customer number (or collector, currency), byte order so both engines agree.
-  const { rows } = await client.query<{ doc: string }>(
+  const { rows } = await client.query<{ doc: string; has_disputes: boolean }>(
     `WITH ${g.recursive ? 'RECURSIVE ' : ''}${ctes.join(',\n')}
      SELECT coalesce(json_agg(s.j ORDER BY coalesce(s.n, s.k) COLLATE "C" NULLS LAST, s.nm COLLATE "C" NULLS LAST,
-                                           s.ccy), '[]')::text AS doc
+                                           s.ccy), '[]')::text AS doc,
+            EXISTS (SELECT 1 FROM dispute_case WHERE company_id = $1) AS has_disputes
        FROM (${select}) s`,
     summaryParams(ctx, r),
   );
@@ -199,6 +251,7 @@ export async function agingReport(
     buckets,
     baseCurrency: ctx.baseCurrency,
     strategy: r.strategy,
+    hasDisputes: rows[0]!.has_disputes,
   });
 }
 
@@ -222,6 +275,8 @@ export interface AgingDetailRow {
   bucket: number;
   openMinor: number;
   openBaseMinor: number;
+  /** The part of an open invoice or debit memo in a live dispute case on the as-of date (0 if none). */
+  disputedMinor: number;
 }
 
 interface DetailSqlRow {
@@ -239,6 +294,7 @@ interface DetailSqlRow {
   bucket: number;
   minor: number;
   base: number;
+  disputed: number;
 }
 
 /**
@@ -259,12 +315,16 @@ export async function agingDetail(
   await client.query(
     `DECLARE ${cursor} NO SCROLL CURSOR FOR
      WITH ${openItemCtes(r.strategy)},
+     ${disputedDocumentCte('$1', '$2')},
      item AS (SELECT x.*, ${bucketSql(r.spec.basis)} AS bucket FROM open_item x)
      SELECT x.item_kind, x.doc_type, coalesce(d.document_number, rc.receipt_key) AS number,
             c.customer_number, c.name AS customer_name, p.customer_number AS parent_number, c.collector,
             x.currency, x.document_date, x.due_date, ($2::date - ${ageFrom})::int4 AS age_days, x.bucket,
-            x.minor, x.base
+            x.minor, x.base,
+            CASE WHEN dd.document_id IS NOT NULL AND x.minor > 0 AND x.doc_type <> 'credit_memo'
+                 THEN least(x.minor, dd.disputed_minor) ELSE 0 END::int8 AS disputed
        FROM item x
+       LEFT JOIN disputed_doc dd ON x.item_kind = 'document' AND dd.document_id = x.item_id
        LEFT JOIN document d ON x.item_kind = 'document' AND d.company_id = $1 AND d.document_id = x.item_id
        LEFT JOIN receipt rc ON x.item_kind = 'receipt' AND rc.company_id = $1 AND rc.receipt_id = x.item_id
        LEFT JOIN customer c ON c.company_id = $1 AND c.customer_id = x.customer_id
@@ -304,5 +364,6 @@ function detailRow(x: DetailSqlRow): AgingDetailRow {
     bucket: x.bucket,
     openMinor: x.minor,
     openBaseMinor: x.base,
+    disputedMinor: x.disputed,
   };
 }

@@ -1,6 +1,13 @@
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../imports/ids.js';
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
+import { closeCases } from './actions.js';
+import { type NewCase, openCasesBulk } from './cases.js';
+import { copyLines, q } from './copy.js';
+import { DeductionError } from './core/errors.js';
+import { receiptFacts } from './ledger-reads.js';
+
+export { DeductionError } from './core/errors.js';
 
 export interface NewDeduction {
   customerId: string;
@@ -13,44 +20,123 @@ export interface NewDeduction {
   reasonText: string | null;
 }
 
-export class DeductionError extends Error {
-  override readonly name = 'DeductionError';
-}
-
-/** Opens deductions in one statement; returns their ids in input order. */
+/**
+ * Opens deductions in one statement, and a dispute case for each, routed by the resolution matrix
+ * (set-based: openCasesBulk). The case opens on the receipt's date (when the customer took the
+ * deduction) with the remittance's text and the deduction's code (the 820 adjustment code or the
+ * word cash application read). Returns the deductions' ids in input order.
+ */
 export async function openDeductions(
   client: SqlClient,
   ctx: CompanyContext,
   deductions: readonly NewDeduction[],
-  opts: { actor: string; runId?: string | null },
+  opts: { actor: string; runId?: string | null; openedOn?: string; openCases?: boolean },
 ): Promise<string[]> {
   if (deductions.length === 0) return [];
-  const rows = deductions.map((d, i) => {
+  const ids = deductions.map((d, i) => {
     if (!Number.isSafeInteger(d.amountMinor) || d.amountMinor <= 0) {
       throw new DeductionError(`deduction ${i}: amount ${d.amountMinor} must be a positive safe integer`);
     }
+    return newId();
+  });
+  const run = q(opts.runId ?? null);
+  const actor = q(opts.actor);
+  const columns = [
+    'company_id',
+    'deduction_id',
+    'customer_id',
+    'document_id',
+    'receipt_id',
+    'application_id',
+    'run_id',
+    'currency',
+    'amount_minor',
+    'reason_code',
+    'reason_text',
+    'created_by',
+  ];
+  // In slices, joined from arrays: flat lines that die young (see openCasesBulk).
+  for (let start = 0; start < deductions.length; start += 5_000) {
+    const lines: string[] = [];
+    for (let i = start; i < Math.min(deductions.length, start + 5_000); i++) {
+      const d = deductions[i]!;
+      lines.push(
+        [
+          ctx.companyId,
+          ids[i],
+          q(d.customerId),
+          q(d.documentId),
+          q(d.receiptId),
+          q(d.applicationId),
+          run,
+          q(d.currency),
+          d.amountMinor,
+          q(d.reasonCode.slice(0, 40)),
+          q(d.reasonText),
+          actor,
+        ].join(','),
+      );
+    }
+    await copyLines(client, 'deduction', columns, lines);
+  }
+  if (opts.openCases !== false) await openCasesForDeductions(client, ctx, deductions, ids, opts);
+  return ids;
+}
+
+async function openCasesForDeductions(
+  client: SqlClient,
+  ctx: CompanyContext,
+  deductions: readonly NewDeduction[],
+  ids: readonly string[],
+  opts: { actor: string; openedOn?: string },
+): Promise<void> {
+  const receipts = await receiptFacts(
+    client,
+    ctx,
+    deductions.flatMap((d) => (d.receiptId ? [d.receiptId] : [])),
+  );
+  const today = new Date().toISOString().slice(0, 10);
+  const cases: NewCase[] = deductions.map((d, i) => {
+    const r = d.receiptId ? receipts.get(d.receiptId) : undefined;
+    const text = [r?.remittanceText, d.reasonText].filter((t): t is string => Boolean(t)).join(' | ');
     return {
-      deduction_id: uuidv7(),
-      customer_id: d.customerId,
-      document_id: d.documentId,
-      receipt_id: d.receiptId,
-      application_id: d.applicationId,
-      currency: d.currency,
-      amount_minor: d.amountMinor,
-      reason_code: d.reasonCode.slice(0, 40),
-      reason_text: d.reasonText,
+      customerId: d.customerId,
+      origin: 'cashapp',
+      openedOn: opts.openedOn ?? r?.receiptDate ?? today,
+      deductionId: ids[i]!,
+      receiptId: d.receiptId,
+      externalCode: d.reasonCode,
+      reasonText: text || null,
+      lines: [{ documentId: d.documentId, amountMinor: d.amountMinor, deductionId: ids[i]! }],
     };
   });
-  await client.query(
-    `INSERT INTO deduction (company_id, deduction_id, customer_id, document_id, receipt_id, application_id, run_id, currency,
-       amount_minor, reason_code, reason_text, created_by)
-     SELECT $1, x.deduction_id, x.customer_id, x.document_id, x.receipt_id, x.application_id, $3, x.currency, x.amount_minor,
-            x.reason_code, x.reason_text, $4
-       FROM jsonb_to_recordset($2::jsonb) AS x(deduction_id uuid, customer_id uuid, document_id uuid, receipt_id uuid,
-            application_id uuid, currency text, amount_minor int8, reason_code text, reason_text text)`,
-    [ctx.companyId, JSON.stringify(rows), opts.runId ?? null, opts.actor],
+  await openCasesBulk(client, ctx, cases, { actor: opts.actor });
+}
+
+/** The live cases behind deductions about to be cancelled, closed with the same reason. */
+async function closeCasesOfDeductions(
+  client: SqlClient,
+  ctx: CompanyContext,
+  where: string,
+  param: unknown,
+  opts: { actor: string; reason: string },
+): Promise<void> {
+  const { rows } = await client.query<{ case_id: string }>(
+    `SELECT c.case_id FROM dispute_case c JOIN deduction d ON d.company_id = c.company_id AND d.deduction_id = c.deduction_id
+      WHERE c.company_id = $1 AND d.status = 'open' AND ${where} AND c.status NOT IN ('resolved', 'closed')`,
+    [ctx.companyId, param],
   );
-  return rows.map((r) => r.deduction_id);
+  await closeCases(
+    client,
+    ctx,
+    rows.map((r) => r.case_id),
+    {
+      reason: `deduction cancelled: ${opts.reason}`,
+      actor: opts.actor,
+      on: new Date().toISOString().slice(0, 10),
+      deductionStatus: null,
+    },
+  );
 }
 
 /** Cancels the open deductions a cash-application run opened (the run is being reverted). */
@@ -60,6 +146,7 @@ export async function cancelDeductionsOfRun(
   runId: string,
   opts: { actor: string; reason: string },
 ): Promise<number> {
+  await closeCasesOfDeductions(client, ctx, 'd.run_id = $2', runId, opts);
   const result = await client.query(
     `UPDATE deduction SET status = 'cancelled', closed_at = now(), closed_by = $3, close_reason = $4
       WHERE company_id = $1 AND run_id = $2 AND status = 'open'`,
@@ -76,6 +163,7 @@ export async function cancelDeductionsOfReceipts(
   opts: { actor: string; reason: string },
 ): Promise<number> {
   if (receiptIds.length === 0) return 0;
+  await closeCasesOfDeductions(client, ctx, 'd.receipt_id = ANY($2::uuid[])', receiptIds, opts);
   const result = await client.query(
     `UPDATE deduction SET status = 'cancelled', closed_at = now(), closed_by = $3, close_reason = $4
       WHERE company_id = $1 AND receipt_id = ANY($2::uuid[]) AND status = 'open'`,

@@ -1,2 +1,13 @@
+export * from './actions.js';
+export * from './cases.js';
+export * from './config.js';
+export { DisputeError, DisputeFileError, type FileIssue, formatIssue } from './core/errors.js';
+export type { MatrixRule } from './core/matrix.js';
+export { type CaseStatus, OUTCOMES, type Outcome } from './core/outcome.js';
 export * from './deductions.js';
+export * from './escalate.js';
+export * from './holds.js';
+export { customersByKey, documentsById, documentsByNumber } from './ledger-reads.js';
 export { disputesMigrations } from './migrations.js';
+export * from './reports.js';
+export * from './resolve.js';

@@ -47,6 +47,14 @@ export interface AgingRow {
   base: AgingAmounts;
   /** Open items behind the row (documents and receipts). */
   items: number;
+  /**
+   * Of the open invoices and debit memos, the part in a live dispute case on the as-of date (each
+   * document's disputed amount, at most its open amount): a memo column, already inside the
+   * buckets, held out of dunning until the case is resolved.
+   */
+  disputedMinor: number;
+  /** The same in the base currency (each document's share of its open base amount, half-even). */
+  disputedBaseMinor: number;
 }
 
 export interface AgingReport {
@@ -62,6 +70,10 @@ export interface AgingReport {
   /** Everything in the base currency. */
   totalBase: AgingAmounts;
   totalItems: number;
+  /** Disputed amounts in the base currency, all rows. */
+  totalDisputedBase: number;
+  /** Whether the company has any dispute case at all (files then carry the disputed columns). */
+  hasDisputes: boolean;
 }
 
 /** The pivot's columns after the buckets: credits, on account, unapplied cash. */
@@ -69,19 +81,31 @@ export const PIVOT_LINES = [LINE_CODE.credits, LINE_CODE.onAccount, LINE_CODE.un
 
 /**
  * One group and currency of the SQL summary: [key, number, name, currency, amounts, base amounts,
- * open items]; amounts are minor units, one per bucket then credits, on account, unapplied cash;
- * base amounts are null in the base currency (they are the amounts). Unique per key and currency,
- * in report order.
+ * open items, disputed, disputed in base]; amounts are minor units, one per bucket then credits,
+ * on account, unapplied cash; base amounts are null in the base currency (they are the amounts),
+ * and so is the disputed base. Unique per key and currency, in report order.
  */
-export type AgingGroupPivot = readonly [
-  string | null,
-  string | null,
-  string | null,
-  string,
-  readonly number[],
-  readonly number[] | null,
-  number,
-];
+export type AgingGroupPivot =
+  | readonly [
+      string | null,
+      string | null,
+      string | null,
+      string,
+      readonly number[],
+      readonly number[] | null,
+      number,
+    ]
+  | readonly [
+      string | null,
+      string | null,
+      string | null,
+      string,
+      readonly number[],
+      readonly number[] | null,
+      number,
+      number,
+      number | null,
+    ];
 
 export function emptyAmounts(bucketCount: number): AgingAmounts {
   return {
@@ -139,18 +163,27 @@ export function amountsOf(values: readonly number[], bucketCount: number): Aging
  */
 export function assembleAging(
   groups: readonly AgingGroupPivot[],
-  head: Omit<AgingReport, 'rows' | 'totalsByCurrency' | 'totalBase' | 'totalItems'>,
+  head: Omit<
+    AgingReport,
+    'rows' | 'totalsByCurrency' | 'totalBase' | 'totalItems' | 'totalDisputedBase' | 'hasDisputes'
+  > & {
+    hasDisputes?: boolean;
+  },
 ): AgingReport {
   const bucketCount = head.buckets.length;
   const rows: AgingRow[] = [];
   const totals = new Map<string, AgingRow>();
   const totalBase = emptyAmounts(bucketCount);
   let totalItems = 0;
-  for (const [key, number, name, rawCurrency, minor, baseMinor, items] of groups) {
+  let totalDisputedBase = 0;
+  for (const group of groups) {
+    const [key, number, name, rawCurrency, minor, baseMinor, items] = group;
     const currency = rawCurrency.trim();
     const amounts = amountsOf(minor, bucketCount);
     const base = baseMinor === null ? amounts : amountsOf(baseMinor, bucketCount);
-    rows.push({ key, number, name, currency, amounts, base, items });
+    const disputedMinor = assertSafeMinor(group[7] ?? 0, 'disputed amount');
+    const disputedBaseMinor = assertSafeMinor(group[8] ?? disputedMinor, 'disputed amount');
+    rows.push({ key, number, name, currency, amounts, base, items, disputedMinor, disputedBaseMinor });
     let total = totals.get(currency);
     if (!total) {
       total = {
@@ -161,6 +194,8 @@ export function assembleAging(
         amounts: emptyAmounts(bucketCount),
         base: emptyAmounts(bucketCount),
         items: 0,
+        disputedMinor: 0,
+        disputedBaseMinor: 0,
       };
       totals.set(currency, total);
     }
@@ -169,9 +204,21 @@ export function assembleAging(
     sumAmounts(totalBase, base);
     total.items += items;
     totalItems += items;
+    total.disputedMinor = assertSafeMinor(total.disputedMinor + disputedMinor, 'disputed total');
+    total.disputedBaseMinor = assertSafeMinor(total.disputedBaseMinor + disputedBaseMinor, 'disputed total');
+    totalDisputedBase = assertSafeMinor(totalDisputedBase + disputedBaseMinor, 'disputed total');
   }
   const byCurrency = [...totals.values()].sort((a, b) => compareText(a.currency, b.currency));
-  return { ...head, rows, totalsByCurrency: byCurrency, totalBase, totalItems };
+  const { hasDisputes, ...rest } = head;
+  return {
+    ...rest,
+    rows,
+    totalsByCurrency: byCurrency,
+    totalBase,
+    totalItems,
+    totalDisputedBase,
+    hasDisputes: hasDisputes ?? totalDisputedBase !== 0,
+  };
 }
 
 /** Nulls (unidentified cash, no collector) sort last. */

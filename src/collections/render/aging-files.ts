@@ -41,6 +41,8 @@ function rowJson(r: AgingReport, row: AgingRow) {
     items: row.items,
     amounts: amountsJson(row.amounts, r.buckets, row.currency),
     base: amountsJson(row.base, r.buckets, r.baseCurrency),
+    disputed: decimal(row.disputedMinor, row.currency),
+    disputed_base: decimal(row.disputedBaseMinor, r.baseCurrency),
   };
 }
 
@@ -57,11 +59,17 @@ export function agingJson(r: AgingReport) {
     totals_by_currency: r.totalsByCurrency.map((row) => rowJson(r, row)),
     total_base: amountsJson(r.totalBase, r.buckets, r.baseCurrency),
     total_items: r.totalItems,
+    total_disputed_base: decimal(r.totalDisputedBase, r.baseCurrency),
   };
 }
 
-/** One line per group and currency, then a total per currency and one in the base currency. */
+/**
+ * One line per group and currency, then a total per currency and one in the base currency. Once the
+ * company has dispute cases, two more columns: the disputed part (already in the buckets) and its
+ * base value.
+ */
 export function agingCsv(r: AgingReport): string {
+  const disputed = r.hasDisputes;
   const head = [
     'row_type',
     'group_key',
@@ -77,6 +85,7 @@ export function agingCsv(r: AgingReport): string {
     'base_ar',
     'base_net',
     'items',
+    ...(disputed ? ['disputed', 'base_disputed'] : []),
   ];
   const line = (type: string, row: AgingRow) =>
     csvLine([
@@ -89,6 +98,9 @@ export function agingCsv(r: AgingReport): string {
       decimal(row.base.ar, r.baseCurrency),
       decimal(row.base.net, r.baseCurrency),
       row.items,
+      ...(disputed
+        ? [decimal(row.disputedMinor, row.currency), decimal(row.disputedBaseMinor, r.baseCurrency)]
+        : []),
     ]);
   const a = r.totalBase;
   return [
@@ -105,6 +117,9 @@ export function agingCsv(r: AgingReport): string {
       decimal(a.ar, r.baseCurrency),
       decimal(a.net, r.baseCurrency),
       r.totalItems,
+      ...(disputed
+        ? [decimal(r.totalDisputedBase, r.baseCurrency), decimal(r.totalDisputedBase, r.baseCurrency)]
+        : []),
     ]),
   ].join('');
 }
@@ -144,6 +159,7 @@ export async function agingXlsx(r: AgingReport, path: string): Promise<void> {
     'net',
     `AR in ${r.baseCurrency}`,
     'items',
+    ...(r.hasDisputes ? ['disputed', `disputed in ${r.baseCurrency}`] : []),
   ];
   const headerRow = ws.getRow(4);
   headerRow.values = header;
@@ -164,9 +180,19 @@ export async function agingXlsx(r: AgingReport, path: string): Promise<void> {
       ),
       cellNumber(row.base.ar, r.baseCurrency),
       row.items,
+      ...(r.hasDisputes
+        ? [
+            cellNumber(base ? row.disputedBaseMinor : row.disputedMinor, currency),
+            cellNumber(row.disputedBaseMinor, r.baseCurrency),
+          ]
+        : []),
     ]);
     for (let i = 0; i < moneyCols; i++) x.getCell(4 + i).numFmt = moneyFormat(currency);
     x.getCell(4 + moneyCols).numFmt = moneyFormat(r.baseCurrency);
+    if (r.hasDisputes) {
+      x.getCell(6 + moneyCols).numFmt = moneyFormat(currency);
+      x.getCell(7 + moneyCols).numFmt = moneyFormat(r.baseCurrency);
+    }
     if (bold) x.font = BOLD;
   };
   for (const row of r.rows)
@@ -186,6 +212,8 @@ export async function agingXlsx(r: AgingReport, path: string): Promise<void> {
     amounts: r.totalBase,
     base: r.totalBase,
     items: r.totalItems,
+    disputedMinor: r.totalDisputedBase,
+    disputedBaseMinor: r.totalDisputedBase,
   };
   put(baseRow, `TOTAL in ${r.baseCurrency}`, null, true, true);
   ws.autoFilter = { from: { row: 4, column: 1 }, to: { row: 4, column: header.length } };
@@ -218,6 +246,8 @@ export async function agingXlsx(r: AgingReport, path: string): Promise<void> {
       ['credits', r.buckets.length + 1, row.amounts.credits, row.base.credits],
       ['on account', r.buckets.length + 2, row.amounts.onAccount, row.base.onAccount],
       ['unapplied cash', r.buckets.length + 3, row.amounts.unappliedCash, row.base.unappliedCash],
+      // A memo line: the disputed part of the buckets above (not to be added to them).
+      ['disputed', r.buckets.length + 4, row.disputedMinor, row.disputedBaseMinor],
     ];
     for (const [line, order, minor, base] of cells) {
       if (minor === 0 && base === 0) continue;
@@ -261,6 +291,7 @@ export const DETAIL_COLUMNS = [
   'currency',
   'open',
   'open_base',
+  'disputed',
 ] as const;
 
 export interface DetailHead {
@@ -284,6 +315,7 @@ function detailValues(h: DetailHead, x: AgingDetailRow) {
     x.currency,
     decimal(x.openMinor, x.currency),
     decimal(x.openBaseMinor, h.baseCurrency),
+    decimal(x.disputedMinor, x.currency),
   ];
 }
 
@@ -349,11 +381,12 @@ export function xlsxDetailWriter(h: DetailHead, path: string) {
     'ccy',
     'open',
     `open ${h.baseCurrency}`,
+    'disputed',
   ];
   return {
     startFormatted() {
       sheet = wb.addWorksheet('Detail', { views: [{ state: 'frozen', ySplit: 2 }] });
-      [12, 32, 12, 14, 14, 16, 11, 11, 6, 14, 5, 16, 16].forEach((width, i) => {
+      [12, 32, 12, 14, 14, 16, 11, 11, 6, 14, 5, 16, 16, 14].forEach((width, i) => {
         sheet!.getColumn(i + 1).width = width;
       });
       const title = sheet.addRow([`Open items as of ${h.asOf}`]);
@@ -397,6 +430,7 @@ export function xlsxDetailWriter(h: DetailHead, path: string) {
           x.currency,
           cellNumber(x.openMinor, x.currency),
           cellNumber(x.openBaseMinor, h.baseCurrency),
+          cellNumber(x.disputedMinor, x.currency),
           ...(formatted ? [] : [date(h.asOf), h.baseCurrency]),
         ];
         const row = sheet!.addRow(values);
@@ -404,7 +438,8 @@ export function xlsxDetailWriter(h: DetailHead, path: string) {
         row.getCell(8).numFmt = 'yyyy-mm-dd';
         row.getCell(12).numFmt = moneyFormat(x.currency);
         row.getCell(13).numFmt = moneyFormat(h.baseCurrency);
-        if (!formatted) row.getCell(14).numFmt = 'yyyy-mm-dd';
+        row.getCell(14).numFmt = moneyFormat(x.currency);
+        if (!formatted) row.getCell(15).numFmt = 'yyyy-mm-dd';
         row.commit();
       }
       count += rows.length;
