@@ -1,0 +1,14 @@
+export * from './core/config.js';
+export { DunningError } from './core/errors.js';
+export * from './core/interest.js';
+export * from './core/plan.js';
+export * from './core/segments.js';
+export * from './core/templates.js';
+export { runDemoDunning } from './demo.js';
+export { dunningMigrations } from './migrations.js';
+export * from './run.js';
+export * from './runs.js';
+export { type InTransaction, type SendResult, sendLetters } from './send.js';
+export * from './settings.js';
+export { loadConfig, saveConfig } from './store.js';
+export * from './undo.js';
