@@ -94,6 +94,16 @@ describe.each(ENGINES)('openar demo on %s', (engine) => {
     expect(summary.unappliedMinor).toBe(summary.tieOut.unappliedBase.subledgerMinor);
   });
 
+  it('works the collections morning: worklist, deductions, and a dunning run received over SMTP', () => {
+    const day = summary.collections!;
+    expect(day.worklist.some((l) => /Worklist as of/.test(l))).toBe(true);
+    expect(day.disputes.some((l) => /cases/.test(l))).toBe(true);
+    expect(day.dunning.some((l) => /e-mails sent/.test(l))).toBe(true);
+    expect(day.emailsReceived).toBeGreaterThan(0);
+    expect(day.emailsWithPdf).toBe(day.emailsReceived);
+    expect(lines).toContain("This morning's worklist:");
+  });
+
   it('has what a real receivables book has', async () => {
     const c = summary.counts;
     expect(c.parents).toBeGreaterThan(0);

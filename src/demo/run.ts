@@ -13,6 +13,7 @@ import {
 import { formatMinor, minorUnitExponent } from '../money/index.js';
 import type { SqlClient } from '../store/client.js';
 import type { Database } from '../store/database.js';
+import { type CollectionsDay, printCollectionsDay, runCollectionsDay } from './collections-day.js';
 import {
   assertIsoDate,
   type DemoFiles,
@@ -101,6 +102,8 @@ export interface DemoSummary {
   topPastDue: PastDueCustomer[];
   tieOut: TieOut;
   elapsedMs: number;
+  /** The collections morning worked on a new demo (activity, disputes, worklist, dunning); null when only shown. */
+  collections?: CollectionsDay | null;
 }
 
 /**
@@ -199,6 +202,11 @@ export async function runDemo(database: Database, options: DemoOptions): Promise
     log(
       `  netted ${n(creditsApplied)} credit memos against the invoices customers deducted them from (${seconds(t)})`,
     );
+    t = performance.now();
+    const collections = await runCollectionsDay(database, ctx, settings.asOf, settings.seed);
+    log(
+      `  worked the collections morning: activity, deductions, worklist, dunning to a local SMTP sink (${seconds(t)})`,
+    );
     await database.transaction(({ client }) => saveSettings(client, ctx, { ...settings, complete: true }));
 
     const summary = await summarize(database, ctx, settings.asOf, {
@@ -209,7 +217,9 @@ export async function runDemo(database: Database, options: DemoOptions): Promise
       creditsApplied,
       started,
     });
+    summary.collections = collections;
     print(summary, log);
+    printCollectionsDay(collections, log);
     return summary;
   } finally {
     if (!options.filesDir) await rm(dir, { recursive: true, force: true });
