@@ -1,6 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { BankImportError } from '../banking/index.js';
 import { CashappError } from '../cashapp/manual.js';
+import { ActivityError } from '../collections/activity/errors.js';
+import { DunningError } from '../collections/dunning/core/errors.js';
+import { PredictionError } from '../collections/prediction/core/errors.js';
+import { StatementError } from '../collections/statement/core/errors.js';
+import { WorklistError } from '../collections/worklist/core/errors.js';
 import { DeductionError } from '../disputes/index.js';
 import { ParseError } from '../formats/errors.js';
 import { ImportError, MappingError } from '../imports/index.js';
@@ -76,7 +81,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const KNOWN_ERRORS = [
+  ActivityError,
   BankImportError,
+  DunningError,
+  PredictionError,
+  StatementError,
+  WorklistError,
   CashappError,
   DeductionError,
   LedgerError,

@@ -85,7 +85,9 @@ function close(out: Writable, output: string | undefined): Promise<void> {
 }
 
 export function registerReports(program: Command): Command {
-  const report = program.command('report').description('collections reports: aging and metrics');
+  const report = program
+    .command('report')
+    .description('collections reports: aging, metrics, worklist, predictions, statements, disputes');
 
   report
     .command('aging')
@@ -193,17 +195,27 @@ export function registerReports(program: Command): Command {
 
 function agingTable(r: AgingReport): string {
   type Line = { label: string; name: string; currency: string; values: number[]; items: number };
+  // Disputed is a memo column (already inside the buckets), shown once the company has a case.
   const line = (
     label: string,
     name: string | null,
     currency: string,
     a: AgingReport['totalBase'],
     items: number,
+    disputedMinor: number,
   ): Line => ({
     label,
     name: (name ?? '').slice(0, 30),
     currency,
-    values: [...a.buckets, a.credits, a.onAccount, a.ar, a.unappliedCash, a.net],
+    values: [
+      ...a.buckets,
+      a.credits,
+      a.onAccount,
+      a.ar,
+      a.unappliedCash,
+      a.net,
+      ...(r.hasDisputes ? [disputedMinor] : []),
+    ],
     items,
   });
   const lines: Line[] = r.rows.map((row) =>
@@ -213,13 +225,14 @@ function agingTable(r: AgingReport): string {
       row.currency,
       row.amounts,
       row.items,
+      row.disputedMinor,
     ),
   );
   const totals: Line[] = [
     ...r.totalsByCurrency.map((row) =>
-      line(`TOTAL ${row.currency}`, null, row.currency, row.amounts, row.items),
+      line(`TOTAL ${row.currency}`, null, row.currency, row.amounts, row.items, row.disputedMinor),
     ),
-    line(`TOTAL in ${r.baseCurrency}`, null, r.baseCurrency, r.totalBase, r.totalItems),
+    line(`TOTAL in ${r.baseCurrency}`, null, r.baseCurrency, r.totalBase, r.totalItems, r.totalDisputedBase),
   ];
   const titles = [
     ...r.buckets.map((b) => b.label),
@@ -228,6 +241,7 @@ function agingTable(r: AgingReport): string {
     'AR total',
     'unapplied cash',
     'net',
+    ...(r.hasDisputes ? ['disputed'] : []),
   ];
   const columns = [
     { header: r.by, value: (l: Line) => l.label },
