@@ -146,6 +146,19 @@ describe('worklist scoring', () => {
     // 1,000.00 × 2 = 2,000.00 at risk, × 0.2 while the promise is live.
     expect(promise.scoreBaseMinor).toBe(400_00);
     expect(promise.terms.find((t) => t.code === 'promise_live')?.valueBaseMinor).toBe(-1_600_00);
+    // A plan in good standing is waited on like a live promise: ranked low, not at the top.
+    const plan = scoreAccount(
+      account({
+        ...withItem('d61_90', 1_000_00, 1, 70),
+        planInGoodStanding: { until: '2026-05-01', reason: 'payment plan in good standing' },
+      }),
+      DEFAULT_SETTINGS,
+      AS_OF,
+      money,
+    );
+    expect(plan.actionText).toBe('no action — payment plan in good standing');
+    expect(plan.scoreBaseMinor).toBe(400_00);
+    expect(plan.terms.find((t) => t.code === 'plan_in_good_standing')?.valueBaseMinor).toBe(-1_600_00);
     expect(
       scoreAccount(account(withItem('d31_60', 100_00, 1, 50)), DEFAULT_SETTINGS, AS_OF, money).action,
     ).toBe('final_notice');

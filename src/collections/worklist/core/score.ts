@@ -9,7 +9,7 @@ import { WorklistError } from './errors.js';
  *
  * The score is in base-currency minor units: the amount a call could bring forward, weighted.
  *   Σ over age bands (open × P(late) × the band's weight)      amount at risk × probability × age
- *   × LIVE_PROMISE_FACTOR when a promise to pay is live         (waiting is the right action)
+ *   × LIVE_PROMISE_FACTOR when a promise to pay is live or a plan is in good standing (waiting is right)
  *   + past due × BROKEN_WEIGHT × broken promises (at most 3)    (a broken word needs a call)
  *   + past due × MISSED_WEIGHT × missed installments (at most 3)
  *   + exposure over the credit limit × OVER_LIMIT_WEIGHT
@@ -201,12 +201,14 @@ export function scoreAccount(
       text: `${money(b.openBaseMinor)} ${BAND_LABEL[band]} × ${pct(share)} likely late × age weight ${weight}`,
     });
   }
-  if (a.livePromise && risk > 0) {
+  // A live promise or a plan in good standing means waiting is the right action: rank it low.
+  const waitingOn = a.livePromise ?? a.planInGoodStanding;
+  if (waitingOn && risk > 0) {
     const cut = Math.round(risk * (1 - settings.livePromiseFactor));
     terms.push({
-      code: 'promise_live',
+      code: a.livePromise ? 'promise_live' : 'plan_in_good_standing',
       valueBaseMinor: -cut,
-      text: `${a.livePromise.reason}: at-risk terms × ${settings.livePromiseFactor}`,
+      text: `${waitingOn.reason}: at-risk terms × ${settings.livePromiseFactor}`,
     });
   }
   const pastDue = a.pastDueBaseMinor;
