@@ -2,6 +2,8 @@ import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agingReport } from '../../src/collections/aging.js';
 import { type InTransaction, runDunning } from '../../src/collections/dunning/index.js';
+import { renderPlanned } from '../../src/collections/dunning/record.js';
+import { prepareRun } from '../../src/collections/dunning/run.js';
 import { openDeductions } from '../../src/disputes/index.js';
 import { resolveCase } from '../../src/disputes/resolve.js';
 import { type CompanyContext, createCompany, postDocument, tieOut } from '../../src/ledger/index.js';
@@ -92,6 +94,11 @@ describe.each(ENGINES)('a deduction found invalid goes back to dunning on %s', (
     const letter = run.letters.find((l) => l.customerNumber === 'K1' && l.action === 'email');
     expect(letter?.documents).toContain('INV-K1');
     expect(letter?.status).toBe('would_send');
+    // The letter tells the customer why it is asked again: the owner's finding, with the case.
+    const prepared = await tx((client) => prepareRun(client, ctx, AS_OF));
+    const planned = prepared.plan.letters.find((l) => l.customerNumber === 'K1' && l.action === 'email')!;
+    const body = renderPlanned(ctx, prepared.config, planned, AS_OF).body!;
+    expect(body).toMatch(/INV-K1: contract price 9\.80 applies; the invoice is right \(DC-\d{6}\)/);
     const aging = await tx((client) => agingReport(client, ctx, { asOf: AS_OF }));
     expect(aging.rows.find((r) => r.number === 'K1')!.disputedMinor).toBe(0);
     const after = await tx((client) => tieOut(client, ctx));

@@ -1,4 +1,4 @@
-import { disputedByDocument } from '../../disputes/holds.js';
+import { collectBackFindings, disputedByDocument } from '../../disputes/holds.js';
 import type { CompanyContext } from '../../ledger/index.js';
 import { formatMinor, minorUnitExponent } from '../../money/index.js';
 import type { SqlClient } from '../../store/client.js';
@@ -84,6 +84,7 @@ export async function prepareRun(client: SqlClient, ctx: CompanyContext, asOf: s
     holds,
     disputes,
   });
+  await noteFindings(client, ctx, asOf, plan);
   return {
     plan,
     config: loaded.config,
@@ -91,6 +92,29 @@ export async function prepareRun(client: SqlClient, ctx: CompanyContext, asOf: s
     sourceName: loaded.sourceName,
     collectors: new Map([...customers.values()].map((c) => [c.customerId, c.collector])),
   };
+}
+
+/** How long after a deduction was found invalid its finding is still told to the customer. */
+const FINDING_DAYS = 365;
+
+/**
+ * A deduction found invalid comes back to dunning: the letter says why the customer is asked again
+ * (the owner's finding), so a collector does not have to explain it on the phone.
+ */
+async function noteFindings(
+  client: SqlClient,
+  ctx: CompanyContext,
+  asOf: string,
+  plan: DunningPlan,
+): Promise<void> {
+  if (plan.letters.length === 0) return;
+  const findings = await collectBackFindings(client, ctx.companyId, addDays(asOf, -FINDING_DAYS));
+  if (findings.size === 0) return;
+  for (const letter of plan.letters)
+    for (const item of letter.items) {
+      const f = findings.get(item.documentId);
+      if (f) item.note = `${f.finding} (${f.caseNumber})`;
+    }
 }
 
 const dec = (minor: number, currency: string) => formatMinor(minor, minorUnitExponent(currency));

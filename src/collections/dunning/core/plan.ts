@@ -85,6 +85,8 @@ export interface PlannedItem {
   interestMinor: number;
   interestFrom: string | null;
   interestTo: string | null;
+  /** The owner's finding when a deduction on it was found invalid: said to the customer. */
+  note?: string | null;
 }
 
 /**

@@ -60,6 +60,8 @@ interface Labels {
   fee: string;
   interest: string;
   interestLine: (days: number | undefined, percent: string) => string;
+  /** Heading of the notes under the items (a disputed deduction's finding). */
+  notes: string;
 }
 
 const LABELS: Record<string, Labels> = {
@@ -74,6 +76,7 @@ const LABELS: Record<string, Labels> = {
     interest: 'Interest',
     interestLine: (days, percent) =>
       `Interest (${percent}% p.a.${days === undefined ? '' : `, ${days} days`})`,
+    notes: 'About the items above',
   },
   de: {
     document: 'Beleg',
@@ -86,6 +89,7 @@ const LABELS: Record<string, Labels> = {
     interest: 'Verzugszinsen',
     interestLine: (days, percent) =>
       `Verzugszinsen (${percent} % p.a.${days === undefined ? '' : `, ${days} Tage`})`,
+    notes: 'Zu den obigen Posten',
   },
   fr: {
     document: 'Document',
@@ -98,6 +102,7 @@ const LABELS: Record<string, Labels> = {
     interest: 'Intérêts de retard',
     interestLine: (days, percent) =>
       `Intérêts de retard (${percent} % l'an${days === undefined ? '' : `, ${days} jours`})`,
+    notes: 'Concernant les postes ci-dessus',
   },
 };
 
@@ -127,6 +132,8 @@ export interface LetterLine {
   daysOverdue: number;
   openMinor: number;
   currency: string;
+  /** Why the customer is asked again for an amount it disputed: the owner's finding. */
+  note?: string | null;
 }
 
 export interface LetterCharge {
@@ -153,7 +160,7 @@ export function itemsTable(lines: readonly LetterLine[], language: string): stri
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const right = new Set([3, 4]);
-  return rows
+  const table = rows
     .map((r) =>
       r
         .map((cell, i) => (right.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
@@ -161,6 +168,8 @@ export function itemsTable(lines: readonly LetterLine[], language: string): stri
         .trimEnd(),
     )
     .join('\n');
+  const notes = lines.filter((x) => x.note).map((x) => `- ${x.documentNumber}: ${x.note}`);
+  return notes.length === 0 ? table : `${table}\n\n${l.notes}:\n${notes.join('\n')}`;
 }
 
 export function chargesText(charges: readonly LetterCharge[], language: string): string {
