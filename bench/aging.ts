@@ -33,6 +33,7 @@ import { addDays, agingDetail, agingReport, metricsReport, monthStart } from '..
 import { type CompanyContext, createCompany, loadCompany, tieOut } from '../src/ledger/index.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
+import { timedQuery, v7 } from './lib/sql.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');
@@ -131,11 +132,6 @@ async function target(args: Args): Promise<{ target: string; dispose(): Promise<
   };
 }
 
-/** A UUID of version 7's shape: the day's milliseconds first (so keys are time-ordered like the app's), then a salt and a number. */
-function v7(dayExpr: string, n: string, salt: number): string {
-  return `(lpad(to_hex((extract(epoch FROM (${dayExpr})::timestamp) * 1000)::int8), 12, '0') || '7' || lpad(to_hex(${salt}), 3, '0') || '8' || lpad(to_hex(${n}), 15, '0'))::uuid`;
-}
-
 const ACTOR = 'bench';
 
 /** Everything in one transaction: a killed build leaves no half company (the next run builds again). */
@@ -149,13 +145,7 @@ async function build(database: Database, n: number): Promise<void> {
       baseCurrency: 'USD',
       actor: ACTOR,
     });
-    const q = async (label: string, text: string, params: unknown[] = []) => {
-      const started = performance.now();
-      const r = await client.query(text, params);
-      process.stderr.write(
-        `  ${label}: ${r.rowCount ?? 0} rows, ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
-      );
-    };
+    const q = timedQuery(client);
     await q(
       'customers',
       `INSERT INTO customer (company_id, customer_id, customer_number, name, parent_customer_id, currency, terms_days,

@@ -37,6 +37,7 @@ import { type CompanyContext, createCompany } from '../src/ledger/index.js';
 import type { SqlClient } from '../src/store/client.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
+import { v7 } from './lib/sql.js';
 
 interface Args {
   open: number;
@@ -80,11 +81,6 @@ function parseArgs(argv: readonly string[]): Args {
 
 const ACTOR = 'bench';
 const LAST_DAY = '2026-06-30';
-
-/** A UUID of version 7's shape from a day and a number (time-ordered keys, like the app's). */
-function v7(dayExpr: string, n: string, salt: number): string {
-  return `(lpad(to_hex((extract(epoch FROM (${dayExpr})::timestamp) * 1000)::int8), 12, '0') || '7' || lpad(to_hex(${salt}), 3, '0') || '8' || lpad(to_hex(${n}), 15, '0'))::uuid`;
-}
 
 const MATRIX = {
   rules: [

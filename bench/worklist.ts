@@ -29,6 +29,7 @@ import { type CompanyContext, createCompany, loadCompany } from '../src/ledger/i
 import type { SqlClient } from '../src/store/client.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
+import { timedQuery, v7 } from './lib/sql.js';
 
 const LAST_DAY = '2026-06-30';
 const DAYS = 730;
@@ -87,11 +88,6 @@ async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>
   }
 }
 
-/** A UUID shaped like version 7: the day's milliseconds, then a salt and a number (time-ordered keys). */
-function v7(dayExpr: string, n: string, salt: number): string {
-  return `(lpad(to_hex((extract(epoch FROM (${dayExpr})::timestamp) * 1000)::int8), 12, '0') || '7' || lpad(to_hex(${salt}), 3, '0') || '8' || lpad(to_hex(${n}), 15, '0'))::uuid`;
-}
-
 async function build(database: Database, customers: number, invoices: number): Promise<void> {
   const first = addDays(LAST_DAY, -(DAYS - 1));
   await database.transaction(async ({ client }) => {
@@ -101,13 +97,7 @@ async function build(database: Database, customers: number, invoices: number): P
       baseCurrency: 'USD',
       actor: ACTOR,
     });
-    const q = async (label: string, text: string, params: unknown[] = []) => {
-      const started = performance.now();
-      const r = await client.query(text, params);
-      process.stderr.write(
-        `  ${label}: ${r.rowCount ?? 0} rows, ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
-      );
-    };
+    const q = timedQuery(client);
     // Habit by a hash of the customer: 35 % prompt, 35 % late, 16 % slow, 14 % chronic; 1 % stopped paying.
     await q(
       'customers',
