@@ -31,7 +31,11 @@ export function registerRemittanceImport(program: Command): void {
       await withCompany(g, async (database, ctx) => {
         const summaries: RemittanceImportSummary[] = [];
         for (const file of files) {
-          const { summary, lines } = await runRemittanceImport(database, ctx, { path: file, actor: actorOf(g), kind });
+          const { summary, lines } = await runRemittanceImport(database, ctx, {
+            path: file,
+            actor: actorOf(g),
+            kind,
+          });
           for (const w of summary.warnings) process.stderr.write(`warning: ${summary.file}: ${w}\n`);
           summaries.push(summary);
           if (!opts.json) for (const line of lines) print(line);

@@ -98,7 +98,9 @@ describe.each(ENGINES)('openar demo on %s', (engine) => {
     const day = summary.collections!;
     expect(day.worklist.some((l) => /Worklist as of/.test(l))).toBe(true);
     expect(day.disputes.some((l) => /cases/.test(l))).toBe(true);
-    expect(Number(/^(\d+) deductions taken on short payments/.exec(day.disputes[0]!)?.[1])).toBeGreaterThan(0);
+    expect(Number(/^(\d+) deductions taken on short payments/.exec(day.disputes[0]!)?.[1])).toBeGreaterThan(
+      0,
+    );
     expect(day.dunning.some((l) => /e-mails sent/.test(l))).toBe(true);
     expect(day.emailsReceived).toBeGreaterThan(0);
     expect(day.emailsWithPdf).toBe(day.emailsReceived);
