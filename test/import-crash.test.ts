@@ -65,6 +65,8 @@ interface Snapshot {
   journalDebitBase: string;
   batches: string;
   batchRows: string;
+  /** Every index and constraint of `document`: a bulk load sets some aside until it commits. */
+  documentShape: string;
 }
 
 /** Counts and sums of what an import writes, as exact text (no int8 can round). */
@@ -80,7 +82,12 @@ async function snapshot(database: Database): Promise<Snapshot> {
             (SELECT coalesce(sum(base_amount_minor), 0) FROM journal_line)::text AS "journalBase",
             (SELECT coalesce(sum(greatest(base_amount_minor, 0)), 0) FROM journal_line)::text AS "journalDebitBase",
             (SELECT count(*) FROM import_batch)::text AS "batches",
-            (SELECT coalesce(sum(rows_read), 0) FROM import_batch)::text AS "batchRows"`,
+            (SELECT coalesce(sum(rows_read), 0) FROM import_batch)::text AS "batchRows",
+            (SELECT string_agg(d, ' | ' ORDER BY d) FROM (
+               SELECT pg_get_indexdef(indexrelid) AS d FROM pg_index WHERE indrelid = 'document'::regclass
+               UNION ALL
+               SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+                WHERE conrelid = 'document'::regclass) x) AS "documentShape"`,
   );
   return rows[0]!;
 }
@@ -104,11 +111,17 @@ interface Killed {
  * Runs the child import and kills it with SIGKILL as soon as it reports `killAt` rows read (or more).
  * Resolves when the child is gone.
  */
-function importAndKill(target: string, file: string, killAt: number): Promise<Killed> {
+function importAndKill(
+  target: string,
+  file: string,
+  killAt: number,
+  bulkLoadMinRows?: number,
+): Promise<Killed> {
   return new Promise((resolve, reject) => {
+    const bulk = bulkLoadMinRows === undefined ? [] : [String(bulkLoadMinRows)];
     const child: ChildProcess = spawn(
       process.execPath,
-      ['--import', 'tsx', CHILD, target, COMPANY, 'invoices', file],
+      ['--import', 'tsx', CHILD, target, COMPANY, 'invoices', file, ...bulk],
       {
         cwd: join(import.meta.dirname, '..'),
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -171,12 +184,14 @@ describe.each(ENGINES)('an import killed with SIGKILL on %s', (engine: Engine) =
   });
 
   it.each([
-    ['while it reads and stages rows', ROWS / 2],
-    ['after it read the file, while it checks and merges', ROWS],
+    ['while it reads and stages rows', ROWS / 2, undefined],
+    ['after it read the file, while it checks and merges', ROWS, undefined],
+    // A first load as big as the ledger drops the document indexes until it commits (bulk-load.ts).
+    ['while it reads with the indexes set aside', ROWS / 2, 1],
   ])(
     'leaves the ledger as it was when killed %s',
-    async (_when, killAt) => {
-      const killed = await importAndKill(target, bigFile, killAt);
+    async (_when, killAt, bulkLoadMinRows) => {
+      const killed = await importAndKill(target, bigFile, killAt, bulkLoadMinRows);
       // The premise: the child was killed there, not finished or failed before.
       expect(killed.signal, `the child was not killed: exit ${killed.code}, stderr:\n${killed.stderr}`).toBe(
         'SIGKILL',

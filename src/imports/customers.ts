@@ -39,7 +39,7 @@ export function customersHandler(
   return {
     stageTable: 'stage_customer',
     targetTables: ['customer', 'customer_bank_account', 'customer_contact'],
-    async prepare(client) {
+    async prepare(client, _source) {
       await client.query(`CREATE TEMP TABLE stage_customer (
         line int4 PRIMARY KEY, new_id uuid, change_id uuid, contact_id uuid, customer_number text, name text,
         parent_number text, currency text, terms_days int4, discount_percent numeric, discount_days int4,

@@ -3,6 +3,7 @@ import { docSign } from '../ledger/core/postings.js';
 import { postEntries } from '../ledger/journal-store.js';
 import { toBase } from '../ledger/operations.js';
 import type { SqlClient } from '../store/client.js';
+import { restoreAfterBulkLoad, type SetAside, setAsideForBulkLoad } from './bulk-load.js';
 import { CopyBuffer } from './csv-out.js';
 import type { RowError } from './errors.js';
 import { addDays, type FieldReader } from './fields.js';
@@ -86,6 +87,8 @@ export function invoicesHandler(
   /** Rows staged for the merge after reading: those not merged early. */
   let stagedLate = 0;
   let matched = false;
+  /** The document indexes and foreign key dropped for a first load as big as the ledger, if any. */
+  let setAside: SetAside | null = null;
 
   /** The summary entry a new document belongs to, made the first time its group is seen. */
   const groupOf = (s: StagedDocument): EntryGroup => {
@@ -130,7 +133,13 @@ export function invoicesHandler(
   return {
     stageTable: 'stage_document',
     targetTables: ['document', 'document_revision', 'journal_entry', 'journal_line'],
-    async prepare(client) {
+    async prepare(client, { fileBytes, bulkLoadMinRows }) {
+      setAside = await setAsideForBulkLoad(
+        client,
+        'document',
+        fileBytes / MAX_BYTES_PER_ROW,
+        bulkLoadMinRows,
+      );
       // No primary key: a COPY into an indexed table costs several times more, and the checks
       // join by line with hashes.
       await client.query(`CREATE TEMP TABLE stage_document (
@@ -434,6 +443,7 @@ export function invoicesHandler(
 
     async merge(client, importId) {
       const inserted = await insertNew(client, ctx, importId, actor, early, matched);
+      await restoreAfterBulkLoad(client, setAside);
       if (!matched) return { inserted, updated: 0, unchanged: 0 };
       const updated = await applyRevisions(client, ctx, importId, actor);
       const { rows } = await client.query<{ n: number }>('SELECT count(*)::int8 AS n FROM document_match');
@@ -445,6 +455,12 @@ export function invoicesHandler(
 const DOCUMENT_COLUMNS = `company_id, document_id, document_number, customer_id, doc_type, document_date, due_date,
   discount_date, discount_percent, currency, fx_rate, amount_minor, base_amount_minor, open_minor, open_base_minor,
   po_number, sales_rep, description, external_id, entry_id, import_id, created_by`;
+
+/**
+ * Bytes of the longest ordinary row of an invoices file (a canonical row is about 80): the file's
+ * size over it is the fewest rows the file can hold, for the bulk-load decision.
+ */
+const MAX_BYTES_PER_ROW = 200;
 
 const STAGE_COPY = `COPY stage_document (${STAGE_COLUMNS}) FROM STDIN WITH (FORMAT csv)`;
 

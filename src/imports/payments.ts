@@ -47,7 +47,7 @@ export function paymentsHandler(
   return {
     stageTable: 'stage_payment',
     targetTables: ['receipt', 'application', 'document'],
-    async prepare(client) {
+    async prepare(client, _source) {
       await client.query(`CREATE TEMP TABLE stage_payment (
         line int4 PRIMARY KEY, receipt_id uuid, payment_id text, customer_id uuid, payment_date date, amount_minor int8,
         currency text, fx_rate numeric, base_minor int8, method text, reference text, invoice_number text,

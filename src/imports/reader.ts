@@ -102,6 +102,15 @@ interface ParserInternals {
  */
 class BatchingParser extends Parser {
   override _transform(buf: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void) {
+    this.parseBatch(buf, false, callback);
+  }
+
+  override _flush(callback: (error?: Error | null) => void) {
+    this.parseBatch(undefined, true, callback);
+  }
+
+  /** csv-parse's own body of both (7.x): a chunk, or the end, parsed into one pushed batch. */
+  private parseBatch(buf: Buffer | undefined, end: boolean, callback: (error?: Error | null) => void) {
     const self = this as unknown as ParserInternals;
     if (self.state.stop === true) return;
     const batch = { records: [] as string[][], lines: [] as number[] };
@@ -109,7 +118,7 @@ class BatchingParser extends Parser {
     let closed = false;
     const error = self.api.parse(
       buf,
-      false,
+      end,
       (record) => {
         batch.records.push(record);
         batch.lines.push(info.lines);
@@ -118,36 +127,14 @@ class BatchingParser extends Parser {
         closed = true;
         this.push(batch);
         this.push(null);
-        this.end();
+        // A transform's end() would end the writable side again after the input ended.
+        if (!end) this.end();
         this.on('end', this.destroy);
       },
     );
-    if (error !== undefined) self.state.stop = true;
-    else if (!closed && batch.records.length > 0) this.push(batch);
-    callback(error);
-  }
-
-  override _flush(callback: (error?: Error | null) => void) {
-    const self = this as unknown as ParserInternals;
-    if (self.state.stop === true) return;
-    const batch = { records: [] as string[][], lines: [] as number[] };
-    const info = this.info;
-    let closed = false;
-    const error = self.api.parse(
-      undefined,
-      true,
-      (record) => {
-        batch.records.push(record);
-        batch.lines.push(info.lines);
-      },
-      () => {
-        closed = true;
-        this.push(batch);
-        this.push(null);
-        this.on('end', this.destroy);
-      },
-    );
-    if (error === undefined && !closed && batch.records.length > 0) this.push(batch);
+    if (error !== undefined) {
+      if (!end) self.state.stop = true;
+    } else if (!closed && batch.records.length > 0) this.push(batch);
     callback(error);
   }
 }

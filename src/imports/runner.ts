@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { uuidv7 } from 'uuidv7';
 import type { CompanyContext } from '../ledger/context.js';
@@ -23,6 +24,11 @@ export interface ImportOptions {
   onProgress?: (rowsRead: number) => void;
   /** Valid rows sent to the database at a time (default 25,000); tests make batches small. */
   loadBatchRows?: number;
+  /**
+   * The fewest rows a file must hold (by its size) for a first load to set the table's secondary
+   * indexes aside (default 50,000, see bulk-load.ts); tests make it small.
+   */
+  bulkLoadMinRows?: number;
 }
 
 export interface ImportSummary {
@@ -46,7 +52,7 @@ export interface ImportHandler<Staged> {
   /** The module tables the merge writes; analyzed afterwards so the next file is planned on real sizes. */
   targetTables: readonly string[];
   /** Create the staging table and load what validation needs into memory (once). */
-  prepare(client: SqlClient): Promise<void>;
+  prepare(client: SqlClient, source: { fileBytes: number; bulkLoadMinRows?: number }): Promise<void>;
   /** Typed row, or null with errors recorded in `reader`. */
   validate(reader: FieldReader, line: number): Staged | null;
   /** The COPY statement and the values of one staged row, in its column order. */
@@ -135,7 +141,10 @@ export async function runImport<Staged>(
       'SELECT import_id FROM import_batch WHERE company_id = $1 AND file_sha256 = $2 AND kind = $3 ORDER BY started_at DESC LIMIT 1',
       [ctx.companyId, sha256, kind],
     );
-    await handler.prepare(client);
+    await handler.prepare(client, {
+      fileBytes: (await stat(options.path)).size,
+      bulkLoadMinRows: options.bulkLoadMinRows,
+    });
     const errors: RowError[] = [];
     let errorCount = 0;
     const badLines = new Set<number>();

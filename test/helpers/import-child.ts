@@ -1,7 +1,7 @@
 /**
  * A separate process that imports one file, for tests that kill it part-way:
  *
- *   node --import tsx test/helpers/import-child.ts TARGET COMPANY KIND FILE
+ *   node --import tsx test/helpers/import-child.ts TARGET COMPANY KIND FILE [BULK_LOAD_MIN_ROWS]
  *
  * Prints `progress N` (rows read so far) on stdout each time the import reports progress, and
  * `done {summary as JSON}` when it committed. Exits 1 with the error on stderr if the import fails.
@@ -11,7 +11,7 @@ import { loadCompany } from '../../src/ledger/index.js';
 import { Database } from '../../src/store/database.js';
 import { ALL_MIGRATIONS } from '../../src/store/migrations.js';
 
-const [target, company, kind, file] = process.argv.slice(2);
+const [target, company, kind, file, bulkLoadMinRows] = process.argv.slice(2);
 if (!target || !company || !file || (kind !== 'customers' && kind !== 'invoices' && kind !== 'payments')) {
   process.stderr.write('usage: import-child.ts TARGET COMPANY customers|invoices|payments FILE\n');
   process.exit(2);
@@ -24,6 +24,7 @@ try {
     const summary = await importFile(database, ctx, kind as ImportKind, {
       path: file,
       actor: 'import-child',
+      bulkLoadMinRows: bulkLoadMinRows === undefined ? undefined : Number(bulkLoadMinRows),
       // Written synchronously (stdout is a pipe): the parent sees the line before the import goes on.
       onProgress: (rows) => process.stdout.write(`progress ${rows}\n`),
     });
