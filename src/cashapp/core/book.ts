@@ -9,9 +9,28 @@ export const DEBIT_MEMO = 2;
 const MAX_FAMILY_DEPTH = 8;
 const MS_PER_DAY = 86_400_000;
 
+/** Open documents already in columns (what the run loads; rows are for tests and small books). */
+export interface DocumentColumns {
+  count: number;
+  documentId: string[];
+  documentNumber: string[];
+  customerId: readonly string[];
+  currency: string[];
+  poNumber: (string | null)[];
+  /** INVOICE, CREDIT_MEMO or DEBIT_MEMO. */
+  docType: Uint8Array;
+  amountMinor: Float64Array;
+  openMinor: Float64Array;
+  documentDay: Int32Array;
+  dueDay: Int32Array;
+  /** -1 when there is no discount date. */
+  discountDay: Int32Array;
+  discountMilliPercent: Int32Array;
+}
+
 export interface BookInput {
   customers: readonly CustomerRow[];
-  documents: readonly OpenDocumentRow[];
+  documents: readonly OpenDocumentRow[] | DocumentColumns;
   /** Normalized payer account → customers that use it. */
   bankAccounts: readonly { accountKey: string; customerId: string }[];
   /** Payer-name keys (nameKey) people taught us, or imported. */
@@ -74,41 +93,36 @@ export class Book {
     this.familyRoot = this.buildFamilies();
     this.indexNames(input);
 
-    const docs = input.documents;
-    const n = docs.length;
+    const columns = Array.isArray(input.documents)
+      ? columnsOf(input.documents as readonly OpenDocumentRow[])
+      : (input.documents as DocumentColumns);
+    const n = columns.count;
     this.documentCount = n;
-    this.documentId = new Array(n);
-    this.documentNumber = new Array(n);
-    this.documentCurrency = new Array(n);
+    this.documentId = columns.documentId;
+    this.documentNumber = columns.documentNumber;
+    this.documentCurrency = columns.currency;
+    this.poNumber = columns.poNumber;
+    this.documentType = columns.docType;
+    this.amountMinor = columns.amountMinor;
+    this.openMinor = columns.openMinor;
+    this.documentDay = columns.documentDay;
+    this.dueDay = columns.dueDay;
+    this.discountDay = columns.discountDay;
+    this.discountMilliPercent = columns.discountMilliPercent;
     this.documentKey = new Array(n);
-    this.poNumber = new Array(n);
     this.documentCustomer = new Int32Array(n);
-    this.documentType = new Uint8Array(n);
-    this.amountMinor = new Float64Array(n);
-    this.openMinor = new Float64Array(n);
-    this.documentDay = new Int32Array(n);
-    this.dueDay = new Int32Array(n);
-    this.discountDay = new Int32Array(n);
-    this.discountMilliPercent = new Int32Array(n);
-    const days = new DayCache();
+    let lastId = '';
+    let lastCustomer = -1;
     for (let i = 0; i < n; i++) {
-      const d = docs[i]!;
-      const customer = this.customerById.get(d.customerId);
+      const customerId = columns.customerId[i]!;
+      // Documents come grouped by nothing in particular, but runs of one customer are common.
+      const customer = customerId === lastId ? lastCustomer : this.customerById.get(customerId);
       if (customer === undefined)
-        throw new Error(`document ${d.documentNumber}: customer ${d.customerId} not loaded`);
-      this.documentId[i] = d.documentId;
-      this.documentNumber[i] = d.documentNumber;
-      this.documentKey[i] = referenceKey(d.documentNumber);
-      this.documentCurrency[i] = d.currency;
-      this.poNumber[i] = d.poNumber;
+        throw new Error(`document ${columns.documentNumber[i]}: customer ${customerId} not loaded`);
+      lastId = customerId;
+      lastCustomer = customer;
       this.documentCustomer[i] = customer;
-      this.documentType[i] = DOC_TYPES.indexOf(d.docType);
-      this.amountMinor[i] = d.amountMinor;
-      this.openMinor[i] = d.openMinor;
-      this.documentDay[i] = days.of(d.documentDate);
-      this.dueDay[i] = days.of(d.dueDate);
-      this.discountDay[i] = d.discountDate === null ? -1 : days.of(d.discountDate);
-      this.discountMilliPercent[i] = milliPercent(d.discountPercent);
+      this.documentKey[i] = referenceKey(columns.documentNumber[i]!);
     }
     this.byReference = new KeyIndex(n, (i) => this.documentKey[i]!);
     this.byDigits = new KeyIndex(n, (i) => digitsKeyOrEmpty(this.documentNumber[i]!));
@@ -289,6 +303,37 @@ export class Book {
     for (let d = 0; d < this.documentCount; d++) list[fill[this.documentCustomer[d]!]!++] = d;
     return [start, list];
   }
+}
+
+function columnsOf(docs: readonly OpenDocumentRow[]): DocumentColumns {
+  const n = docs.length;
+  const days = new DayCache();
+  const out: DocumentColumns = {
+    count: n,
+    documentId: docs.map((d) => d.documentId),
+    documentNumber: docs.map((d) => d.documentNumber),
+    customerId: docs.map((d) => d.customerId),
+    currency: docs.map((d) => d.currency),
+    poNumber: docs.map((d) => d.poNumber),
+    docType: new Uint8Array(n),
+    amountMinor: new Float64Array(n),
+    openMinor: new Float64Array(n),
+    documentDay: new Int32Array(n),
+    dueDay: new Int32Array(n),
+    discountDay: new Int32Array(n),
+    discountMilliPercent: new Int32Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const d = docs[i]!;
+    out.docType[i] = DOC_TYPES.indexOf(d.docType);
+    out.amountMinor[i] = d.amountMinor;
+    out.openMinor[i] = d.openMinor;
+    out.documentDay[i] = days.of(d.documentDate);
+    out.dueDay[i] = days.of(d.dueDate);
+    out.discountDay[i] = d.discountDate === null ? -1 : days.of(d.discountDate);
+    out.discountMilliPercent[i] = milliPercent(d.discountPercent);
+  }
+  return out;
 }
 
 function digitsKeyOrEmpty(text: string): string {
