@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { snapshotClosedPeriods } from '../collections/index.js';
 import { CollectingSink, FORMAT_NAMES, type FormatName, streamFile } from '../formats/index.js';
 import { type ImportKind, importFile, loadImportMapping } from '../imports/index.js';
 import { checkInvariants, createCompany, setPeriodStatus, tieOut } from '../ledger/index.js';
@@ -208,10 +209,17 @@ export function registerLedger(program: Command): void {
       .action(async (code: string, opts, command: Command) => {
         const g = globals(command);
         await withCompany(g, async (database, ctx) => {
-          await database.transaction(({ client }) =>
-            setPeriodStatus(client, ctx, code, status, actorOf(g), opts.reason),
-          );
+          // Closing a month takes the AR snapshot of its last day (and of any closed month before it
+          // without one), in the same transaction: aging and metrics then start from it.
+          const snapshots = await database.transaction(async ({ client }) => {
+            await setPeriodStatus(client, ctx, code, status, actorOf(g), opts.reason);
+            return status === 'closed' ? snapshotClosedPeriods(client, ctx) : [];
+          });
           print(`period ${code} is ${status}`);
+          for (const s of snapshots)
+            print(
+              `AR snapshot of ${s.asOf}: ${s.documents} open documents, ${s.receipts} receipts with cash left`,
+            );
         });
       });
   }

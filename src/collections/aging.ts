@@ -19,7 +19,7 @@ import {
 } from './core/buckets.js';
 import { assertIsoDate } from './core/dates.js';
 import { groupSql } from './groups.js';
-import { openItemCtes, resolveStrategy } from './open-items.js';
+import { openItemCtes, type Rebuild, resolveRebuild, withRebuildPlan } from './open-items.js';
 
 export interface AgingOptions {
   asOf: string;
@@ -38,18 +38,21 @@ interface Resolved {
   by: AgingGroupBy;
   agedCredits: boolean;
   strategy: Exclude<AgingStrategy, 'auto'>;
+  rebuild: Rebuild;
 }
 
 async function resolve(client: SqlClient, ctx: CompanyContext, o: AgingOptions): Promise<Resolved> {
   const asOf = assertIsoDate(o.asOf, 'the as-of date');
   const spec = { thresholds: o.thresholds ?? DEFAULT_THRESHOLDS, basis: o.basis ?? 'due' };
   bucketsOf(spec);
+  const rebuild = await resolveRebuild(client, ctx, asOf, o.strategy ?? 'auto');
   return {
     asOf,
     spec,
     by: o.by ?? 'customer',
     agedCredits: o.agedCredits ?? false,
-    strategy: await resolveStrategy(client, ctx, asOf, o.strategy ?? 'auto'),
+    strategy: rebuild.strategy,
+    rebuild,
   };
 }
 
@@ -133,15 +136,15 @@ function pivotSums(codes: readonly (number | null)[], col: string, prefix: strin
  * customers); for other dates from the rebuilt open items. The bucket is computed once per row (the
  * OFFSET 0 keeps the planner from copying its CASE into every sum).
  */
-function pivotCtes(strategy: Resolved['strategy'], basis: AgingBasis, bucketCount: number): string[] {
+function pivotCtes(rebuild: Rebuild, basis: AgingBasis, bucketCount: number): string[] {
   const codes = pivotCodes(bucketCount);
   const sums = (col: string, prefix: string) => pivotSums(codes, col, prefix);
-  if (strategy !== 'current') {
+  if (rebuild.strategy !== 'current') {
     // Disputed amounts ride along on the same pass (a second reference to open_item would make
     // PostgreSQL materialize it).
     const dm = 'least(o.minor, dd.disputed_minor)';
     return [
-      openItemCtes(strategy),
+      openItemCtes(rebuild),
       disputedDocumentCte('$1', '$2'),
       `item AS (
          SELECT o.customer_id, o.currency, ${bucketSql(basis)} AS bucket, o.minor,
@@ -212,7 +215,7 @@ export async function agingReport(
   const g = groupSql(r.by);
   const buckets = bucketsOf(r.spec);
   const codes = pivotCodes(buckets.length);
-  const ctes = [...pivotCtes(r.strategy, r.spec.basis, buckets.length), ...g.ctes];
+  const ctes = [...pivotCtes(r.rebuild, r.spec.basis, buckets.length), ...g.ctes];
   // In the base currency the base amounts are the amounts (the ledger converts at rate 1): they are
   // neither summed nor sent twice (null), which halves the work for a one-currency company.
   const arrays = (sum: boolean) => {
@@ -236,13 +239,15 @@ export async function agingReport(
                                  ${disputed(true)}) AS j
            FROM pivd x ${g.joins} GROUP BY 1, 2, 3, 4`;
   // Report order: by customer number (or collector, currency), byte order so both engines agree.
-  const { rows } = await client.query<{ doc: string; has_disputes: boolean }>(
-    `WITH ${g.recursive ? 'RECURSIVE ' : ''}${ctes.join(',\n')}
+  const { rows } = await withRebuildPlan(client, r.rebuild, () =>
+    client.query<{ doc: string; has_disputes: boolean }>(
+      `WITH ${g.recursive ? 'RECURSIVE ' : ''}${ctes.join(',\n')}
      SELECT coalesce(json_agg(s.j ORDER BY coalesce(s.n, s.k) COLLATE "C" NULLS LAST, s.nm COLLATE "C" NULLS LAST,
                                            s.ccy), '[]')::text AS doc,
             EXISTS (SELECT 1 FROM dispute_case WHERE company_id = $1) AS has_disputes
        FROM (${select}) s`,
-    summaryParams(ctx, r),
+      summaryParams(ctx, r),
+    ),
   );
   return assembleAging(JSON.parse(rows[0]!.doc) as AgingGroupPivot[], {
     asOf: r.asOf,
@@ -312,9 +317,10 @@ export async function agingDetail(
   const r = await resolve(client, ctx, options);
   const ageFrom = r.spec.basis === 'due' ? 'coalesce(x.due_date, x.document_date)' : 'x.document_date';
   const cursor = 'openar_aging_detail';
-  await client.query(
-    `DECLARE ${cursor} NO SCROLL CURSOR FOR
-     WITH ${openItemCtes(r.strategy)},
+  await withRebuildPlan(client, r.rebuild, () =>
+    client.query(
+      `DECLARE ${cursor} NO SCROLL CURSOR FOR
+     WITH ${openItemCtes(r.rebuild)},
      ${disputedDocumentCte('$1', '$2')},
      item AS (SELECT x.*, ${bucketSql(r.spec.basis)} AS bucket FROM open_item x)
      SELECT x.item_kind, x.doc_type, coalesce(d.document_number, rc.receipt_key) AS number,
@@ -331,7 +337,8 @@ export async function agingDetail(
        LEFT JOIN customer p ON p.company_id = $1 AND p.customer_id = c.parent_customer_id
       ORDER BY c.customer_number NULLS LAST, x.currency, x.bucket DESC, x.due_date NULLS LAST,
                x.document_date, number`,
-    params(ctx, r),
+      params(ctx, r),
+    ),
   );
   let count = 0;
   try {

@@ -7,3 +7,4 @@ export * from './core/metrics.js';
 export * from './metrics.js';
 export { collectionsMigrations } from './migrations.js';
 export { chooseStrategy } from './open-items.js';
+export { type ArSnapshot, snapshotClosedPeriods, takeArSnapshot } from './snapshots.js';

@@ -1,6 +1,6 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
-import { addDays, assertIsoDate, monthEnd, monthsBack } from './core/dates.js';
+import { addDays, assertIsoDate, monthEnd, monthStart, monthsBack } from './core/dates.js';
 import { invariant } from './core/errors.js';
 import {
   addInputs,
@@ -16,7 +16,7 @@ import {
   periodOf,
 } from './core/metrics.js';
 import { type GroupBy, groupSql } from './groups.js';
-import { AR_PAIR_CTES, openItemCtes, resolveStrategy } from './open-items.js';
+import { AR_PAIR_CTES, openItemCtes, resolveRebuild, withRebuildPlan } from './open-items.js';
 
 export type MetricsGroupBy = 'portfolio' | 'customer' | 'collector' | 'parent';
 export const METRICS_GROUP_BYS: readonly MetricsGroupBy[] = ['portfolio', 'customer', 'collector', 'parent'];
@@ -88,8 +88,23 @@ export async function metricsReport(
     return g.x;
   };
   const before = addDays(from, -1);
-  if ((await resolveStrategy(client, ctx, before, 'auto')) === 'forward') {
-    // Far back: each date rebuilt from the whole history.
+  const summaries =
+    from === monthStart(to) ? await summarizedSnapshots(client, ctx, [before, to]) : new Set();
+  const beforeRebuild = (await resolveRebuild(client, ctx, before, 'auto')).strategy;
+  if (summaries.size === 2) {
+    // A closed month: every figure is in the summaries of its snapshot and the one before it.
+    for (const r of await fromSummaries(client, ctx, by, before, to)) {
+      const x = entry(r.key, r.number, r.name);
+      x.arBeginMinor = r.ar_begin;
+      x.arEndMinor = r.ar_end;
+      x.currentEndMinor = r.ar_end - r.past_due;
+      x.over90EndMinor = r.over_90;
+      x.creditSalesMinor = r.sales;
+      if (r.n > 0) x.payments = paymentFigures(r);
+    }
+  } else if (beforeRebuild === 'forward' || beforeRebuild === 'snapshot') {
+    // Far back, or after a closed period: each date rebuilt on its own, from the whole history or
+    // from the latest AR snapshot before it.
     for (const r of await arAsOf(client, ctx, by, before)) entry(r.key, r.number, r.name).arBeginMinor = r.ar;
     for (const r of await arAsOf(client, ctx, by, to)) {
       const x = entry(r.key, r.number, r.name);
@@ -106,10 +121,12 @@ export async function metricsReport(
       x.over90EndMinor = r.over_90;
     }
   }
-  for (const r of await sales(client, ctx, by, from, to))
-    entry(r.key, r.number, r.name).creditSalesMinor = r.sales;
-  for (const r of await payments(client, ctx, by, from, to))
-    entry(r.key, r.number, r.name).payments = r.figures;
+  if (summaries.size !== 2) {
+    for (const r of await sales(client, ctx, by, from, to))
+      entry(r.key, r.number, r.name).creditSalesMinor = r.sales;
+    for (const r of await payments(client, ctx, by, from, to))
+      entry(r.key, r.number, r.name).payments = r.figures;
+  }
 
   const arEnd = new Map([...groups].map(([key, g]) => [key, g.x.arEndMinor]));
   const countback = await countbacks(client, ctx, by, to, arEnd, maxMonths);
@@ -202,7 +219,7 @@ function groupSelect(by: GroupBy) {
  * more than 90 days past due.
  */
 async function arAsOf(client: SqlClient, ctx: CompanyContext, by: MetricsGroupBy, asOf: string) {
-  const strategy = await resolveStrategy(client, ctx, asOf, 'auto');
+  const rebuild = await resolveRebuild(client, ctx, asOf, 'auto');
   const s = groupSelect(by);
   const pastDue = "x.doc_type IN ('invoice', 'debit_memo') AND x.document_date <= $2 AND x.due_date < $2";
   const sums = `coalesce(sum(x.base) FILTER (WHERE x.doc_type <> 'unapplied_cash'), 0)::int8 AS ar,
@@ -211,18 +228,17 @@ async function arAsOf(client: SqlClient, ctx: CompanyContext, by: MetricsGroupBy
   // Per customer first (cheap, narrow), then grouped: the customer join runs once per customer.
   const sql =
     by === 'portfolio'
-      ? `WITH ${openItemCtes(strategy)} SELECT 'portfolio' AS key, NULL AS number, NULL AS name, ${sums} FROM open_item x`
+      ? `WITH ${openItemCtes(rebuild)} SELECT 'portfolio' AS key, NULL AS number, NULL AS name, ${sums} FROM open_item x`
       : `${s.with([
-          openItemCtes(strategy),
+          openItemCtes(rebuild),
           `per_customer AS (
              SELECT x.customer_id, ${sums} FROM open_item x GROUP BY x.customer_id)`,
         ])}
          SELECT ${s.head}, sum(x.ar)::int8 AS ar, sum(x.past_due)::int8 AS past_due, sum(x.over_90)::int8 AS over_90
            FROM per_customer x ${s.g.joins} GROUP BY 1, 2, 3`;
-  const { rows } = await client.query<GroupRow & { ar: number; past_due: number; over_90: number }>(sql, [
-    ctx.companyId,
-    asOf,
-  ]);
+  const { rows } = await withRebuildPlan(client, rebuild, () =>
+    client.query<GroupRow & { ar: number; past_due: number; over_90: number }>(sql, [ctx.companyId, asOf]),
+  );
   return rows;
 }
 
@@ -335,18 +351,170 @@ async function payments(
        FROM x ${s.g.joins} GROUP BY 1, 2, 3`,
     [ctx.companyId, from, to],
   );
-  return rows.map((r) => ({
-    ...r,
-    figures: {
-      count: r.n,
-      daysSum: r.days_sum,
-      beyondSum: r.beyond_sum,
-      weight: r.weight,
-      // Sums of amount × days are weights for a ratio, not money: a float is what they become.
-      daysWeighted: Number(r.days_weighted),
-      beyondWeighted: Number(r.beyond_weighted),
-    } satisfies PaymentFigures,
-  }));
+  return rows.map((r) => ({ ...r, figures: paymentFigures(r) }));
+}
+
+interface PaymentSums {
+  n: number;
+  days_sum: number;
+  beyond_sum: number;
+  weight: number;
+  days_weighted: string;
+  beyond_weighted: string;
+}
+
+function paymentFigures(r: PaymentSums): PaymentFigures {
+  return {
+    count: r.n,
+    daysSum: r.days_sum,
+    beyondSum: r.beyond_sum,
+    weight: r.weight,
+    // Sums of amount × days are weights for a ratio, not money: a float is what they become.
+    daysWeighted: Number(r.days_weighted),
+    beyondWeighted: Number(r.beyond_weighted),
+  };
+}
+
+/**
+ * Whether every month from `from` to `to` (a month end) has a summarized snapshot at its end, but
+ * for months before the company's first document (which have no sales).
+ */
+async function monthsSummarized(
+  client: SqlClient,
+  ctx: CompanyContext,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  const { rows } = await client.query<{ ok: boolean }>(
+    `SELECT NOT EXISTS (
+       SELECT 1
+         FROM generate_series($2::date, $3::date, interval '1 month') m
+        WHERE (m + interval '1 month - 1 day')::date >=
+              (SELECT min(document_date) FROM document WHERE company_id = $1)
+          AND NOT EXISTS (SELECT 1 FROM collections_ar_snapshot s
+                           WHERE s.company_id = $1 AND s.summarized
+                             AND s.as_of = (m + interval '1 month - 1 day')::date)) AS ok`,
+    [ctx.companyId, from, to],
+  );
+  return rows[0]!.ok;
+}
+
+/** Which of `dates` have an AR snapshot with its per-customer summary. */
+async function summarizedSnapshots(
+  client: SqlClient,
+  ctx: CompanyContext,
+  dates: string[],
+): Promise<Set<string>> {
+  const { rows } = await client.query<{ as_of: string }>(
+    `SELECT as_of::text FROM collections_ar_snapshot WHERE company_id = $1 AND as_of = ANY ($2::date[]) AND summarized`,
+    [ctx.companyId, dates],
+  );
+  return new Set(rows.map((r) => r.as_of));
+}
+
+/**
+ * Beginning and ending AR, its past-due parts, the month's credit sales and payment figures, per
+ * group, from the per-customer summaries of the snapshots on $3 (the day before the month) and $2
+ * (its last day), and the snapshots' on-account credits (their receipts' customers kept current).
+ */
+async function fromSummaries(
+  client: SqlClient,
+  ctx: CompanyContext,
+  by: MetricsGroupBy,
+  before: string,
+  to: string,
+) {
+  const s = groupSelect(by);
+  const sums = `sum(x.ar_begin)::int8 AS ar_begin, sum(x.ar_end)::int8 AS ar_end, sum(x.past_due)::int8 AS past_due,
+                sum(x.over_90)::int8 AS over_90, sum(x.sales)::int8 AS sales, sum(x.n)::int8 AS n,
+                sum(x.days_sum)::int8 AS days_sum, sum(x.beyond_sum)::int8 AS beyond_sum, sum(x.weight)::int8 AS weight,
+                sum(x.days_weighted)::text AS days_weighted, sum(x.beyond_weighted)::text AS beyond_weighted`;
+  const { rows } = await client.query<
+    GroupRow &
+      PaymentSums & { ar_begin: number; ar_end: number; past_due: number; over_90: number; sales: number }
+  >(
+    `${s.with([
+      `parts AS (
+         SELECT customer_id, ar_base_minor AS ar_begin, 0::int8 AS ar_end, 0::int8 AS past_due, 0::int8 AS over_90,
+                0::int8 AS sales, 0::int8 AS n, 0::int8 AS days_sum, 0::int8 AS beyond_sum, 0::int8 AS weight,
+                0::numeric AS days_weighted, 0::numeric AS beyond_weighted
+           FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $3
+         UNION ALL
+         SELECT customer_id, 0, ar_base_minor, past_due_base_minor, over_90_base_minor, sales_base_minor, pay_count,
+                pay_days_sum, pay_beyond_sum, pay_weight, pay_days_weighted, pay_beyond_weighted
+           FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2
+         UNION ALL
+         SELECT s.customer_id, CASE WHEN s.as_of = $3 THEN -s.on_account_base_minor ELSE 0 END,
+                CASE WHEN s.as_of = $2 THEN -s.on_account_base_minor ELSE 0 END, 0, 0, 0, 0, 0, 0, 0, 0, 0
+           FROM collections_ar_snapshot_receipt s
+          WHERE s.company_id = $1 AND s.as_of IN ($2, $3) AND s.on_account_base_minor <> 0)`,
+      `x AS (
+         SELECT customer_id, sum(ar_begin) AS ar_begin, sum(ar_end) AS ar_end, sum(past_due) AS past_due,
+                sum(over_90) AS over_90, sum(sales) AS sales, sum(n) AS n, sum(days_sum) AS days_sum,
+                sum(beyond_sum) AS beyond_sum, sum(weight) AS weight, sum(days_weighted) AS days_weighted,
+                sum(beyond_weighted) AS beyond_weighted
+           FROM parts GROUP BY customer_id)`,
+    ])}
+     SELECT ${s.head}, ${sums} FROM x ${s.g.joins} GROUP BY 1, 2, 3`,
+    [ctx.companyId, to, before],
+  );
+  return rows;
+}
+
+/**
+ * Writes the per-customer summary of the AR snapshot on `asOf` (see migration 0016): the AR the
+ * metrics would rebuild on that date, less on-account credits, and the figures of the month ending
+ * on it. Set-based: the month's sales and payments per customer in two queries, one INSERT.
+ */
+export async function summarizeArSnapshot(
+  client: SqlClient,
+  ctx: CompanyContext,
+  asOf: string,
+): Promise<void> {
+  const from = monthStart(asOf);
+  const monthSales = await sales(client, ctx, 'customer', from, asOf);
+  const pays = await payments(client, ctx, 'customer', from, asOf);
+  const figures = [
+    ...monthSales.map((r) => ({ c: r.key, sales: r.sales })),
+    ...pays.map((r) => ({
+      c: r.key,
+      n: r.n,
+      ds: r.days_sum,
+      bs: r.beyond_sum,
+      w: r.weight,
+      dw: r.days_weighted,
+      bw: r.beyond_weighted,
+    })),
+  ];
+  await client.query('DELETE FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2', [
+    ctx.companyId,
+    asOf,
+  ]);
+  const pastDue = "doc_type IN ('invoice', 'debit_memo') AND document_date <= $2 AND due_date < $2";
+  const signed = "CASE WHEN doc_type = 'credit_memo' THEN -open_base_minor ELSE open_base_minor END";
+  await client.query(
+    `INSERT INTO collections_ar_snapshot_customer (company_id, as_of, customer_id, ar_base_minor, past_due_base_minor,
+       over_90_base_minor, sales_base_minor, pay_count, pay_days_sum, pay_beyond_sum, pay_weight, pay_days_weighted,
+       pay_beyond_weighted)
+     SELECT $1, $2, customer_id, sum(ar)::int8, sum(pd)::int8, sum(o90)::int8, sum(sales)::int8, sum(n)::int8,
+            sum(ds)::int8, sum(bs)::int8, sum(w)::int8, sum(dw), sum(bw)
+       FROM (SELECT customer_id, ${signed} AS ar,
+                    CASE WHEN ${pastDue} THEN ${signed} ELSE 0 END AS pd,
+                    CASE WHEN ${pastDue} AND due_date < $2::date - 90 THEN ${signed} ELSE 0 END AS o90,
+                    0 AS sales, 0 AS n, 0 AS ds, 0 AS bs, 0 AS w, 0::numeric AS dw, 0::numeric AS bw
+               FROM collections_ar_snapshot_document WHERE company_id = $1 AND as_of = $2
+             UNION ALL
+             SELECT f.c, 0, 0, 0, coalesce(f.sales, 0), coalesce(f.n, 0), coalesce(f.ds, 0), coalesce(f.bs, 0),
+                    coalesce(f.w, 0), coalesce(f.dw, 0), coalesce(f.bw, 0)
+               FROM jsonb_to_recordset($3::jsonb) AS f (c uuid, sales int8, n int8, ds int8, bs int8, w int8, dw numeric,
+                                                        bw numeric)) x
+      GROUP BY customer_id`,
+    [ctx.companyId, asOf, JSON.stringify(figures)],
+  );
+  await client.query(
+    'UPDATE collections_ar_snapshot SET summarized = true WHERE company_id = $1 AND as_of = $2',
+    [ctx.companyId, asOf],
+  );
 }
 
 /**
@@ -412,8 +580,29 @@ async function monthlySales(
     if (by === 'customer') customerFilter = 'AND d.customer_id = ANY($4::uuid[])';
     else keyFilter = `WHERE ${s.g.key} = ANY($4::text[])`;
   }
+  const summarized = to === monthEnd(to) && (await monthsSummarized(client, ctx, from, to));
+  const source = summarized
+    ? [
+        // Each month's sales as its snapshot summarized them (as revised by its end), plus the
+        // amount revisions posted after that month's end and by $3 to documents dated in it.
+        `x AS (
+           SELECT customer_id, as_of AS document_date, sales_base_minor AS base
+             FROM collections_ar_snapshot_customer d
+            WHERE company_id = $1 AND as_of BETWEEN $2 AND $3 AND sales_base_minor <> 0 ${customerFilter}
+              AND as_of = (date_trunc('month', as_of) + interval '1 month - 1 day')::date
+           UNION ALL
+           SELECT d.customer_id, d.document_date,
+                  CASE WHEN d.doc_type = 'credit_memo' THEN -1 ELSE 1 END * r.base_delta_minor
+             FROM document_revision r
+             JOIN document d ON d.company_id = $1 AND d.document_id = r.document_id
+            WHERE r.company_id = $1 AND r.posting_date > $2 AND r.posting_date <= $3 AND r.base_delta_minor <> 0
+              AND d.document_date >= $2
+              AND r.posting_date > (date_trunc('month', d.document_date) + interval '1 month - 1 day')::date
+              ${customerFilter})`,
+      ]
+    : [DATED_DOCUMENTS.replace('CUSTOMER_FILTER', customerFilter)];
   const { rows } = await client.query<GroupRow & { month: string; sales: number }>(
-    `${s.with([DATED_DOCUMENTS.replace('CUSTOMER_FILTER', customerFilter)])}
+    `${s.with(source)}
      SELECT ${s.head}, date_trunc('month', x.document_date)::date AS month, sum(x.base)::int8 AS sales
        FROM x ${s.g.joins} ${keyFilter} GROUP BY 1, 2, 3, 4`,
     params,

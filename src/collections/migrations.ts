@@ -22,10 +22,179 @@ CREATE INDEX collections_receipt_open_idx ON receipt (company_id, customer_id, c
   WHERE unapplied_minor > 0 OR on_account_minor > 0;
 `;
 
+/**
+ * AR snapshots (see src/collections/snapshots.ts): each open document's and receipt's open amounts
+ * at the end of a closed period, so AR on a later date replays only what was posted since.
+ * `collections_ar_snapshot` says which snapshots are valid; its item tables may keep rows of an
+ * invalidated one until it is rebuilt (reads always go through the head). Receipts keep no
+ * customer: an unidentified receipt's customer is set later, and the rebuild uses today's.
+ *
+ * A snapshot is only as good as the history it was taken from: anything inserted later into the
+ * history with a date on or before the snapshot (a back-dated posting after a period was reopened,
+ * an amount revision without a journal entry) would make it differ from a rebuild, so a statement
+ * trigger on each history table drops the heads of the company's snapshots from that date on. It
+ * reads the statement's new rows once (min date per company) and touches only this small table.
+ */
+const SNAPSHOTS = sql`
+CREATE TABLE collections_ar_snapshot (
+  company_id uuid NOT NULL,
+  as_of date NOT NULL,
+  documents int8 NOT NULL,
+  receipts int8 NOT NULL,
+  taken_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (company_id, as_of)
+);
+
+CREATE TABLE collections_ar_snapshot_document (
+  company_id uuid NOT NULL,
+  as_of date NOT NULL,
+  document_id uuid NOT NULL,
+  customer_id uuid NOT NULL,
+  currency char(3) NOT NULL,
+  doc_type text NOT NULL,
+  document_date date NOT NULL,
+  due_date date NOT NULL,
+  open_minor int8 NOT NULL,
+  open_base_minor int8 NOT NULL,
+  PRIMARY KEY (company_id, as_of, document_id)
+);
+-- Documents dated after the snapshot (cash applied ahead of them) are few and looked up by date.
+CREATE INDEX collections_ar_snapshot_document_ahead_idx ON collections_ar_snapshot_document (company_id, as_of, document_id)
+  WHERE document_date > as_of;
+
+CREATE TABLE collections_ar_snapshot_receipt (
+  company_id uuid NOT NULL,
+  as_of date NOT NULL,
+  receipt_id uuid NOT NULL,
+  unapplied_minor int8 NOT NULL,
+  unapplied_base_minor int8 NOT NULL,
+  on_account_minor int8 NOT NULL,
+  on_account_base_minor int8 NOT NULL,
+  PRIMARY KEY (company_id, as_of, receipt_id)
+);
+
+CREATE FUNCTION collections_ar_snapshot_invalidate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'document' THEN
+    DELETE FROM collections_ar_snapshot s
+     USING (SELECT company_id, min(document_date) AS d FROM new_rows GROUP BY company_id) n
+     WHERE s.company_id = n.company_id AND s.as_of >= n.d;
+  ELSIF TG_TABLE_NAME = 'receipt' THEN
+    DELETE FROM collections_ar_snapshot s
+     USING (SELECT company_id, min(receipt_date) AS d FROM new_rows GROUP BY company_id) n
+     WHERE s.company_id = n.company_id AND s.as_of >= n.d;
+  ELSE
+    DELETE FROM collections_ar_snapshot s
+     USING (SELECT company_id, min(posting_date) AS d FROM new_rows GROUP BY company_id) n
+     WHERE s.company_id = n.company_id AND s.as_of >= n.d;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER collections_ar_snapshot_document AFTER INSERT ON document
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION collections_ar_snapshot_invalidate();
+CREATE TRIGGER collections_ar_snapshot_receipt AFTER INSERT ON receipt
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION collections_ar_snapshot_invalidate();
+CREATE TRIGGER collections_ar_snapshot_application AFTER INSERT ON application
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION collections_ar_snapshot_invalidate();
+CREATE TRIGGER collections_ar_snapshot_adjustment AFTER INSERT ON adjustment
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION collections_ar_snapshot_invalidate();
+CREATE TRIGGER collections_ar_snapshot_revision AFTER INSERT ON document_revision
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION collections_ar_snapshot_invalidate();
+`;
+
+/**
+ * Per customer at each snapshot: the documents' part of AR on its date (on-account credits are
+ * read from the snapshot's receipts, whose customer may still change), its past-due and over-90
+ * parts, and the month's credit sales and payment figures ([first of the month, the date], as the
+ * metrics count them with the period ending on the date). `summarized` marks the heads that have them.
+ */
+const SNAPSHOT_SUMMARY = sql`
+ALTER TABLE collections_ar_snapshot ADD COLUMN summarized boolean NOT NULL DEFAULT false;
+
+CREATE TABLE collections_ar_snapshot_customer (
+  company_id uuid NOT NULL,
+  as_of date NOT NULL,
+  customer_id uuid,
+  ar_base_minor int8 NOT NULL,
+  past_due_base_minor int8 NOT NULL,
+  over_90_base_minor int8 NOT NULL,
+  sales_base_minor int8 NOT NULL,
+  pay_count int8 NOT NULL,
+  pay_days_sum int8 NOT NULL,
+  pay_beyond_sum int8 NOT NULL,
+  pay_weight int8 NOT NULL,
+  pay_days_weighted numeric NOT NULL,
+  pay_beyond_weighted numeric NOT NULL
+);
+CREATE INDEX collections_ar_snapshot_customer_idx ON collections_ar_snapshot_customer (company_id, as_of, customer_id);
+`;
+
+/**
+ * The snapshot's documents are read whole for one date: the primary key carries every column, so
+ * the read is an index-only range scan of that date's entries, not a scan of every snapshot's rows
+ * (which the planner preferred, one snapshot being a small share of the table).
+ */
+const SNAPSHOT_COVERING = sql`
+ALTER TABLE collections_ar_snapshot_document DROP CONSTRAINT collections_ar_snapshot_document_pkey,
+  ADD CONSTRAINT collections_ar_snapshot_document_pkey PRIMARY KEY (company_id, as_of, document_id)
+    INCLUDE (customer_id, currency, doc_type, document_date, due_date, open_minor, open_base_minor);
+ALTER TABLE collections_ar_snapshot_receipt DROP CONSTRAINT collections_ar_snapshot_receipt_pkey,
+  ADD CONSTRAINT collections_ar_snapshot_receipt_pkey PRIMARY KEY (company_id, as_of, receipt_id)
+    INCLUDE (unapplied_minor, unapplied_base_minor, on_account_minor, on_account_base_minor);
+`;
+
+/**
+ * The snapshot's receipts carry their customer, currency and date, so a read need not fetch each
+ * receipt by key (random reads of a large table). A receipt's customer can change (unidentified
+ * cash identified, a receipt reassigned): a row trigger, fired only when the customer really
+ * changes, carries the change into the snapshots, where the rebuild would read today's customer.
+ */
+const SNAPSHOT_RECEIPT_COLUMNS = sql`
+ALTER TABLE collections_ar_snapshot_receipt ADD COLUMN customer_id uuid, ADD COLUMN currency char(3),
+  ADD COLUMN receipt_date date;
+UPDATE collections_ar_snapshot_receipt s SET customer_id = r.customer_id, currency = r.currency, receipt_date = r.receipt_date
+  FROM receipt r WHERE r.company_id = s.company_id AND r.receipt_id = s.receipt_id;
+ALTER TABLE collections_ar_snapshot_receipt ALTER COLUMN currency SET NOT NULL, ALTER COLUMN receipt_date SET NOT NULL;
+CREATE INDEX collections_ar_snapshot_receipt_id_idx ON collections_ar_snapshot_receipt (company_id, receipt_id);
+
+CREATE FUNCTION collections_ar_snapshot_receipt_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE collections_ar_snapshot_receipt SET customer_id = NEW.customer_id
+   WHERE company_id = NEW.company_id AND receipt_id = NEW.receipt_id;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER collections_ar_snapshot_receipt_customer AFTER UPDATE OF customer_id ON receipt
+  FOR EACH ROW WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id)
+  EXECUTE FUNCTION collections_ar_snapshot_receipt_customer();
+`;
+
 export const collectionsMigrations: Record<string, Migration> = {
   '0007_collections': {
     async up(db: Kysely<unknown>) {
       await INDEXES.execute(db);
+    },
+  },
+  // Numbered after the lead's 0014 (imports/ledger) so the two never clash.
+  '0015_collections_ar_snapshots': {
+    async up(db: Kysely<unknown>) {
+      await SNAPSHOTS.execute(db);
+    },
+  },
+  '0016_collections_ar_snapshot_summary': {
+    async up(db: Kysely<unknown>) {
+      await SNAPSHOT_SUMMARY.execute(db);
+    },
+  },
+  '0017_collections_ar_snapshot_covering': {
+    async up(db: Kysely<unknown>) {
+      await SNAPSHOT_COVERING.execute(db);
+    },
+  },
+  '0018_collections_ar_snapshot_receipt_columns': {
+    async up(db: Kysely<unknown>) {
+      await SNAPSHOT_RECEIPT_COLUMNS.execute(db);
     },
   },
 };

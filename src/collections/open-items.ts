@@ -1,7 +1,7 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
 import type { AgingStrategy } from './core/aging.js';
-import { daysBetween } from './core/dates.js';
+import { assertIsoDate, daysBetween } from './core/dates.js';
 import { invariant } from './core/errors.js';
 
 /**
@@ -22,32 +22,38 @@ import { invariant } from './core/errors.js';
  * company, $2 the as-of date.
  */
 
-/** Applications posted after $2, read once for documents and receipts alike. */
-const APP_AFTER = `
-app_after AS MATERIALIZED (
+/**
+ * Two CTEs over what was posted in a window (`posted` is an SQL condition on `posting_date`): the
+ * applications (`<apps>`, read once for documents and receipts alike) and, per document, the
+ * applications, adjustments and amount revisions (`<docs>`).
+ */
+function postedIn(apps: string, docs: string, posted: string): string {
+  return `
+${apps} AS MATERIALIZED (
   SELECT kind, document_id, credit_document_id, receipt_id, applied_minor, cash_minor, document_base_minor,
          source_base_minor
-    FROM application WHERE company_id = $1 AND posting_date > $2)`;
-
-/** Applications, adjustments and amount revisions posted after $2, per document. */
-const DOC_AFTER = `
-doc_after AS (
+    FROM application WHERE company_id = $1 AND ${posted}),
+${docs} AS (
   SELECT id, sum(acts_minor)::int8 AS acts_minor, sum(acts_base)::int8 AS acts_base,
          sum(rev_minor)::int8 AS rev_minor, sum(rev_base)::int8 AS rev_base
     FROM (SELECT document_id AS id, applied_minor AS acts_minor, document_base_minor AS acts_base,
                  0::int8 AS rev_minor, 0::int8 AS rev_base
-            FROM app_after WHERE document_id IS NOT NULL
+            FROM ${apps} WHERE document_id IS NOT NULL
           UNION ALL
           SELECT credit_document_id, cash_minor, source_base_minor, 0, 0
-            FROM app_after WHERE credit_document_id IS NOT NULL
+            FROM ${apps} WHERE credit_document_id IS NOT NULL
           UNION ALL
           SELECT document_id, amount_minor, base_amount_minor, 0, 0
-            FROM adjustment WHERE company_id = $1 AND posting_date > $2
+            FROM adjustment WHERE company_id = $1 AND ${posted}
           UNION ALL
           SELECT document_id, 0, 0, amount_delta_minor, base_delta_minor
             FROM document_revision
-           WHERE company_id = $1 AND posting_date > $2 AND (amount_delta_minor <> 0 OR base_delta_minor <> 0)) x
+           WHERE company_id = $1 AND ${posted} AND (amount_delta_minor <> 0 OR base_delta_minor <> 0)) x
    GROUP BY id)`;
+}
+
+/** Applications (`app_after`) and per-document activity (`doc_after`) posted after $2. */
+const APP_DOC_AFTER = postedIn('app_after', 'doc_after', 'posting_date > $2');
 
 const DOC_COLUMNS = 'd.document_id, d.customer_id, d.currency, d.doc_type, d.document_date, d.due_date';
 
@@ -56,7 +62,7 @@ const DOC_COLUMNS = 'd.document_id, d.customer_id, d.currency, d.doc_type, d.doc
  * documents that are settled now but were open on $2 are fetched by key (`= ANY (ARRAY(...))`): the
  * planner cannot estimate how few they are and would otherwise scan them all.
  */
-const DOC_OPEN_BACKWARD = `${APP_AFTER},${DOC_AFTER},
+const DOC_OPEN_BACKWARD = `${APP_DOC_AFTER},
 doc_open AS (
   SELECT ${DOC_COLUMNS},
          d.open_minor + coalesce(a.acts_minor, 0) - coalesce(a.rev_minor, 0) AS open_minor,
@@ -174,6 +180,119 @@ due_as_of AS (
    WHERE company_id = $1 AND posting_date > $2 AND changes -> 'due_date' IS NOT NULL
    ORDER BY document_id, posting_date, created_at, revision_id)`;
 
+/**
+ * From the AR snapshot of an earlier date S (a literal: validated ISO date) forward to $2: the
+ * snapshot's open amounts, less what was posted in (S, $2], plus the documents and receipts dated
+ * in (S, $2]. The same arithmetic as the forward rebuild, started from S instead of from nothing:
+ * - a document dated by S: open on S + amount revisions in (S, $2] − applications and adjustments in (S, $2];
+ * - a document dated in (S, $2]: its amount as revised by $2 + open on S (cash applied ahead of it, ≤ 0)
+ *   − applications and adjustments in (S, $2];
+ * - a document dated after $2: open on S − applications in (S, $2];
+ * and a receipt likewise (its amount counts from its date). The snapshot is read once, joined by
+ * hash to the little that moved since; the documents and receipts it does not hold are either dated
+ * in (S, $2] (read by date) or touched in (S, $2] (fetched by key).
+ */
+function snapshotMoves(s: string): string {
+  return `${postedIn('app_in', 'doc_in', `posting_date > '${s}'::date AND posting_date <= $2`)},
+rev_after AS (
+  SELECT document_id AS id, sum(amount_delta_minor)::int8 AS rev_minor, sum(base_delta_minor)::int8 AS rev_base
+    FROM document_revision WHERE company_id = $1 AND posting_date > $2 GROUP BY document_id),
+due_fix AS (
+  SELECT d.document_id, d.due_date
+    FROM document d
+   WHERE d.company_id = $1
+     AND d.document_id = ANY (ARRAY(SELECT DISTINCT document_id FROM document_revision
+                                     WHERE company_id = $1 AND posting_date > '${s}'::date
+                                       AND changes -> 'due_date' IS NOT NULL))),
+snap_ahead AS MATERIALIZED (
+  SELECT document_id FROM collections_ar_snapshot_document
+   WHERE company_id = $1 AND as_of = '${s}'::date AND document_date > as_of),
+doc_new AS (
+  SELECT ${DOC_COLUMNS}, d.amount_minor - coalesce(r.rev_minor, 0) AS amount_minor,
+         d.base_amount_minor - coalesce(r.rev_base, 0) AS base_minor
+    FROM document d LEFT JOIN rev_after r ON r.id = d.document_id
+   WHERE d.company_id = $1 AND d.document_date > '${s}'::date AND d.document_date <= $2)`;
+}
+
+function docOpenSnapshot(s: string): string {
+  return `${snapshotMoves(s)},
+doc_open AS (
+  SELECT s.document_id, s.customer_id, s.currency, s.doc_type, s.document_date, coalesce(f.due_date, s.due_date) AS due_date,
+         s.open_minor - coalesce(a.acts_minor, 0)
+           + CASE WHEN s.document_date <= '${s}'::date THEN coalesce(a.rev_minor, 0) ELSE 0 END
+           + CASE WHEN s.document_date > '${s}'::date AND s.document_date <= $2
+                  THEN (SELECT n.amount_minor FROM doc_new n WHERE n.document_id = s.document_id) ELSE 0 END AS open_minor,
+         s.open_base_minor - coalesce(a.acts_base, 0)
+           + CASE WHEN s.document_date <= '${s}'::date THEN coalesce(a.rev_base, 0) ELSE 0 END
+           + CASE WHEN s.document_date > '${s}'::date AND s.document_date <= $2
+                  THEN (SELECT n.base_minor FROM doc_new n WHERE n.document_id = s.document_id) ELSE 0 END AS open_base
+    FROM collections_ar_snapshot_document s
+    LEFT JOIN doc_in a ON a.id = s.document_id
+    LEFT JOIN due_fix f ON f.document_id = s.document_id
+   WHERE s.company_id = $1 AND s.as_of = '${s}'::date
+  UNION ALL
+  SELECT n.document_id, n.customer_id, n.currency, n.doc_type, n.document_date, n.due_date,
+         n.amount_minor - coalesce(a.acts_minor, 0), n.base_minor - coalesce(a.acts_base, 0)
+    FROM doc_new n LEFT JOIN doc_in a ON a.id = n.document_id
+   WHERE n.document_id NOT IN (SELECT document_id FROM snap_ahead)
+  UNION ALL
+  SELECT ${DOC_COLUMNS},
+         CASE WHEN d.document_date <= '${s}'::date THEN a.rev_minor ELSE 0 END - a.acts_minor,
+         CASE WHEN d.document_date <= '${s}'::date THEN a.rev_base ELSE 0 END - a.acts_base
+    FROM document d JOIN doc_in a ON a.id = d.document_id
+   WHERE d.company_id = $1
+     AND d.document_id = ANY (ARRAY(
+           SELECT a.id FROM doc_in a
+            WHERE NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_document x
+                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.document_id = a.id)))
+     AND (d.document_date <= '${s}'::date OR d.document_date > $2))`;
+}
+
+function rcpOpenSnapshot(s: string): string {
+  const dated = (r: string) => `${r}.receipt_date > '${s}'::date AND ${r}.receipt_date <= $2`;
+  return `
+rcp_in AS (
+  SELECT receipt_id AS id, sum(cash_minor)::int8 AS cash, sum(source_base_minor)::int8 AS cash_base,
+         coalesce(sum(cash_minor) FILTER (WHERE kind = 'on_account'), 0)::int8 AS oa,
+         coalesce(sum(source_base_minor) FILTER (WHERE kind = 'on_account'), 0)::int8 AS oa_base
+    FROM app_in WHERE receipt_id IS NOT NULL
+   GROUP BY receipt_id),
+rcp_snap AS MATERIALIZED (
+  SELECT s.receipt_id, s.customer_id, s.currency, s.receipt_date, s.unapplied_minor, s.unapplied_base_minor,
+         s.on_account_minor, s.on_account_base_minor
+    FROM collections_ar_snapshot_receipt s WHERE s.company_id = $1 AND s.as_of = '${s}'::date),
+rcp_open AS (
+  -- In the snapshot (its customer kept current by a trigger), with what moved since.
+  SELECT s.receipt_id, s.customer_id, s.currency, s.receipt_date,
+         s.unapplied_minor - coalesce(a.cash, 0)
+           + CASE WHEN ${dated('s')} THEN (SELECT r.amount_minor FROM receipt r
+                                            WHERE r.company_id = $1 AND r.receipt_id = s.receipt_id) ELSE 0 END AS unapplied,
+         s.unapplied_base_minor - coalesce(a.cash_base, 0)
+           + CASE WHEN ${dated('s')} THEN (SELECT r.base_amount_minor FROM receipt r
+                                            WHERE r.company_id = $1 AND r.receipt_id = s.receipt_id) ELSE 0 END AS unapplied_base,
+         s.on_account_minor + coalesce(a.oa, 0) AS on_account,
+         s.on_account_base_minor + coalesce(a.oa_base, 0) AS on_account_base
+    FROM rcp_snap s LEFT JOIN rcp_in a ON a.id = s.receipt_id
+  UNION ALL
+  -- Received in (S, $2]: the amount, less what moved since.
+  SELECT ${RCP_COLUMNS}, r.amount_minor - coalesce(a.cash, 0), r.base_amount_minor - coalesce(a.cash_base, 0),
+         coalesce(a.oa, 0), coalesce(a.oa_base, 0)
+    FROM receipt r LEFT JOIN rcp_in a ON a.id = r.receipt_id
+   WHERE r.company_id = $1 AND ${dated('r')}
+     AND NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_receipt x
+                      WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.receipt_id = r.receipt_id)
+  UNION ALL
+  -- Not in the snapshot, received by S or after $2, touched in (S, $2]: fetched by key.
+  SELECT ${RCP_COLUMNS}, -a.cash, -a.cash_base, a.oa, a.oa_base
+    FROM receipt r JOIN rcp_in a ON a.id = r.receipt_id
+   WHERE r.company_id = $1
+     AND r.receipt_id = ANY (ARRAY(
+           SELECT a.id FROM rcp_in a
+            WHERE NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_receipt x
+                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.receipt_id = a.id)))
+     AND NOT (${dated('r')}))`;
+}
+
 function openItem(dueAsOf: boolean): string {
   const signed = (col: string) => `CASE WHEN o.doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
   return `
@@ -192,56 +311,136 @@ open_item AS (
    WHERE v.minor <> 0 OR v.base <> 0)`;
 }
 
-/** The CTEs (without WITH) that define open_item for a strategy. */
-export function openItemCtes(strategy: Exclude<AgingStrategy, 'auto'>): string {
-  switch (strategy) {
+/** How open items are rebuilt for a date: a strategy, and for `snapshot` the snapshot's date. */
+export interface Rebuild {
+  strategy: Exclude<AgingStrategy, 'auto'>;
+  /** The AR snapshot the rebuild starts from (strategy `snapshot` only). */
+  snapshot?: string;
+}
+
+const snapshotDate = (r: Rebuild): string => assertIsoDate(r.snapshot ?? '', 'the snapshot date');
+
+/** The CTEs (without WITH) that define doc_open and rcp_open (see the top of this file). */
+export function openAmountCtes(r: Rebuild): string {
+  switch (r.strategy) {
     case 'current':
-      return [DOC_OPEN_CURRENT, RCP_OPEN_CURRENT, openItem(false)].join(',');
+      return [DOC_OPEN_CURRENT, RCP_OPEN_CURRENT].join(',');
     case 'backward':
-      return [DOC_OPEN_BACKWARD, RCP_OPEN_BACKWARD, DUE_AS_OF, openItem(true)].join(',');
+      return [DOC_OPEN_BACKWARD, RCP_OPEN_BACKWARD].join(',');
     case 'forward':
-      return [DOC_OPEN_FORWARD, RCP_OPEN_FORWARD, DUE_AS_OF, openItem(true)].join(',');
+      return [DOC_OPEN_FORWARD, RCP_OPEN_FORWARD].join(',');
+    case 'snapshot':
+      return [docOpenSnapshot(snapshotDate(r)), rcpOpenSnapshot(snapshotDate(r))].join(',');
   }
 }
 
 /**
- * Which strategy rebuilds $2 cheapest. `current` when nothing was posted or revised after the date
- * (the cached balances are the answer); otherwise `backward` when the date is nearer the last
- * posting than the first (less history after it than before), else `forward`.
+ * Runs `work` with nested-loop joins off when the rebuild starts from a snapshot. Its CTEs (what
+ * moved since the snapshot, grouped per document) have no statistics, so the planner guesses a few
+ * hundred rows where a month of postings gives hundreds of thousands, and a nested loop over them
+ * is quadratic; hash joins are linear whatever the sizes. The previous setting is put back after.
  */
+export async function withRebuildPlan<T>(client: SqlClient, r: Rebuild, work: () => Promise<T>): Promise<T> {
+  if (r.strategy !== 'snapshot') return work();
+  // A path the planner must still take as a nested loop is costed as disabled (10^10), which would
+  // cross PostgreSQL's JIT thresholds and compile every query for seconds: JIT off meanwhile too.
+  const { rows } = await client.query<{ was: string; jit: string }>(
+    `SELECT current_setting('enable_nestloop') AS was, set_config('enable_nestloop', 'off', true),
+            current_setting('jit') AS jit, set_config('jit', 'off', true)`,
+  );
+  try {
+    return await work();
+  } finally {
+    await client.query("SELECT set_config('enable_nestloop', $1, true), set_config('jit', $2, true)", [
+      rows[0]!.was,
+      rows[0]!.jit,
+    ]);
+  }
+}
+
+/** The CTEs (without WITH) that define open_item for a rebuild. */
+export function openItemCtes(r: Rebuild | Exclude<AgingStrategy, 'auto'>): string {
+  const rebuild = typeof r === 'string' ? { strategy: r } : r;
+  if (rebuild.strategy === 'current') return [openAmountCtes(rebuild), openItem(false)].join(',');
+  return [openAmountCtes(rebuild), DUE_AS_OF, openItem(true)].join(',');
+}
+
+/** The CTE due_as_of (document_id, due_date): the due dates in force on $2 that differ from today's. */
+export const DUE_AS_OF_CTE = DUE_AS_OF;
+
+/**
+ * Which rebuild is cheapest for $2. `current` when nothing was posted or revised after the date
+ * (the cached balances are the answer); else from the latest valid AR snapshot on or before the
+ * date when less has happened since it than after the date; otherwise `backward` when the date is
+ * nearer the last posting than the first (less history after it than before), else `forward`.
+ */
+export async function chooseRebuild(client: SqlClient, ctx: CompanyContext, asOf: string): Promise<Rebuild> {
+  const { rows } = await client.query<{
+    first: string | null;
+    last: string | null;
+    revised: boolean;
+    snapshot: string | null;
+  }>(
+    `SELECT (SELECT min(posting_date) FROM journal_entry WHERE company_id = $1) AS first,
+            (SELECT max(posting_date) FROM journal_entry WHERE company_id = $1) AS last,
+            EXISTS (SELECT 1 FROM document_revision WHERE company_id = $1 AND posting_date > $2) AS revised,
+            (SELECT max(as_of) FROM collections_ar_snapshot WHERE company_id = $1 AND as_of <= $2)::text AS snapshot`,
+    [ctx.companyId, asOf],
+  );
+  const { first, last, revised, snapshot } = rows[0]!;
+  if (first === null || last === null) return { strategy: 'current' };
+  if (last <= asOf && !revised) return { strategy: 'current' };
+  if (snapshot !== null && daysBetween(snapshot, asOf) <= daysBetween(asOf, last))
+    return { strategy: 'snapshot', snapshot };
+  if (asOf < first) return { strategy: 'forward' };
+  return { strategy: daysBetween(asOf, last) <= daysBetween(first, asOf) ? 'backward' : 'forward' };
+}
+
+/** Which strategy rebuilds $2 cheapest (see chooseRebuild). */
 export async function chooseStrategy(
   client: SqlClient,
   ctx: CompanyContext,
   asOf: string,
 ): Promise<Exclude<AgingStrategy, 'auto'>> {
-  const { rows } = await client.query<{ first: string | null; last: string | null; revised: boolean }>(
-    `SELECT (SELECT min(posting_date) FROM journal_entry WHERE company_id = $1) AS first,
-            (SELECT max(posting_date) FROM journal_entry WHERE company_id = $1) AS last,
-            EXISTS (SELECT 1 FROM document_revision WHERE company_id = $1 AND posting_date > $2) AS revised`,
-    [ctx.companyId, asOf],
-  );
-  const { first, last, revised } = rows[0]!;
-  if (first === null || last === null) return 'current';
-  if (last <= asOf && !revised) return 'current';
-  if (asOf < first) return 'forward';
-  return daysBetween(asOf, last) <= daysBetween(first, asOf) ? 'backward' : 'forward';
+  return (await chooseRebuild(client, ctx, asOf)).strategy;
 }
 
-/** The strategy asked for, or the cheapest; `current` only where it is valid. */
+/**
+ * The rebuild asked for, or the cheapest; `current` only where it is valid, `snapshot` from the
+ * latest valid snapshot on or before the date (there must be one).
+ */
+export async function resolveRebuild(
+  client: SqlClient,
+  ctx: CompanyContext,
+  asOf: string,
+  strategy: AgingStrategy,
+): Promise<Rebuild> {
+  if (strategy === 'backward' || strategy === 'forward') return { strategy };
+  if (strategy === 'snapshot') {
+    const { rows } = await client.query<{ s: string | null }>(
+      'SELECT max(as_of)::text AS s FROM collections_ar_snapshot WHERE company_id = $1 AND as_of <= $2',
+      [ctx.companyId, asOf],
+    );
+    invariant(rows[0]?.s, 'strategy-invalid', `there is no AR snapshot on or before ${asOf}`);
+    return { strategy, snapshot: rows[0].s };
+  }
+  const chosen = await chooseRebuild(client, ctx, asOf);
+  invariant(
+    strategy === 'auto' || chosen.strategy === 'current',
+    'strategy-invalid',
+    `the cached balances are not those of ${asOf}: postings were made after it`,
+  );
+  return chosen;
+}
+
+/** The strategy asked for, or the cheapest (see resolveRebuild). */
 export async function resolveStrategy(
   client: SqlClient,
   ctx: CompanyContext,
   asOf: string,
   strategy: AgingStrategy,
 ): Promise<Exclude<AgingStrategy, 'auto'>> {
-  if (strategy === 'backward' || strategy === 'forward') return strategy;
-  const chosen = await chooseStrategy(client, ctx, asOf);
-  invariant(
-    strategy === 'auto' || chosen === 'current',
-    'strategy-invalid',
-    `the cached balances are not those of ${asOf}: postings were made after it`,
-  );
-  return chosen;
+  return (await resolveRebuild(client, ctx, asOf, strategy)).strategy;
 }
 
 /**

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgingReport, addDays, agingReport, metricsReport } from '../../src/collections/index.js';
+import {
+  type AgingDetailRow,
+  type AgingReport,
+  addDays,
+  agingDetail,
+  agingReport,
+  metricsReport,
+  takeArSnapshot,
+} from '../../src/collections/index.js';
 import {
   adjustDocument,
   applyCredit,
@@ -23,10 +31,13 @@ import { actor, companyWithCustomers } from './setup.js';
  * reversals, two currencies). For several as-of dates: the aging's AR per currency and in base, and
  * its unapplied cash, equal the general ledger's balances on that date as the ledger's tie-out
  * reports them; the backward and forward rebuilds agree to the cent; past the last posting the
- * cached balances give the same report.
+ * cached balances give the same report. AR snapshots taken part-way (each from the one before)
+ * give the same report and detail from any later date, also after more postings (back-dated ones
+ * drop the snapshots they would change).
  */
 const RUNS = Number.parseInt(process.env.AGING_PROPERTY_RUNS ?? '60', 10);
 const START = '2026-01-01';
+const MONTH_ENDS = ['2026-01-31', '2026-02-28', '2026-03-31'];
 
 type Op =
   | { op: 'doc'; day: number; terms: number; amount: number; eur: boolean; credit: boolean; c: number }
@@ -300,12 +311,29 @@ describe.each(ENGINES)('aging agrees with the ledger on %s', (engine) => {
 
   const strip = (r: AgingReport) => ({ ...r, strategy: null });
 
+  async function detail(
+    client: SqlClient,
+    ctx: CompanyContext,
+    asOf: string,
+    strategy: 'forward' | 'snapshot',
+  ) {
+    const rows: AgingDetailRow[] = [];
+    await agingDetail(client, ctx, { asOf, strategy }, (batch) => {
+      rows.push(...batch);
+    });
+    return rows;
+  }
+
+  let snapshotChecks = 0;
+  let summaryChecks = 0;
+
   it(`ties to the general ledger on every date over ${RUNS} random histories`, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(opArb, { minLength: 1, maxLength: 25 }),
         fc.array(fc.integer({ min: -5, max: 160 }), { minLength: 1, maxLength: 3 }),
-        async (ops, extraDays) => {
+        fc.array(opArb, { maxLength: 6 }),
+        async (ops, extraDays, later) => {
           const { ctx, ids } = await companyWithCustomers(t.database, `p${++seq}`, [
             { number: 'TOP' },
             { number: 'KID', parent: 'TOP', collector: 'alice' },
@@ -315,6 +343,17 @@ describe.each(ENGINES)('aging agrees with the ledger on %s', (engine) => {
           const m: Model = { docs: [], receipts: [], apps: [], writeOffs: [], dates: [] };
           for (const [n, o] of ops.entries()) {
             await t.database.transaction(({ client }) => step(client, ctx, customers, m, o, n));
+          }
+          // Snapshots part-way, oldest first (so the second is taken from the first), then more postings.
+          const early = [...m.dates].sort();
+          const snapshotDates = [
+            ...new Set([early[Math.floor(early.length / 3)]!, addDays(START, extraDays[0]!), ...MONTH_ENDS]),
+          ].sort();
+          await t.database.transaction(async ({ client }) => {
+            for (const d of snapshotDates) await takeArSnapshot(client, ctx, d);
+          });
+          for (const [n, o] of later.entries()) {
+            await t.database.transaction(({ client }) => step(client, ctx, customers, m, o, ops.length + n));
           }
           const sorted = [...m.dates].sort();
           const last = sorted[sorted.length - 1]!;
@@ -331,6 +370,21 @@ describe.each(ENGINES)('aging agrees with the ledger on %s', (engine) => {
               const back = await agingReport(client, ctx, { asOf, strategy: 'backward', by: 'collector' });
               const fwd = await agingReport(client, ctx, { asOf, strategy: 'forward', by: 'collector' });
               expect(strip(back)).toEqual(strip(fwd));
+              const auto = await agingReport(client, ctx, { asOf, by: 'collector' });
+              expect(strip(auto)).toEqual(strip(fwd));
+              const { rows: snaps } = await client.query(
+                'SELECT 1 FROM collections_ar_snapshot WHERE company_id = $1 AND as_of <= $2',
+                [ctx.companyId, asOf],
+              );
+              if (snaps.length > 0) {
+                snapshotChecks++;
+                const snap = await agingReport(client, ctx, { asOf, strategy: 'snapshot', by: 'collector' });
+                expect(snap.strategy).toBe('snapshot');
+                expect(strip(snap)).toEqual(strip(fwd));
+                expect(await detail(client, ctx, asOf, 'snapshot')).toEqual(
+                  await detail(client, ctx, asOf, 'forward'),
+                );
+              }
               for (const line of tie.arByCurrency) {
                 const ar = back.totalsByCurrency.find((x) => x.currency === line.currency)?.amounts.ar ?? 0;
                 expect([asOf, line.currency, ar]).toEqual([asOf, line.currency, line.glMinor]);
@@ -363,10 +417,33 @@ describe.each(ENGINES)('aging agrees with the ledger on %s', (engine) => {
                 expect(strip(auto)).toEqual(strip(back));
               }
             }
+            // A closed month's metrics from the snapshots' summaries equal the rebuilt ones.
+            for (const [from, to] of [
+              ['2026-02-01', '2026-02-28'],
+              ['2026-03-01', '2026-03-31'],
+            ] as const) {
+              const { rows: heads } = await client.query(
+                'SELECT 1 FROM collections_ar_snapshot WHERE company_id = $1 AND as_of IN ($2, $3) AND summarized',
+                [ctx.companyId, addDays(from, -1), to],
+              );
+              if (heads.length === 2) summaryChecks++;
+              for (const by of ['customer', 'collector'] as const) {
+                const fast = await metricsReport(client, ctx, { from, to, by });
+                await client.query('SAVEPOINT rebuilt');
+                await client.query('DELETE FROM collections_ar_snapshot WHERE company_id = $1', [
+                  ctx.companyId,
+                ]);
+                const rebuilt = await metricsReport(client, ctx, { from, to, by });
+                await client.query('ROLLBACK TO SAVEPOINT rebuilt');
+                expect(fast).toEqual(rebuilt);
+              }
+            }
           });
         },
       ),
       { numRuns: RUNS },
     );
+    expect(snapshotChecks).toBeGreaterThan(0);
+    expect(summaryChecks).toBeGreaterThan(0);
   }, 900_000);
 });

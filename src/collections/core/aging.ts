@@ -9,9 +9,10 @@ export const AGING_GROUP_BYS: readonly AgingGroupBy[] = ['customer', 'parent', '
  * How open items are rebuilt for the as-of date. `current`: from the cached open balances (valid
  * only when nothing was posted after the date); `backward`: the cached balances with everything
  * posted after the date added back; `forward`: amounts less everything posted up to the date, from
- * the whole history. All three give the same figures; `auto` picks the cheapest valid one.
+ * the whole history; `snapshot`: the latest AR snapshot on or before the date (taken when a period
+ * closed) with what was posted since. All give the same figures; `auto` picks the cheapest valid one.
  */
-export type AgingStrategy = 'auto' | 'current' | 'backward' | 'forward';
+export type AgingStrategy = 'auto' | 'current' | 'backward' | 'forward' | 'snapshot';
 
 /**
  * Lines beside the buckets, coded as negative bucket numbers in SQL. `credits`: open credit memos
