@@ -56,6 +56,10 @@ describe('openar predict and worklist', { timeout: 600_000 }, () => {
       openar(db, 'worklist', '--as-of', '2026-03-10', '--collector', 'alice', '--json').stdout,
     );
     expect(bob.rows.map((r: { customer: string }) => r.customer)).toEqual(['C101']);
+    // The header counts the collector's accounts, not the whole worklist's.
+    expect(openar(db, 'worklist', '--as-of', '2026-03-10', '--collector', 'Alice').stdout).toContain(
+      'Worklist as of 2026-03-10 for Alice: 1 of 1 accounts',
+    );
 
     const snooze = openar(
       db,

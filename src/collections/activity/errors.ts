@@ -1,15 +1,8 @@
+import { CodedError, type Invariant, invariantFor } from '../../errors.js';
+
 /** A collections-activity operation refused or could not run (bad input, unknown customer, missing role...). */
-export class ActivityError extends Error {
+export class ActivityError extends CodedError {
   override name = 'ActivityError';
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
-export function check(condition: unknown, code: string, message: string): asserts condition {
-  if (!condition) throw new ActivityError(code, message);
-}
+export const check: Invariant = invariantFor(ActivityError);

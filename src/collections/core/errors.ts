@@ -1,15 +1,8 @@
+import { CodedError, type Invariant, invariantFor } from '../../errors.js';
+
 /** A collections report could not be produced as asked (bad buckets, bad period, unknown grouping...). */
-export class CollectionsError extends Error {
+export class CollectionsError extends CodedError {
   override name = 'CollectionsError';
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
-export function invariant(condition: unknown, code: string, message: string): asserts condition {
-  if (!condition) throw new CollectionsError(code, message);
-}
+export const invariant: Invariant = invariantFor(CollectionsError);

@@ -464,15 +464,20 @@ export function viewOf(w: Worklist, v: ViewOptions = {}): RankedRow[] {
   const limit = v.limit ?? MAX_LIMIT;
   if (!(Number.isSafeInteger(limit) && limit >= 1 && limit <= MAX_LIMIT))
     throw new WorklistError('bad-limit', `the limit must be from 1 to ${MAX_LIMIT}`);
-  const wanted = v.collector?.trim().toLowerCase();
   const out: RankedRow[] = [];
   for (const r of w.rows) {
     if (out.length >= limit) break;
     if (!v.includeSnoozed && r.snoozedUntil !== null) continue;
-    if (wanted !== undefined && (r.collector ?? '').trim().toLowerCase() !== wanted) continue;
+    if (!inPortfolio(r, v.collector)) continue;
     out.push(r);
   }
   return out;
+}
+
+/** Whether an account belongs to a collector's portfolio (names compared without case); any, without one. */
+export function inPortfolio(r: Pick<RankedRow, 'collector'>, collector: string | null | undefined): boolean {
+  if (collector === null || collector === undefined) return true;
+  return (r.collector ?? '').trim().toLowerCase() === collector.trim().toLowerCase();
 }
 
 export interface Portfolio {

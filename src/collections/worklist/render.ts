@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { cellNumber, csvLine, decimal, moneyFormat } from '../render/common.js';
-import { type Portfolio, portfolios, type RankedRow, type Worklist } from './build.js';
+import { inPortfolio, type Portfolio, portfolios, type RankedRow, type Worklist } from './build.js';
 
 /** The worklist as a terminal table, CSV, JSON and XLSX (a formatted sheet, portfolios, pivot-ready data). */
 
@@ -116,8 +116,9 @@ const clip = (text: string, n: number) => (text.length > n ? `${text.slice(0, n 
 export function worklistLines(h: RenderHead, o: { reasons?: number; portfolios?: boolean } = {}): string[] {
   const w = h.worklist;
   const m = (minor: number) => groupDigits(decimal(minor, w.baseCurrency));
+  const accounts = h.collector ? w.rows.filter((r) => inPortfolio(r, h.collector)).length : w.rows.length;
   const lines = [
-    `Worklist as of ${w.asOf}${h.collector ? ` for ${h.collector}` : ''}: ${h.rows.length} of ${w.rows.length} accounts (amounts in ${w.baseCurrency}; grace ${w.graceDays} days)`,
+    `Worklist as of ${w.asOf}${h.collector ? ` for ${h.collector}` : ''}: ${h.rows.length} of ${accounts} accounts (amounts in ${w.baseCurrency}; grace ${w.graceDays} days)`,
     '',
   ];
   if (h.rows.length === 0) lines.push('  nothing to do');

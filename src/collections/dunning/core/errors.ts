@@ -1,15 +1,8 @@
+import { CodedError, type Invariant, invariantFor } from '../../../errors.js';
+
 /** Dunning refused or could not do what was asked (bad strategy file, unknown run, no SMTP...). */
-export class DunningError extends Error {
+export class DunningError extends CodedError {
   override name = 'DunningError';
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
-export function invariant(condition: unknown, code: string, message: string): asserts condition {
-  if (!condition) throw new DunningError(code, message);
-}
+export const invariant: Invariant = invariantFor(DunningError);

@@ -1,15 +1,8 @@
+import { CodedError, type Invariant, invariantFor } from '../../../errors.js';
+
 /** A statement could not be produced as asked (unknown customer, bad period, too many at once). */
-export class StatementError extends Error {
+export class StatementError extends CodedError {
   override name = 'StatementError';
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
-export function invariant(condition: unknown, code: string, message: string): asserts condition {
-  if (!condition) throw new StatementError(code, message);
-}
+export const invariant: Invariant = invariantFor(StatementError);

@@ -1,11 +1,6 @@
+import { CodedError } from '../../../errors.js';
+
 /** The worklist could not be built or changed as asked (bad settings, unknown customer, no snooze...). */
-export class WorklistError extends Error {
+export class WorklistError extends CodedError {
   override name = 'WorklistError';
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
