@@ -1,4 +1,11 @@
-import type { BankEntry, FormatName, ParseResult, ParseSink, RemittanceAdvice, StatementInfo } from './model.js';
+import type {
+  BankEntry,
+  FormatName,
+  ParseResult,
+  ParseSink,
+  RemittanceAdvice,
+  StatementInfo,
+} from './model.js';
 
 /** A sink that keeps everything in memory: for `openar parse` and tests, not for 1 GB files. */
 export class CollectingSink implements ParseSink {

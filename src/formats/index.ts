@@ -13,9 +13,9 @@ import { parser as nacha } from './nacha/index.js';
 import { parser as ofx } from './ofx/index.js';
 import { parser as x12 } from './x12-820/index.js';
 
+export { CollectingSink } from './collect.js';
 export * from './errors.js';
 export * from './model.js';
-export { CollectingSink } from './collect.js';
 
 /** Sniffing order matters: the most specific signatures first, CSV (anything tabular) last. */
 const PARSERS: readonly FormatParser[] = [camt, ofx, x12, nacha, lockbox, bai2, mt940, csv];
@@ -55,11 +55,20 @@ export function readChunkBytes(format: FormatName): number {
 }
 
 /** Streams a file through its format's reader into `sink`; returns the format used. */
-export async function streamFile(path: string, options: ParseFileOptions, sink: ParseSink): Promise<FormatName> {
+export async function streamFile(
+  path: string,
+  options: ParseFileOptions,
+  sink: ParseSink,
+): Promise<FormatName> {
   const fileName = basename(path);
   const format = options.format && options.format !== 'auto' ? options.format : await sniffFormat(path);
   if (format === null) {
-    throw new ParseError('unknown-format', { file: fileName, line: 1 }, 'not a bank or remittance file openar can read', {});
+    throw new ParseError(
+      'unknown-format',
+      { file: fileName, line: 1 },
+      'not a bank or remittance file openar can read',
+      {},
+    );
   }
   const stream = createReadStream(path, { highWaterMark: readChunkBytes(format) });
   try {

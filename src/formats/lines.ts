@@ -3,7 +3,9 @@
  * with its 1-based number. Bytes are decoded as latin1 so every byte maps to one character and
  * nothing throws; formats that are UTF-8 or another charset decode the line themselves.
  */
-export async function* readLines(input: AsyncIterable<Buffer>): AsyncGenerator<{ text: string; lineNumber: number }> {
+export async function* readLines(
+  input: AsyncIterable<Buffer>,
+): AsyncGenerator<{ text: string; lineNumber: number }> {
   let carry = '';
   let lineNumber = 0;
   for await (const chunk of input) {

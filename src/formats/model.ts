@@ -6,7 +6,16 @@
 
 export type FormatName = 'camt' | 'bai2' | 'mt940' | 'nacha' | 'x12-820' | 'lockbox' | 'ofx' | 'csv';
 
-export const FORMAT_NAMES: readonly FormatName[] = ['camt', 'bai2', 'mt940', 'nacha', 'x12-820', 'lockbox', 'ofx', 'csv'];
+export const FORMAT_NAMES: readonly FormatName[] = [
+  'camt',
+  'bai2',
+  'mt940',
+  'nacha',
+  'x12-820',
+  'lockbox',
+  'ofx',
+  'csv',
+];
 
 export interface Counterparty {
   name: string | null;

@@ -381,25 +381,25 @@ export class NachaReader {
     this.state = 'file';
   }
 
-  private batchHeader(record: string, line: number): void {
-    const at = this.at;
-    at.record = 'batch header';
+  /** A batch header or the file control: after the file header, and not inside a batch. */
+  private expectBetweenBatches(line: number, beforeHeader: string, insideBatch: string): void {
     if (this.state === 'start')
-      throw this.structure(
-        line,
-        'file header',
-        'a file header (1) record first',
-        'batch header before the file header',
-      );
+      throw this.structure(line, 'file header', 'a file header (1) record first', beforeHeader);
     if (this.state === 'batch') {
       const open = this.batch as Batch;
       throw this.structure(
         line,
         'batch control',
         `a batch control (8) record closing batch ${open.number} (line ${open.line})`,
-        'batch header inside a batch',
+        insideBatch,
       );
     }
+  }
+
+  private batchHeader(record: string, line: number): void {
+    const at = this.at;
+    at.record = 'batch header';
+    this.expectBetweenBatches(line, 'batch header before the file header', 'batch header inside a batch');
     const serviceClass = column(record, 2, 4);
     if (!SERVICE_CLASSES.has(serviceClass))
       throw fieldError(at, 'service class code', 2, 4, '200, 220, 225 or 280', serviceClass);
@@ -975,22 +975,7 @@ export class NachaReader {
   private fileControl(record: string, line: number): void {
     const at = this.at;
     at.record = 'file control';
-    if (this.state === 'start')
-      throw this.structure(
-        line,
-        'file header',
-        'a file header (1) record first',
-        'file control without a file header',
-      );
-    if (this.state === 'batch') {
-      const open = this.batch as Batch;
-      throw this.structure(
-        line,
-        'batch control',
-        `a batch control (8) record closing batch ${open.number} (line ${open.line})`,
-        'file control inside a batch',
-      );
-    }
+    this.expectBetweenBatches(line, 'file control without a file header', 'file control inside a batch');
     const adv = this.allAdv && this.fileBatches > 0;
     const batches = integer(record, 2, 7, 'batch count', at);
     const blocks = integer(record, 8, 13, 'block count', at);
