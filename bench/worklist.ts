@@ -29,7 +29,7 @@ import { type CompanyContext, createCompany, loadCompany } from '../src/ledger/i
 import type { SqlClient } from '../src/store/client.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
-import { timedQuery, v7 } from './lib/sql.js';
+import { BENCH_DAY_JOURNAL_LINES, journalLineParams, timedQuery, v7 } from './lib/sql.js';
 
 const LAST_DAY = '2026-06-30';
 const DAYS = 730;
@@ -157,17 +157,7 @@ async function build(database: Database, customers: number, invoices: number): P
        SELECT $1, entry_id, day, 'bench', 'bench ' || kind || ' ' || day, 2, a, a, $2 FROM bench_day`,
       [ctx.companyId, ACTOR],
     );
-    const acc = ctx.accounts;
-    await q(
-      'journal lines',
-      `INSERT INTO journal_line (company_id, entry_id, line_no, account_code, currency, amount_minor, base_amount_minor)
-       SELECT $1, entry_id, l.no, l.account, 'USD', l.amount, l.amount
-         FROM bench_day
-        CROSS JOIN LATERAL (VALUES
-          (1, CASE kind WHEN 'docs' THEN $2 WHEN 'receipts' THEN $3 ELSE $4 END, a),
-          (2, CASE kind WHEN 'docs' THEN $5 WHEN 'receipts' THEN $4 ELSE $2 END, -a)) l (no, account, amount)`,
-      [ctx.companyId, acc.ar_control, acc.cash, acc.unapplied_cash, acc.revenue],
-    );
+    await q('journal lines', BENCH_DAY_JOURNAL_LINES, journalLineParams(ctx));
     await q(
       'documents',
       `INSERT INTO document (company_id, document_id, document_number, customer_id, doc_type, document_date, due_date,

@@ -7,24 +7,11 @@
  *
  * Amounts are integer cents; totals are bigint. No float touches money here.
  */
-
-type Write = (chunk: string) => Promise<void> | void;
+import { Random, type Write } from './gen-common.js';
 
 const ACCOUNTS_PER_GROUP = 40;
 const DETAILS_PER_ACCOUNT = 250;
 const FLUSH_CHARS = 1 << 20;
-
-/** Deterministic LCG so that every run produces the same file. */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  int(maxExclusive: number): number {
-    this.state = (Math.imul(this.state, 1664525) + 1013904223) >>> 0;
-    return this.state % maxExclusive;
-  }
-}
 
 const PAYERS = ['ACME TRADING INC', 'NORDIC SUPPLIES LLC', 'GLOBEX CORP', 'INITECH', 'UMBRELLA CO'];
 const CREDIT_CODES = ['142', '165', '195', '115', '206', '301', '399'];

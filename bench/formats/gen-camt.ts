@@ -6,29 +6,14 @@
  *
  * Amounts are integer cents (safe integers) formatted with `formatMinor`: no float touches money here.
  */
-import { formatMinor } from '../../src/money/index.js';
 
-type Write = (chunk: string) => Promise<void> | void;
+import { formatMinor } from '../../src/money/index.js';
+import { Random, type Write } from './gen-common.js';
 
 const MAX_ENTRIES_PER_STATEMENT = 250;
 /** Rough size of one generated entry, to keep small targets small. */
 const ENTRY_BYTES = 2600;
 const FLUSH_CHARS = 1 << 20;
-
-/** Deterministic LCG so that every run produces the same file. */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (Math.imul(this.state, 1664525) + 1013904223) >>> 0;
-    return this.state;
-  }
-  int(maxExclusive: number): number {
-    return this.next() % maxExclusive;
-  }
-}
 
 const NAMES = [
   'Acme Trading GmbH',

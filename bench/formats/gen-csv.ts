@@ -7,26 +7,10 @@
  *
  * Amounts are integer cents formatted with integer arithmetic: no float touches money here.
  */
-
-type Write = (chunk: string) => Promise<void> | void;
+import { Random, type Write } from './gen-common.js';
 
 const ENTRIES_PER_ACCOUNT = 250;
 const FLUSH_CHARS = 1 << 20;
-
-/** Deterministic LCG so that every run produces the same file. */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (Math.imul(this.state, 1664525) + 1013904223) >>> 0;
-    return this.state;
-  }
-  int(maxExclusive: number): number {
-    return this.next() % maxExclusive;
-  }
-}
 
 const PAYERS = [
   'Müller & Söhne KG',

@@ -7,23 +7,11 @@
  *
  * Amounts are integer cents; no float touches money here.
  */
-
-type Write = (chunk: string) => Promise<void> | void;
+import { Random, type Write } from './gen-common.js';
 
 const CHECKS_PER_BATCH = 100;
 const BATCHES_PER_LOCKBOX = 20;
 const FLUSH_CHARS = 1 << 20;
-
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  int(maxExclusive: number): number {
-    this.state = (Math.imul(this.state, 1664525) + 1013904223) >>> 0;
-    return this.state % maxExclusive;
-  }
-}
 
 const REMITTERS = ['ACME TRADING INC', 'NORDIC SUPPLIES LLC', 'GLOBEX CORPORATION', 'INITECH', 'UMBRELLA CO'];
 

@@ -7,29 +7,13 @@
  *
  * Amounts are integer cents (safe integers) formatted with `formatMinor`: no float touches money here.
  */
-import { formatMinor } from '../../src/money/index.js';
 
-type Write = (chunk: string) => Promise<void> | void;
+import { formatMinor } from '../../src/money/index.js';
+import { Random, type Write } from './gen-common.js';
 
 const ENTRIES_PER_STATEMENT = 400;
 const APPROX_ENTRY_BYTES = 330;
 const FLUSH_CHARS = 1 << 20;
-
-/** Deterministic LCG so that every run produces the same file. */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (Math.imul(this.state, 1664525) + 1013904223) >>> 0;
-    return this.state;
-  }
-  /** Uses the high bits: the low bits of an LCG cycle quickly. */
-  int(maxExclusive: number): number {
-    return Math.floor((this.next() / 2 ** 32) * maxExclusive);
-  }
-}
 
 const NAMES = ['ACME TRADING INC', 'NORDIC SUPPLIES', 'SMITH &amp; SONS LLC', 'CAFE LUMIERE', 'GLOBEX CORP'];
 const TYPES = ['CREDIT', 'DEBIT', 'CHECK', 'XFER', 'DEP', 'PAYMENT'] as const;
@@ -104,7 +88,7 @@ function statement(
 
 /** Bank statements fill the first three quarters of the file, credit-card statements the rest. */
 export async function generate(write: Write, targetBytes: number): Promise<void> {
-  const random = new Random(102);
+  const random = new Random(102, 'high');
   const entries = Math.max(
     1,
     Math.min(ENTRIES_PER_STATEMENT, Math.floor((targetBytes - 1500) / APPROX_ENTRY_BYTES / 2)),

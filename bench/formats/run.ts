@@ -106,7 +106,11 @@ async function runChild(format: FormatName, file: string): Promise<void> {
   const cpuStarted = process.cpuUsage();
   let error: string | null = null;
   try {
-    await parser.parse(createReadStream(file, { highWaterMark: readChunkBytes(format) }), { fileName: file }, sink);
+    await parser.parse(
+      createReadStream(file, { highWaterMark: readChunkBytes(format) }),
+      { fileName: file },
+      sink,
+    );
   } catch (e) {
     error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   }

@@ -18,3 +18,23 @@ export function timedQuery(client: SqlClient) {
     );
   };
 }
+
+/**
+ * The two journal lines of each summary entry in a `bench_day` table (entry_id, kind 'docs',
+ * 'receipts' or other, signed amount `a`): sales against AR, cash against unapplied cash, unapplied
+ * cash against AR. Run with `journalLineParams`.
+ */
+export const BENCH_DAY_JOURNAL_LINES = `INSERT INTO journal_line (company_id, entry_id, line_no, account_code, currency, amount_minor, base_amount_minor)
+       SELECT $1, entry_id, l.no, l.account, 'USD', l.amount, l.amount
+         FROM bench_day
+        CROSS JOIN LATERAL (VALUES
+          (1, CASE kind WHEN 'docs' THEN $2 WHEN 'receipts' THEN $3 ELSE $4 END, a),
+          (2, CASE kind WHEN 'docs' THEN $5 WHEN 'receipts' THEN $4 ELSE $2 END, -a)) l (no, account, amount)`;
+
+export function journalLineParams(ctx: {
+  companyId: string;
+  accounts: { ar_control: string; cash: string; unapplied_cash: string; revenue: string };
+}): unknown[] {
+  const acc = ctx.accounts;
+  return [ctx.companyId, acc.ar_control, acc.cash, acc.unapplied_cash, acc.revenue];
+}
