@@ -68,6 +68,16 @@ for (let k = 0; k < P; k++) {
     advices: [],
   });
 }
+// `--profile FILE` writes a V8 CPU profile of the matching loop alone, `--heap-profile FILE` a
+// sampling profile of what it allocates (open either in Chrome's DevTools).
+const argAfter = (flag: string) => {
+  const at = process.argv.indexOf(flag);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+};
+const cpuProfileFile = argAfter('--profile');
+const heapProfileFile = argAfter('--heap-profile');
+const profileFile = cpuProfileFile ?? heapProfileFile;
+const profiler = cpuProfileFile ? await startProfiler() : heapProfileFile ? await startHeapProfiler() : null;
 t = performance.now();
 const cpu0 = process.cpuUsage();
 const outcomes: Record<string, number> = {};
@@ -78,6 +88,7 @@ for (const r of receipts) {
 }
 const s = (performance.now() - t) / 1000;
 const cpu = process.cpuUsage(cpu0);
+if (profiler && profileFile) await profiler.stop(profileFile);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 console.log(
   'match',
@@ -89,3 +100,40 @@ console.log(
   '/cpu-s',
   outcomes,
 );
+
+async function startProfiler() {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+async function startHeapProfiler() {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  // Young objects too: what a scavenge frees is most of the matcher's garbage.
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}

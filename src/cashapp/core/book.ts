@@ -170,9 +170,15 @@ export class Book {
     );
   }
 
-  documentsOfFamily(customer: number): number[] {
+  documentsOfFamily(customer: number, keep?: (document: number) => boolean): number[] {
     const out: number[] = [];
-    for (const member of this.family(customer)) for (const d of this.documentsOf(member)) out.push(d);
+    for (const member of this.family(customer)) {
+      const end = this.customerDocStart[member + 1]!;
+      for (let at = this.customerDocStart[member]!; at < end; at++) {
+        const document = this.customerDocList[at]!;
+        if (keep === undefined || keep(document)) out.push(document);
+      }
+    }
     return out;
   }
 

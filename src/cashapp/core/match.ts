@@ -34,9 +34,11 @@ export function matchReceipt(book: Book, given: ReceiptInput, settings: CashappS
     book.documentCurrency[d] === currency &&
     (rejectedDocs === null || !rejectedDocs.has(book.documentId[d]!));
   const refs = referenceCandidates(receipt);
-  const lineHits = refs.lines.map(({ candidate, line }) =>
-    globalHits(book, candidate, usable).map((h) => ({ ...h, line })),
-  );
+  const lineHits = refs.lines.map(({ candidate, line }) => {
+    const found = globalHits(book, candidate, usable);
+    for (const h of found) h.line = line; // fresh objects: set in place rather than copied
+    return found;
+  });
   const looseHits = refs.loose.map((c) => globalHits(book, c, usable));
   const evidence = weighReferences(
     book,
@@ -149,7 +151,7 @@ function familyProposals(m: MatchContext, root: number, familyConfidence: number
   const { book } = m;
   const payer = choosePayer(m, root);
   let familyDocsCache: number[] | null = null;
-  const familyDocs = () => (familyDocsCache ??= book.documentsOfFamily(payer).filter(m.usable));
+  const familyDocs = () => (familyDocsCache ??= book.documentsOfFamily(payer, m.usable));
   const inFamily = (h: DocumentHit) => book.familyRoot[book.documentCustomer[h.document]!] === root;
   const hits = new Map<number, DocumentHit>();
   const reasons = m.evidence
@@ -162,13 +164,14 @@ function familyProposals(m: MatchContext, root: number, familyConfidence: number
         hits.set(h.document, h);
     }
   };
-  const groups: [DocumentHit[], { text: string; structured: boolean }, DocumentHit['line']][] = [
-    ...m.lineHits.map((g, i) => [g, m.candidates.lines[i]!.candidate, m.candidates.lines[i]!.line] as const),
-    ...m.looseHits.map((g, i) => [g, m.candidates.loose[i]!, null] as const),
-  ].map(([g, c, l]) => [g, c, l]);
   const unresolved: { candidate: string; line: AdviceLineInput }[] = [];
   const purchaseOrders: DocumentHit[][] = [];
-  for (const [group, candidate, line] of groups) {
+  const groupCount = m.lineHits.length + m.looseHits.length;
+  for (let g = 0; g < groupCount; g++) {
+    const isLine = g < m.lineHits.length;
+    const group = isLine ? m.lineHits[g]! : m.looseHits[g - m.lineHits.length]!;
+    const candidate = isLine ? m.candidates.lines[g]!.candidate : m.candidates.loose[g - m.lineHits.length]!;
+    const line = isLine ? m.candidates.lines[g]!.line : null;
     const own = group.filter(inFamily);
     const fits = line === null ? undefined : (d: number) => !hits.has(d) && fitsLine(m, d, line);
     let chosen: DocumentHit[] = [];
@@ -195,7 +198,8 @@ function familyProposals(m: MatchContext, root: number, familyConfidence: number
     take(chosen);
     reasons.push(why);
   }
-  const stillUnresolved = hits.size > 0 ? resolveByAmount(m, familyDocs(), hits, unresolved) : unresolved;
+  const stillUnresolved =
+    hits.size > 0 && unresolved.length > 0 ? resolveByAmount(m, familyDocs(), hits, unresolved) : unresolved;
   if (hits.size > 0)
     return [referencedProposal(m, payer, [...hits.values()], familyConfidence, reasons, stillUnresolved)];
   return amountProposals(m, payer, familyDocs(), familyConfidence, reasons);
@@ -281,9 +285,11 @@ function choosePayer(m: MatchContext, root: number): number {
     const c = book.customerIndex(m.receipt.customerId);
     if (c !== undefined && book.familyRoot[c] === root) return c;
   }
-  const best = m.evidence
-    .filter((e) => book.familyRoot[e.customer] === root && e.kind !== 'reference')
-    .sort((a, b) => b.score - a.score)[0];
+  // The strongest (the first of equals, as a stable sort would give) non-reference evidence in the family.
+  let best: PayerEvidence | undefined;
+  for (const e of m.evidence)
+    if (book.familyRoot[e.customer] === root && e.kind !== 'reference' && (!best || e.score > best.score))
+      best = e;
   if (best) return best.customer;
   const named = m.evidence.filter((e) => book.familyRoot[e.customer] === root);
   const customers = new Set(named.map((e) => e.customer));

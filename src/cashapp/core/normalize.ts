@@ -224,8 +224,13 @@ function wordsMatch(a: string, b: string): boolean {
 
 const CODES = new Uint16Array(256);
 
+/** One reusable argument list per length: a key then costs one string, not a typed-array view too. */
+const ARGS: number[][] = Array.from({ length: CODES.length + 1 }, (_, n) => new Array<number>(n).fill(0));
+
 function fromCodes(n: number): string {
-  return String.fromCharCode.apply(null, CODES.subarray(0, n) as unknown as number[]);
+  const args = ARGS[n]!;
+  for (let i = 0; i < n; i++) args[i] = CODES[i]!;
+  return String.fromCharCode.apply(null, args);
 }
 
 const isAsciiDigit = (c: number) => c >= 48 && c <= 57;
@@ -255,22 +260,8 @@ function numericGroupsKeyAscii(text: string): string | null {
   if (text.length * 2 > CODES.length) return null;
   let n = 0;
   let groupStart = -1;
-  const upperAt = (i: number) => {
-    const c = text.charCodeAt(i);
-    return c >= 97 && c <= 122 ? c - 32 : c;
-  };
-  const close = () => {
-    // Leading zeros dropped; a group of zeros is "0".
-    let start = groupStart;
-    while (start < n - 1 && CODES[start] === 48) start++;
-    if (start > groupStart) {
-      CODES.copyWithin(groupStart, start, n);
-      n -= start - groupStart;
-    }
-    groupStart = -1;
-  };
   for (let i = 0; i < text.length; i++) {
-    const c = upperAt(i);
+    const c = upperCodeAt(text, i);
     if (c >= 128) return null;
     let digit = isAsciiDigit(c) ? c : -1;
     if (digit < 0) {
@@ -279,8 +270,8 @@ function numericGroupsKeyAscii(text: string): string | null {
         mapped >= 0 &&
         i > 0 &&
         i + 1 < text.length &&
-        isAsciiDigit(upperAt(i - 1)) &&
-        isAsciiDigit(upperAt(i + 1))
+        isAsciiDigit(upperCodeAt(text, i - 1)) &&
+        isAsciiDigit(upperCodeAt(text, i + 1))
       )
         digit = mapped;
     }
@@ -290,10 +281,29 @@ function numericGroupsKeyAscii(text: string): string | null {
         groupStart = n;
       }
       CODES[n++] = digit;
-    } else if (groupStart >= 0) close();
+    } else if (groupStart >= 0) {
+      n = closeGroup(groupStart, n);
+      groupStart = -1;
+    }
   }
-  if (groupStart >= 0) close();
+  if (groupStart >= 0) n = closeGroup(groupStart, n);
   return fromCodes(n);
+}
+
+// Module-level helpers rather than closures: this runs per document number and per reference, and
+// a closure made per call (named, under tsx's keepNames) costs an allocation and a defineProperty.
+function upperCodeAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  return c >= 97 && c <= 122 ? c - 32 : c;
+}
+
+/** Drops the leading zeros of the group from `groupStart` (a group of zeros is "0"); the new length. */
+function closeGroup(groupStart: number, n: number): number {
+  let start = groupStart;
+  while (start < n - 1 && CODES[start] === 48) start++;
+  if (start === groupStart) return n;
+  CODES.copyWithin(groupStart, start, n);
+  return n - (start - groupStart);
 }
 
 function digitsKeyAscii(text: string): string | null {

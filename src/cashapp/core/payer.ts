@@ -111,15 +111,26 @@ function mask(accountKey: string): string {
  * Several hits of the same kind do not add up: ten weak name matches are still weak.
  */
 export function familyScores(book: Book, evidence: readonly PayerEvidence[]): Map<number, number> {
-  const bestByFamilyKind = new Map<string, number>();
+  // Keyed by root × 8 + kind: numbers, not strings built per receipt.
+  const bestByFamilyKind = new Map<number, number>();
   for (const e of evidence) {
-    const key = `${book.familyRoot[e.customer]}:${e.kind}`;
+    const key = book.familyRoot[e.customer]! * 8 + KIND_NUMBER[e.kind];
     bestByFamilyKind.set(key, Math.max(bestByFamilyKind.get(key) ?? 0, e.score));
   }
-  const doubt = new Map<number, number>();
+  const scores = new Map<number, number>();
   for (const [key, score] of bestByFamilyKind) {
-    const root = Number(key.slice(0, key.indexOf(':')));
-    doubt.set(root, (doubt.get(root) ?? 1) * (1 - score));
+    const root = Math.floor(key / 8);
+    scores.set(root, (scores.get(root) ?? 1) * (1 - score));
   }
-  return new Map([...doubt].map(([root, d]) => [root, Math.min(0.995, 1 - d)]));
+  for (const [root, doubt] of scores) scores.set(root, Math.min(0.995, 1 - doubt));
+  return scores;
 }
+
+const KIND_NUMBER: Record<PayerEvidence['kind'], number> = {
+  receipt: 0,
+  account: 1,
+  alias: 2,
+  name: 3,
+  'fuzzy-name': 4,
+  reference: 5,
+};

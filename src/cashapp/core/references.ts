@@ -49,6 +49,7 @@ export function referenceCandidates(receipt: ReceiptInput): ReferenceCandidates 
     ...candidatesFromText(receipt.remittanceText),
     ...receipt.advices.flatMap((a) => candidatesFromText(a.text)),
   ];
+  if (lines.length === 0) return { lines, loose };
   const taken = new Set(lines.map((l) => referenceKey(l.candidate.text)));
   return { lines, loose: loose.filter((c) => !taken.has(referenceKey(c.text))) };
 }
@@ -59,17 +60,25 @@ export function globalHits(
   candidate: Candidate,
   usable: (doc: number) => boolean,
 ): DocumentHit[] {
-  const lookups: [HitKind, number[]][] = [
-    ['exact', book.byExactReference(candidate.text)],
-    ['digits', book.byDigitsOf(candidate.text)],
-    ['groups', book.byNumericGroups(candidate.text)],
-    ['po', book.byPurchaseOrder(candidate.text)],
-  ];
-  for (const [kind, docs] of lookups) {
-    const found = docs.filter(usable);
-    if (found.length > 0) return found.map((document) => hit(document, kind, candidate));
-  }
-  return [];
+  // Strongest kind first, and each looked up only when the stronger ones found nothing usable.
+  return (
+    usableHits(book.byExactReference(candidate.text), 'exact', candidate, usable) ??
+    usableHits(book.byDigitsOf(candidate.text), 'digits', candidate, usable) ??
+    usableHits(book.byNumericGroups(candidate.text), 'groups', candidate, usable) ??
+    usableHits(book.byPurchaseOrder(candidate.text), 'po', candidate, usable) ??
+    []
+  );
+}
+
+function usableHits(
+  docs: number[],
+  kind: HitKind,
+  candidate: Candidate,
+  usable: (doc: number) => boolean,
+): DocumentHit[] | null {
+  let found: DocumentHit[] | null = null;
+  for (const document of docs) if (usable(document)) (found ??= []).push(hit(document, kind, candidate));
+  return found;
 }
 
 /**
