@@ -18,8 +18,8 @@ export interface AllocationContext {
   settings: CashappSettings;
   amountMinor: number;
   day: number;
-  /** A deduction reason found in the remittance, if any. */
-  reasonCode: string | null;
+  /** A deduction reason found in the remittance, if any: asked only of a short pay (it searches the text). */
+  reasonCode: () => string | null;
 }
 
 export function paymentLine(document: number, cashMinor: number): ProposedLine {
@@ -177,16 +177,17 @@ function shortPay(
       scenario: 'short-pay-write-off',
     };
   }
-  if (target !== undefined && ctx.reasonCode !== null) {
+  const reasonCode = target !== undefined ? ctx.reasonCode() : null;
+  if (target !== undefined && reasonCode !== null) {
     return {
       lines: [
         ...creditLines,
-        ...fullLines((l) => ({ ...l, deductionMinor: shortMinor, deductionReasonCode: ctx.reasonCode })),
+        ...fullLines((l) => ({ ...l, deductionMinor: shortMinor, deductionReasonCode: reasonCode })),
       ],
       quality: single ? 0.95 : 0.8,
       reconciled: single,
       reasons: [
-        `short by ${shortMinor} minor units on ${book.documentNumber[target]}: deduction (${ctx.reasonCode}) left open`,
+        `short by ${shortMinor} minor units on ${book.documentNumber[target]}: deduction (${reasonCode}) left open`,
       ],
       scenario: 'deduction',
     };
@@ -246,10 +247,10 @@ export function allocateFromLines(ctx: AllocationContext, hits: readonly Documen
     if (paid > open) {
       reasons.push(`${num(book, d)}: paid ${paid} against ${open} open`);
       exact = false;
-    } else if (short > 0 && (adjustedMinor > 0 || ctx.reasonCode !== null)) {
+    } else if (short > 0 && (adjustedMinor > 0 || ctx.reasonCode() !== null)) {
       line.deductionMinor = short;
       line.deductionReasonCode =
-        adjustments.find((a) => a.reasonCode)?.reasonCode ?? ctx.reasonCode ?? 'OTHER';
+        adjustments.find((a) => a.reasonCode)?.reasonCode ?? ctx.reasonCode() ?? 'OTHER';
       deductions++;
       if (adjustedMinor !== short) exact = false;
     } else if (short > 0 && withinTolerance(settings, short, open)) {

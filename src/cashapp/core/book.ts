@@ -1,5 +1,14 @@
 import { KeyIndex } from './key-index.js';
 import { digitsKey, nameKey, nameTokens, numericGroupsKey, referenceKey } from './normalize.js';
+
+const MAX_REMEMBERED_PAYER_NAMES = 100_000;
+
+/** A payer name's words (`nameTokens`) and order-free key (`nameKey`). */
+export interface PayerName {
+  readonly tokens: readonly string[];
+  readonly key: string;
+}
+
 import type { CustomerRow, OpenDocumentRow } from './types.js';
 
 const DOC_TYPES = ['invoice', 'credit_memo', 'debit_memo'] as const;
@@ -82,6 +91,7 @@ export class Book {
   private readonly customerDocList: Int32Array;
   private byOpenAmount: Int32Array | null = null;
   private readonly habits = new Map<number, Set<string>>();
+  private readonly payerNames = new Map<string, PayerName>();
 
   constructor(input: BookInput) {
     this.customers = input.customers;
@@ -144,6 +154,22 @@ export class Book {
   /** Whether people have confirmed that this customer quotes invoices this way. */
   hasHabit(customer: number, habit: string): boolean {
     return this.habits.get(customer)?.has(habit) ?? false;
+  }
+
+  /**
+   * A payer name's words and key (`nameKey`), remembered: the same payers pay again and again, and
+   * the words come from Unicode normalization and several regular expressions. At most
+   * MAX_REMEMBERED_PAYER_NAMES are kept (then the memory starts over).
+   */
+  payerName(name: string): PayerName {
+    let known = this.payerNames.get(name);
+    if (known === undefined) {
+      const tokens = nameTokens(name);
+      known = { tokens, key: [...new Set(tokens)].sort().join(' ') };
+      if (this.payerNames.size >= MAX_REMEMBERED_PAYER_NAMES) this.payerNames.clear();
+      this.payerNames.set(name, known);
+    }
+    return known;
   }
 
   customerByCustomerNumber(customerNumber: string): number | undefined {

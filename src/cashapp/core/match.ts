@@ -46,6 +46,8 @@ export function matchReceipt(book: Book, given: ReceiptInput, settings: CashappS
     referenceEvidence(book, [...lineHits, ...looseHits]),
   );
   const scores = [...familyScores(book, evidence)].sort((a, b) => b[1] - a[1]);
+  // Only a short pay asks, so the text is searched only then, and once.
+  let reasonCode: string | null | undefined;
   const context: MatchContext = {
     book,
     settings,
@@ -56,32 +58,49 @@ export function matchReceipt(book: Book, given: ReceiptInput, settings: CashappS
     looseHits,
     candidates: refs,
     day: dayNumber(receipt.receiptDate),
-    get reasonCode() {
-      // Only a short pay asks, so the text is searched only then.
-      const coded = receipt.advices
-        .flatMap((a) => a.lines.flatMap((l) => l.adjustments))
-        .find((a) => a.reasonCode);
-      if (coded) return coded.reasonCode;
-      return deductionReasonIn(
-        [receipt.remittanceText, ...receipt.advices.map((a) => a.text)].filter(Boolean).join(' '),
-      );
-    },
+    reasonCode: () => (reasonCode === undefined ? (reasonCode = deductionReasonOf(receipt)) : reasonCode),
   };
   const byFamily = scores
     .slice(0, MAX_FAMILIES_TRIED)
     .filter(([, score]) => score >= MIN_FAMILY_SCORE)
     .map(([root, score]) => ({ root, proposals: familyProposals(context, root, score) }));
   // Another family's proposal makes this one less likely — fully if its amounts agree, little if not.
-  const strength = (p: Proposal) => (p.reconciled ? p.confidence : p.confidence * 0.3);
-  const proposals: Proposal[] = byFamily.flatMap(({ root, proposals: own }) => {
-    const rival = Math.max(
-      0,
-      ...byFamily.filter((f) => f.root !== root).flatMap((f) => f.proposals.map(strength)),
-    );
-    return own.map((p) => ({ ...p, confidence: round4(p.confidence * (1 - 0.5 * rival)) }));
-  });
+  const proposals = discountedByRivals(byFamily);
   if (proposals.length === 0) proposals.push(...strangerSuggestions(book, receipt, usable));
   return decide(receipt, settings, proposals, scores);
+}
+
+/**
+ * Another family's proposal makes this one less likely — fully if its amounts agree, little if
+ * not. The proposals are this receipt's own, fresh objects: their confidence is set in place.
+ */
+function discountedByRivals(byFamily: { root: number; proposals: Proposal[] }[]): Proposal[] {
+  const strongest = byFamily.map((f) => {
+    let max = 0;
+    for (const p of f.proposals) max = Math.max(max, p.reconciled ? p.confidence : p.confidence * 0.3);
+    return max;
+  });
+  const out: Proposal[] = [];
+  for (const [i, family] of byFamily.entries()) {
+    let rival = 0;
+    for (const [j, other] of byFamily.entries())
+      if (j !== i && other.root !== family.root) rival = Math.max(rival, strongest[j]!);
+    for (const p of family.proposals) {
+      p.confidence = round4(p.confidence * (1 - 0.5 * rival));
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** The deduction reason an advice line codes, else one named in the remittance's text. */
+function deductionReasonOf(receipt: ReceiptInput): string | null {
+  for (const advice of receipt.advices)
+    for (const line of advice.lines)
+      for (const adjustment of line.adjustments) if (adjustment.reasonCode) return adjustment.reasonCode;
+  return deductionReasonIn(
+    [receipt.remittanceText, ...receipt.advices.map((a) => a.text)].filter(Boolean).join(' '),
+  );
 }
 
 /** Amounts per invoice written in the bank's free text count as an advice when no advice has amounts. */
@@ -109,7 +128,7 @@ type MatchContext = {
   looseHits: DocumentHit[][];
   candidates: ReturnType<typeof referenceCandidates>;
   day: number;
-  reasonCode: string | null;
+  reasonCode: () => string | null;
 };
 
 /**
@@ -337,17 +356,24 @@ function referencedProposal(
 function describeHit(book: Book, h: DocumentHit): string {
   const number = book.documentNumber[h.document]!;
   const where = h.line ? 'remittance advice' : h.structured ? 'payment reference' : 'remittance text';
-  const how: Record<DocumentHit['kind'], string> = {
-    exact: `${number} in ${where}`,
-    digits: `${h.token} in ${where} is ${number} without prefix or separators`,
-    groups: `${h.token} in ${where} is ${number} without leading zeros`,
-    po: `${h.token} in ${where} is the PO number of ${number}`,
-    sequence: `${h.token} in ${where} is the sequence number of ${number}`,
-    typo: `${h.token} in ${where} is one character from ${number}`,
-    truncated: `${h.token} in ${where} is ${number} cut short`,
-    amount: `${h.token} in ${where} fits no document; ${number} is the payer's only open item for the line's amount`,
-  };
-  return how[h.kind];
+  switch (h.kind) {
+    case 'exact':
+      return `${number} in ${where}`;
+    case 'digits':
+      return `${h.token} in ${where} is ${number} without prefix or separators`;
+    case 'groups':
+      return `${h.token} in ${where} is ${number} without leading zeros`;
+    case 'po':
+      return `${h.token} in ${where} is the PO number of ${number}`;
+    case 'sequence':
+      return `${h.token} in ${where} is the sequence number of ${number}`;
+    case 'typo':
+      return `${h.token} in ${where} is one character from ${number}`;
+    case 'truncated':
+      return `${h.token} in ${where} is ${number} cut short`;
+    case 'amount':
+      return `${h.token} in ${where} fits no document; ${number} is the payer's only open item for the line's amount`;
+  }
 }
 
 function allocationContext(m: MatchContext) {

@@ -1,5 +1,5 @@
 import type { Book } from './book.js';
-import { nameSimilarity, nameTokens } from './normalize.js';
+import { nameSimilarity } from './normalize.js';
 import type { ReceiptInput } from './types.js';
 
 /** Evidence that the cash belongs to a customer, strongest per kind. */
@@ -15,10 +15,10 @@ const FUZZY_NAME_FLOOR = 0.75;
 /** Who may have paid: from the receipt's known customer, the payer account and the payer's names. */
 export function payerEvidence(book: Book, receipt: ReceiptInput): PayerEvidence[] {
   const out: PayerEvidence[] = [];
-  const rejected = new Set(receipt.rejectedCustomerIds ?? []);
+  const rejected = receipt.rejectedCustomerIds?.length ? new Set(receipt.rejectedCustomerIds) : null;
   const label = (c: number) => `${book.customers[c]!.name} (${book.customers[c]!.customerNumber})`;
   const add = (e: PayerEvidence) => {
-    if (!rejected.has(book.customers[e.customer]!.customerId)) out.push(e);
+    if (rejected === null || !rejected.has(book.customers[e.customer]!.customerId)) out.push(e);
   };
 
   if (receipt.customerId !== null) {
@@ -62,8 +62,7 @@ function addNameEvidence(
   add: (e: PayerEvidence) => void,
   label: (c: number) => string,
 ): void {
-  const tokens = nameTokens(name);
-  const key = [...new Set(tokens)].sort().join(' ');
+  const { tokens, key } = book.payerName(name);
   const aliasOwners = book.customersWithAlias(key);
   for (const c of aliasOwners) {
     add({
