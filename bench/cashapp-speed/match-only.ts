@@ -77,7 +77,11 @@ const argAfter = (flag: string) => {
 const cpuProfileFile = argAfter('--profile');
 const heapProfileFile = argAfter('--heap-profile');
 const profileFile = cpuProfileFile ?? heapProfileFile;
-const profiler = cpuProfileFile ? await startProfiler() : heapProfileFile ? await startHeapProfiler() : null;
+const profiler = cpuProfileFile
+  ? await startInspector('Profiler')
+  : heapProfileFile
+    ? await startInspector('HeapProfiler')
+    : null;
 t = performance.now();
 const cpu0 = process.cpuUsage();
 const outcomes: Record<string, number> = {};
@@ -101,37 +105,27 @@ console.log(
   outcomes,
 );
 
-async function startProfiler() {
+/** Starts V8's CPU profiler or its sampling heap profiler through the inspector; `stop` writes the profile. */
+async function startInspector(domain: 'Profiler' | 'HeapProfiler') {
   const { Session } = await import('node:inspector/promises');
   const { writeFileSync } = await import('node:fs');
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stop(file: string) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
-}
-
-async function startHeapProfiler() {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFileSync } = await import('node:fs');
-  const session = new Session();
-  session.connect();
-  await session.post('HeapProfiler.enable');
+  await session.post(`${domain}.enable`);
+  if (domain === 'Profiler') await session.post('Profiler.start');
   // Young objects too: what a scavenge frees is most of the matcher's garbage.
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 4096,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
+  else
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
   return {
     async stop(file: string) {
-      const { profile } = await session.post('HeapProfiler.stopSampling');
+      const { profile } =
+        domain === 'Profiler'
+          ? await session.post('Profiler.stop')
+          : await session.post('HeapProfiler.stopSampling');
       writeFileSync(file, JSON.stringify(profile));
       session.disconnect();
     },
