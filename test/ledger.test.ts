@@ -6,7 +6,9 @@ import {
   type CompanyContext,
   checkInvariants,
   createCompany,
+  MAX_DOCUMENTS_PER_CALL,
   postDocument,
+  postDocuments,
   putOnAccount,
   recordReceipt,
   reverseAdjustment,
@@ -268,6 +270,77 @@ describe.each(ENGINES)('ledger on %s', (engine) => {
       expect(tie.tied).toBe(true);
       expect(await checkInvariants(client, ctx)).toEqual([]);
     });
+  });
+
+  it('posts many documents at once, each with its own balanced entry, and refuses a bad one whole', async () => {
+    const doc = (n: number, over: Partial<Parameters<typeof postDocument>[2]> = {}) => ({
+      documentNumber: `MANY-${n}`,
+      customerId,
+      docType: 'debit_memo' as const,
+      documentDate: '2026-06-01',
+      dueDate: '2026-06-15',
+      currency: 'USD',
+      amountMinor: 10_00 + n,
+      actor,
+      ...over,
+    });
+    await t.database.transaction(async ({ client }) => {
+      const ids = await postDocuments(client, ctx, [
+        doc(1),
+        doc(2, { currency: 'EUR', fxRate: '1.25', actor: 'dunning' }),
+        doc(3, { docType: 'credit_memo' }),
+      ]);
+      const { rows } = await client.query<{
+        document_number: string;
+        base_amount_minor: number;
+        open_minor: number;
+        created_by: string;
+        source_id: string;
+        entry_by: string;
+        lines: number;
+        net: number;
+      }>(
+        `SELECT d.document_number, d.base_amount_minor, d.open_minor, d.created_by, e.source_id::text,
+                e.created_by AS entry_by,
+                (SELECT count(*)::int4 FROM journal_line l WHERE l.company_id = e.company_id AND l.entry_id = e.entry_id) AS lines,
+                (SELECT sum(l.base_amount_minor)::int8 FROM journal_line l
+                  WHERE l.company_id = e.company_id AND l.entry_id = e.entry_id) AS net
+           FROM document d JOIN journal_entry e ON e.company_id = d.company_id AND e.entry_id = d.entry_id
+          WHERE d.document_id = ANY($1::uuid[]) ORDER BY d.document_number`,
+        [ids],
+      );
+      expect(
+        rows.map((r) => [r.document_number, r.base_amount_minor, r.open_minor, r.created_by, r.entry_by]),
+      ).toEqual([
+        ['MANY-1', 10_01, 10_01, actor, actor],
+        ['MANY-2', 12_52, 10_02, 'dunning', 'dunning'], // 10.02 EUR × 1.25 = 12.525: half-even
+        ['MANY-3', 10_03, 10_03, actor, actor],
+      ]);
+      // In the input's order, each document the source of its own entry, every entry balanced.
+      expect(rows.map((r) => r.source_id).sort()).toEqual([...ids].sort());
+      for (const r of rows) expect([r.lines >= 2, r.net]).toEqual([true, 0]);
+      expect((await tieOut(client, ctx)).tied).toBe(true);
+      expect(await checkInvariants(client, ctx)).toEqual([]);
+    });
+    await expect(
+      t.database.transaction(async ({ client }) =>
+        postDocuments(client, ctx, [doc(4), doc(5, { currency: 'EUR', fxRate: undefined })]),
+      ),
+    ).rejects.toThrow(/exchange rate is needed for EUR/);
+    const left = await t.database.query<{ n: number }>(
+      "SELECT count(*)::int4 AS n FROM document WHERE company_id = $1 AND document_number IN ('MANY-4', 'MANY-5')",
+      [ctx.companyId],
+    );
+    expect(left[0]!.n).toBe(0);
+    await expect(
+      t.database.transaction(async ({ client }) =>
+        postDocuments(
+          client,
+          ctx,
+          Array.from({ length: MAX_DOCUMENTS_PER_CALL + 1 }, (_, i) => doc(100 + i)),
+        ),
+      ),
+    ).rejects.toThrow(/at most 10000/);
   });
 
   it('refuses postings into a closed period', async () => {

@@ -86,46 +86,93 @@ export async function postDocument(
   ctx: CompanyContext,
   doc: NewDocument,
 ): Promise<string> {
-  const {
-    id: documentId,
-    rate,
-    baseMinor,
-    entryId,
-  } = await postOpening(client, ctx, {
-    what: 'document',
-    currency: doc.currency,
-    amountMinor: doc.amountMinor,
-    fxRate: doc.fxRate,
-    date: doc.documentDate,
-    sourceType: doc.docType,
-    memo: `${doc.docType} ${doc.documentNumber}`,
-    actor: doc.actor,
-    lines: (base) => documentLines({ ...doc, baseAmountMinor: base }),
+  const [documentId] = await postDocuments(client, ctx, [doc]);
+  return documentId!;
+}
+
+/** Documents in one call: each its own journal entry (written together), one INSERT for all. */
+export const MAX_DOCUMENTS_PER_CALL = 10_000;
+
+/**
+ * Posts many documents at once (dunning fees and interest, say): each is checked and gets its own
+ * balanced journal entry as `postDocument` gives it, but the entries and the documents are written
+ * by one statement each instead of two per document. Returns the new ids in the input's order.
+ */
+export async function postDocuments(
+  client: SqlClient,
+  ctx: CompanyContext,
+  docs: readonly NewDocument[],
+): Promise<string[]> {
+  invariant(
+    docs.length <= MAX_DOCUMENTS_PER_CALL,
+    'too-many-documents',
+    `${docs.length} documents in one call; at most ${MAX_DOCUMENTS_PER_CALL}`,
+  );
+  if (docs.length === 0) return [];
+  const rows = docs.map((doc) => {
+    assertSafeMinor(doc.amountMinor);
+    invariant(doc.amountMinor > 0, 'amount-not-positive', 'a document amount must be positive');
+    const rate = normalizeRate(ctx, doc.currency, doc.fxRate);
+    return { doc, documentId: uuidv7(), rate, baseMinor: toBase(ctx, doc.currency, doc.amountMinor, rate) };
   });
+  const entryIds: string[] = [];
+  // postEntries records one actor per call: documents by different actors go in separate calls.
+  for (const actor of new Set(docs.map((d) => d.actor))) {
+    const mine = rows.flatMap((r, at) => (r.doc.actor === actor ? [at] : []));
+    const ids = await postEntries(
+      client,
+      ctx,
+      mine
+        .map((at) => rows[at]!)
+        .map((r) =>
+          entry(
+            r.doc.documentDate,
+            r.doc.docType,
+            r.documentId,
+            `${r.doc.docType} ${r.doc.documentNumber}`,
+            documentLines({ ...r.doc, baseAmountMinor: r.baseMinor }),
+          ),
+        ),
+      actor,
+    );
+    mine.forEach((at, i) => {
+      entryIds[at] = ids[i]!;
+    });
+  }
   await client.query(
     `INSERT INTO document (company_id, document_id, document_number, customer_id, doc_type, document_date,
        due_date, currency, fx_rate, amount_minor, base_amount_minor, open_minor, open_base_minor,
        po_number, description, entry_id, created_by)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$10,$11,$12,$13,$14,$15)`,
+     SELECT $1, x.document_id, x.document_number, x.customer_id, x.doc_type, x.document_date, x.due_date,
+            x.currency, x.fx_rate, x.amount_minor, x.base_minor, x.amount_minor, x.base_minor, x.po_number,
+            x.description, x.entry_id, x.created_by
+       FROM jsonb_to_recordset($2::jsonb) AS x(document_id uuid, document_number text, customer_id uuid,
+            doc_type text, document_date date, due_date date, currency text, fx_rate numeric, amount_minor int8,
+            base_minor int8, po_number text, description text, entry_id uuid, created_by text)
+      ORDER BY x.document_id`,
     [
       ctx.companyId,
-      documentId,
-      doc.documentNumber,
-      doc.customerId,
-      doc.docType,
-      doc.documentDate,
-      doc.dueDate,
-      doc.currency,
-      rate,
-      doc.amountMinor,
-      baseMinor,
-      doc.poNumber ?? null,
-      doc.description ?? null,
-      entryId,
-      doc.actor,
+      JSON.stringify(
+        rows.map((r, i) => ({
+          document_id: r.documentId,
+          document_number: r.doc.documentNumber,
+          customer_id: r.doc.customerId,
+          doc_type: r.doc.docType,
+          document_date: r.doc.documentDate,
+          due_date: r.doc.dueDate,
+          currency: r.doc.currency,
+          fx_rate: r.rate,
+          amount_minor: r.doc.amountMinor,
+          base_minor: r.baseMinor,
+          po_number: r.doc.poNumber ?? null,
+          description: r.doc.description ?? null,
+          entry_id: entryIds[i],
+          created_by: r.doc.actor,
+        })),
+      ),
     ],
   );
-  return documentId;
+  return rows.map((r) => r.documentId);
 }
 
 export interface NewReceipt extends Actor {

@@ -1,5 +1,10 @@
 import { uuidv7 } from 'uuidv7';
-import { type CompanyContext, postDocument } from '../../ledger/index.js';
+import {
+  type CompanyContext,
+  MAX_DOCUMENTS_PER_CALL,
+  type NewDocument,
+  postDocuments,
+} from '../../ledger/index.js';
 import type { SqlClient } from '../../store/client.js';
 import { type NewActivity, placeCreditHold, recordActivities } from '../activity/holds.js';
 import type { DunningConfig } from './core/config.js';
@@ -341,38 +346,40 @@ async function postCharges(
     [...new Set(charged.flatMap((l) => l.planned.charges.map((c) => c.currency)))],
     charged.flatMap((l) => l.planned.items.map((i) => i.documentId)),
   );
-  const rows: unknown[] = [];
-  let n = 0;
-  for (const l of charged) {
-    for (const c of l.planned.charges) {
-      n += 1;
-      const documentNumber = `DUN-${asOf.replaceAll('-', '')}-${runId.slice(-8)}-${String(n).padStart(5, '0')}`;
-      const what = c.kind === 'fee' ? 'Dunning fee' : `Late-payment interest at ${c.percent}% a year`;
-      const documentId = await postDocument(client, ctx, {
-        documentNumber,
-        customerId: l.planned.customerId,
-        docType: 'debit_memo',
-        documentDate: asOf,
-        dueDate: c.dueDate,
-        currency: c.currency,
-        amountMinor: c.amountMinor,
-        fxRate: rates.get(c.currency),
-        description: `${what}: dunning step ${l.planned.step.code} (level ${l.planned.step.level}, strategy ${l.planned.strategyCode}), run ${runId}`,
-        actor,
-        reason: `dunning step ${l.planned.step.code}`,
-      });
-      l.charges.push({ kind: c.kind, currency: c.currency, amountMinor: c.amountMinor, documentNumber });
-      rows.push({
-        charge_id: uuidv7(),
-        letter_id: l.letterId,
-        kind: c.kind,
-        currency: c.currency,
-        amount_minor: c.amountMinor,
-        document_id: documentId,
-        document_number: documentNumber,
-      });
-    }
-  }
+  // Every fee and interest charge a debit memo with its own journal entry, posted together.
+  const charges = charged.flatMap((l) => l.planned.charges.map((c) => ({ l, c })));
+  const documents: NewDocument[] = charges.map(({ l, c }, i) => {
+    const what = c.kind === 'fee' ? 'Dunning fee' : `Late-payment interest at ${c.percent}% a year`;
+    return {
+      documentNumber: `DUN-${asOf.replaceAll('-', '')}-${runId.slice(-8)}-${String(i + 1).padStart(5, '0')}`,
+      customerId: l.planned.customerId,
+      docType: 'debit_memo',
+      documentDate: asOf,
+      dueDate: c.dueDate,
+      currency: c.currency,
+      amountMinor: c.amountMinor,
+      fxRate: rates.get(c.currency),
+      description: `${what}: dunning step ${l.planned.step.code} (level ${l.planned.step.level}, strategy ${l.planned.strategyCode}), run ${runId}`,
+      actor,
+      reason: `dunning step ${l.planned.step.code}`,
+    };
+  });
+  const documentIds: string[] = [];
+  for (let at = 0; at < documents.length; at += MAX_DOCUMENTS_PER_CALL)
+    documentIds.push(...(await postDocuments(client, ctx, documents.slice(at, at + MAX_DOCUMENTS_PER_CALL))));
+  const rows = charges.map(({ l, c }, i) => {
+    const documentNumber = documents[i]!.documentNumber;
+    l.charges.push({ kind: c.kind, currency: c.currency, amountMinor: c.amountMinor, documentNumber });
+    return {
+      charge_id: uuidv7(),
+      letter_id: l.letterId,
+      kind: c.kind,
+      currency: c.currency,
+      amount_minor: c.amountMinor,
+      document_id: documentIds[i],
+      document_number: documentNumber,
+    };
+  });
   await insertChunked(
     client,
     `INSERT INTO dunning_charge (company_id, charge_id, letter_id, kind, currency, amount_minor, document_id,
