@@ -1,20 +1,19 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
-import { addDays, assertIsoDate, monthEnd, monthStart, monthsBack } from './core/dates.js';
+import { addDays, assertIsoDate, monthStart } from './core/dates.js';
 import { invariant } from './core/errors.js';
 import {
   addInputs,
   type CeiConvention,
   computeMetrics,
-  countbackDays,
   type Metrics,
   type MetricsInputs,
-  type MonthSales,
   NO_PAYMENTS,
   type PaymentFigures,
   type Period,
   periodOf,
 } from './core/metrics.js';
+import { countbacks } from './countback.js';
 import { type GroupBy, groupSql } from './groups.js';
 import { AR_PAIR_CTES, openItemCtes, resolveRebuild, withRebuildPlan } from './open-items.js';
 
@@ -50,9 +49,6 @@ export interface MetricsReport {
   /** Empty when by is portfolio. */
   groups: MetricsGroup[];
 }
-
-/** The first months of sales the countback reads; groups whose AR they do not exhaust read more. */
-const FIRST_COUNTBACK_MONTHS = 4;
 
 /**
  * Collection metrics over [from, to] for the portfolio and, if asked, per customer, collector or
@@ -375,30 +371,6 @@ function paymentFigures(r: PaymentSums): PaymentFigures {
   };
 }
 
-/**
- * Whether every month from `from` to `to` (a month end) has a summarized snapshot at its end, but
- * for months before the company's first document (which have no sales).
- */
-async function monthsSummarized(
-  client: SqlClient,
-  ctx: CompanyContext,
-  from: string,
-  to: string,
-): Promise<boolean> {
-  const { rows } = await client.query<{ ok: boolean }>(
-    `SELECT NOT EXISTS (
-       SELECT 1
-         FROM generate_series($2::date, $3::date, interval '1 month') m
-        WHERE (m + interval '1 month - 1 day')::date >=
-              (SELECT min(document_date) FROM document WHERE company_id = $1)
-          AND NOT EXISTS (SELECT 1 FROM collections_ar_snapshot s
-                           WHERE s.company_id = $1 AND s.summarized
-                             AND s.as_of = (m + interval '1 month - 1 day')::date)) AS ok`,
-    [ctx.companyId, from, to],
-  );
-  return rows[0]!.ok;
-}
-
 /** Which of `dates` have an AR snapshot with its per-customer summary. */
 async function summarizedSnapshots(
   client: SqlClient,
@@ -515,103 +487,4 @@ export async function summarizeArSnapshot(
     'UPDATE collections_ar_snapshot SET summarized = true WHERE company_id = $1 AND as_of = $2',
     [ctx.companyId, asOf],
   );
-}
-
-/**
- * Countback DSO per group. Reads the last few months of sales for every group, and only for the
- * groups whose AR those months do not exhaust, up to `maxMonths` months.
- */
-async function countbacks(
-  client: SqlClient,
-  ctx: CompanyContext,
-  by: MetricsGroupBy,
-  to: string,
-  arEnd: ReadonlyMap<string | null, number>,
-  maxMonths: number,
-): Promise<Map<string | null, number | null>> {
-  const result = new Map<string | null, number | null>();
-  let pending = [...arEnd].filter(([, ar]) => ar > 0).map(([key]) => key);
-  for (const [key, ar] of arEnd) if (ar <= 0) result.set(key, 0);
-  let months = Math.min(FIRST_COUNTBACK_MONTHS, maxMonths);
-  for (let first = true; pending.length > 0; first = false) {
-    const sales = await monthlySales(client, ctx, by, to, months, first ? null : pending);
-    const next: (string | null)[] = [];
-    for (const key of pending) {
-      const list = monthList(to, months, sales.get(key));
-      const ar = arEnd.get(key)!;
-      const total = list.reduce((s, m) => s + m.salesMinor, 0);
-      // Exhausted within these months, or no more months to read: countbackDays has the answer.
-      if (total >= ar || months >= maxMonths) result.set(key, countbackDays(ar, list));
-      else next.push(key);
-    }
-    pending = next;
-    months = maxMonths;
-  }
-  return result;
-}
-
-/** The months from `to` back, newest first, the latest ending at `to`, with each month's sales. */
-function monthList(to: string, months: number, sales: ReadonlyMap<string, number> | undefined): MonthSales[] {
-  const list: MonthSales[] = [];
-  for (let i = 0; i < months; i++) {
-    const start = monthsBack(to, i);
-    list.push({ start, end: i === 0 ? to : monthEnd(start), salesMinor: sales?.get(start) ?? 0 });
-  }
-  return list;
-}
-
-async function monthlySales(
-  client: SqlClient,
-  ctx: CompanyContext,
-  by: MetricsGroupBy,
-  to: string,
-  months: number,
-  only: (string | null)[] | null,
-): Promise<Map<string | null, Map<string, number>>> {
-  const s = groupSelect(by);
-  const from = monthsBack(to, months - 1);
-  const params: unknown[] = [ctx.companyId, from, to];
-  let customerFilter = '';
-  let keyFilter = '';
-  if (only !== null) {
-    const keys = only.filter((k): k is string => k !== null);
-    params.push(keys);
-    // By customer the keys are customer ids: the filter reaches the documents' customer index.
-    if (by === 'customer') customerFilter = 'AND d.customer_id = ANY($4::uuid[])';
-    else keyFilter = `WHERE ${s.g.key} = ANY($4::text[])`;
-  }
-  const summarized = to === monthEnd(to) && (await monthsSummarized(client, ctx, from, to));
-  const source = summarized
-    ? [
-        // Each month's sales as its snapshot summarized them (as revised by its end), plus the
-        // amount revisions posted after that month's end and by $3 to documents dated in it.
-        `x AS (
-           SELECT customer_id, as_of AS document_date, sales_base_minor AS base
-             FROM collections_ar_snapshot_customer d
-            WHERE company_id = $1 AND as_of BETWEEN $2 AND $3 AND sales_base_minor <> 0 ${customerFilter}
-              AND as_of = (date_trunc('month', as_of) + interval '1 month - 1 day')::date
-           UNION ALL
-           SELECT d.customer_id, d.document_date,
-                  CASE WHEN d.doc_type = 'credit_memo' THEN -1 ELSE 1 END * r.base_delta_minor
-             FROM document_revision r
-             JOIN document d ON d.company_id = $1 AND d.document_id = r.document_id
-            WHERE r.company_id = $1 AND r.posting_date > $2 AND r.posting_date <= $3 AND r.base_delta_minor <> 0
-              AND d.document_date >= $2
-              AND r.posting_date > (date_trunc('month', d.document_date) + interval '1 month - 1 day')::date
-              ${customerFilter})`,
-      ]
-    : [DATED_DOCUMENTS.replace('CUSTOMER_FILTER', customerFilter)];
-  const { rows } = await client.query<GroupRow & { month: string; sales: number }>(
-    `${s.with(source)}
-     SELECT ${s.head}, date_trunc('month', x.document_date)::date AS month, sum(x.base)::int8 AS sales
-       FROM x ${s.g.joins} ${keyFilter} GROUP BY 1, 2, 3, 4`,
-    params,
-  );
-  const map = new Map<string | null, Map<string, number>>();
-  for (const r of rows) {
-    const m = map.get(r.key) ?? new Map<string, number>();
-    m.set(r.month, (m.get(r.month) ?? 0) + r.sales);
-    map.set(r.key, m);
-  }
-  return map;
 }
