@@ -1,6 +1,6 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
-import { daysInPeriod, monthEnd, monthsBack } from './core/dates.js';
+import { daysBetween, daysInPeriod, monthEnd, monthsBack } from './core/dates.js';
 import { countbackBeyond, countbackWithin } from './core/metrics.js';
 import { type GroupBy, groupSql } from './groups.js';
 
@@ -31,29 +31,46 @@ export async function countbacks(
   maxMonths: number,
 ): Promise<Map<string | null, number | null>> {
   const result = new Map<string | null, number | null>();
-  const keys: string[] = [];
-  const arMinor: number[] = [];
+  const groups: { k: string; a: number }[] = [];
   for (const [key, ar] of arEnd) {
     if (ar <= 0) result.set(key, 0);
     // Unidentified cash (key null) has no sales of its own to count back over.
     else if (key === null) result.set(key, null);
-    else {
-      keys.push(key);
-      arMinor.push(ar);
-    }
+    else groups.push({ k: key, a: ar });
   }
-  if (keys.length === 0) return result;
+  if (groups.length === 0) return result;
   const firstMonths = Math.min(FIRST_MONTHS, maxMonths);
   const recentFrom = monthsBack(to, firstMonths - 1);
   const windowFrom = monthsBack(to, maxMonths - 1);
-  const older = maxMonths > firstMonths;
   const summarized = await summarizedMonths(client, ctx, to, recentFrom, windowFrom);
-  const params: unknown[] = [ctx.companyId, to, recentFrom, keys, arMinor];
-  if (older) params.push(windowFrom);
-  const { rows } = await client.query<{ doc: CountbackRow[] | null }>(
-    countbackSql(by, summarized.recent, older ? summarized.older : null),
-    params,
-  );
+  const monthEnds = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => monthEnd(monthsBack(to, from + i)));
+  const plan: CountbackPlan = {
+    by,
+    groupsJson: JSON.stringify(groups),
+    recent: {
+      summarized: summarized.recent,
+      months: Array.from({ length: firstMonths }, (_, i) => {
+        const start = monthsBack(to, i);
+        const last = i === 0 ? to : monthEnd(start);
+        return { end: monthEnd(start), daysBefore: daysBetween(last, to), days: daysInPeriod(start, last) };
+      }),
+    },
+    older:
+      maxMonths > firstMonths
+        ? {
+            from: windowFrom,
+            ends: summarized.older ? monthEnds(firstMonths, maxMonths - firstMonths) : null,
+          }
+        : null,
+  };
+  const { sql, params } = countbackSql(plan);
+  const { rows } = await client.query<{ doc: CountbackRow[] | null }>(sql, [
+    ctx.companyId,
+    to,
+    recentFrom,
+    ...params,
+  ]);
   const windowDays = daysInPeriod(windowFrom, to);
   for (const [key, daysBefore, remainingMinor, salesMinor, monthDays] of rows[0]?.doc ?? []) {
     result.set(
@@ -67,9 +84,9 @@ export async function countbacks(
 }
 
 /**
- * Whether the months [$3, $2] and [windowFrom, $3) each have a summarized snapshot at every month
- * end (months ending before the company's first document have no sales and need none). Only a
- * countback ending on a month end can read summaries.
+ * Whether the months [recentFrom, to] and [windowFrom, recentFrom) each have a summarized snapshot
+ * at every month end (months ending before the company's first document have no sales and need
+ * none). Only a countback ending on a month end can read summaries.
  */
 async function summarizedMonths(
   client: SqlClient,
@@ -96,105 +113,180 @@ async function summarizedMonths(
   return { recent: rows[0]?.recent ?? true, older: rows[0]?.older ?? true };
 }
 
+interface PlannedMonth {
+  /** The month's last day (a calendar month end, even for the period's own month). */
+  end: string;
+  /** Days counted before it (the newer months'), and its own days up to the period's end. */
+  daysBefore: number;
+  days: number;
+}
+
+interface CountbackPlan {
+  by: GroupBy;
+  /** [{k: key, a: AR}] for the groups with AR to count back. */
+  groupsJson: string;
+  /** The newest months, newest first; `summarized`: read from the summaries, else the documents. */
+  recent: { months: PlannedMonth[]; summarized: boolean };
+  /** The older months of the window, if any: their first day, and their ends when summarized. */
+  older: { from: string; ends: string[] | null } | null;
+}
+
 /** Amount revisions posted after $2: a document's amount as it stood at the countback's end. */
 const REVISED_AFTER = `
 rev_after AS (
   SELECT document_id AS id, sum(base_delta_minor)::int8 AS rev_base
     FROM document_revision WHERE company_id = $1 AND posting_date > $2 GROUP BY document_id)`;
 
+const LAST_OF_MONTH = (date: string) => `(date_trunc('month', ${date}) + interval '1 month - 1 day')::date`;
+
 /**
  * Credit sales (invoices and debit memos less credit memos, base currency, as revised by $2) per
- * customer and month in [lo, hi]. From the summaries: each month's sales as its snapshot summarized
- * them (as revised by the month's end), plus amount revisions posted after that month's end and by
- * $2. Otherwise from the documents dated in the range (needs REVISED_AFTER).
+ * customer and month (by its last day) in [lo, hi]. From the summaries of the month ends `ends`:
+ * each month's sales as its snapshot summarized them (as revised by the month's end), plus amount
+ * revisions posted after that month's end and by $2. Otherwise from the documents dated in the
+ * range (needs REVISED_AFTER).
  */
 function monthlySource(
-  summarized: boolean,
+  ends: string | null,
   lo: string,
   hi: string,
   customerFilter: (column: string) => string,
 ): string {
   const credit = "CASE WHEN d.doc_type = 'credit_memo' THEN -1 ELSE 1 END";
-  if (!summarized)
-    return `SELECT d.customer_id, date_trunc('month', d.document_date)::date AS month,
+  if (ends === null)
+    return `SELECT d.customer_id, ${LAST_OF_MONTH('d.document_date')} AS month_last,
                    ${credit} * (d.base_amount_minor - coalesce(r.rev_base, 0)) AS base
               FROM document d LEFT JOIN rev_after r ON r.id = d.document_id
              WHERE d.company_id = $1 AND d.document_date BETWEEN ${lo} AND ${hi} ${customerFilter('d.customer_id')}`;
-  return `SELECT s.customer_id, date_trunc('month', s.as_of)::date AS month, s.sales_base_minor AS base
+  return `SELECT s.customer_id, s.as_of AS month_last, s.sales_base_minor AS base
             FROM collections_ar_snapshot_customer s
-           WHERE s.company_id = $1 AND s.as_of BETWEEN ${lo} AND ${hi} AND s.sales_base_minor <> 0
-             AND s.as_of = (date_trunc('month', s.as_of) + interval '1 month - 1 day')::date
+           WHERE s.company_id = $1 AND s.as_of = ANY (${ends}) AND s.sales_base_minor <> 0
              ${customerFilter('s.customer_id')}
           UNION ALL
-          SELECT d.customer_id, date_trunc('month', d.document_date)::date, ${credit} * r.base_delta_minor
+          SELECT d.customer_id, ${LAST_OF_MONTH('d.document_date')}, ${credit} * r.base_delta_minor
             FROM document_revision r
             JOIN document d ON d.company_id = $1 AND d.document_id = r.document_id
            WHERE r.company_id = $1 AND r.posting_date > ${lo} AND r.posting_date <= $2 AND r.base_delta_minor <> 0
              AND d.document_date BETWEEN ${lo} AND ${hi}
-             AND r.posting_date > (date_trunc('month', d.document_date) + interval '1 month - 1 day')::date
+             AND r.posting_date > ${LAST_OF_MONTH('d.document_date')}
              ${customerFilter('d.customer_id')}`;
 }
 
 /**
  * The walk over one stretch of months for the groups in `groups` (key, ar: what is left to
- * exhaust): `<name>_hit` has the exhausting month per group, `<name>_left` what is left of the
- * groups it does not exhaust, with the stretch's sales added to theirs (`sales` of `groups`).
+ * exhaust, sales: counted so far), one row per group in `<name>_pick`: with `hit`, the month that
+ * exhausts the AR (the newest whose running sum reaches it with sales of its own), what is left of
+ * the AR before it and its sales; without, the stretch's total sales. One sort, no anti-join: the
+ * planner cannot estimate how many groups a stretch exhausts.
  */
 function walkCtes(name: string, groups: string, monthly: string): string[] {
+  const hit = 'coalesce(w.cum >= w.ar AND w.sales > 0, false)';
   return [
     `${name}_walk AS (
-       SELECT a.key, a.ar, s.month, s.sales,
-              sum(s.sales) OVER (PARTITION BY a.key ORDER BY s.month DESC) AS cum
-         FROM ${groups} a JOIN ${monthly} s ON s.key = a.key)`,
-    `${name}_hit AS (
-       SELECT DISTINCT ON (key) key, month, ar - (cum - sales) AS remaining, sales
-         FROM ${name}_walk WHERE cum >= ar AND sales > 0 ORDER BY key, month DESC)`,
+       SELECT a.key, a.ar, a.sales AS before, s.month_last, s.sales,
+              sum(s.sales) OVER (PARTITION BY a.key ORDER BY s.month_last DESC) AS cum,
+              sum(s.sales) OVER (PARTITION BY a.key) AS total
+         FROM ${groups} a LEFT JOIN ${monthly} s ON s.key = a.key)`,
+    `${name}_pick AS (
+       SELECT DISTINCT ON (w.key) w.key, w.ar, w.before, ${hit} AS hit, w.month_last,
+              w.ar - (w.cum - w.sales) AS remaining, w.sales, coalesce(w.total, 0) AS total
+         FROM ${name}_walk w ORDER BY w.key, ${hit} DESC, w.month_last DESC)`,
     `${name}_left AS (
-       SELECT a.key, a.ar - coalesce(t.sales, 0) AS ar, a.sales + coalesce(t.sales, 0) AS sales
-         FROM ${groups} a
-         LEFT JOIN (SELECT key, sum(sales) AS sales FROM ${monthly} GROUP BY key) t ON t.key = a.key
-        WHERE NOT EXISTS (SELECT 1 FROM ${name}_hit h WHERE h.key = a.key))`,
+       SELECT key, ar - total AS ar, before + total AS sales FROM ${name}_pick WHERE NOT hit)`,
   ];
 }
 
 /**
- * $1 company, $2 the period's end, $3 the first of the newest FIRST_MONTHS months, $4 the groups'
- * keys, $5 their AR (positive), $6 the first month of the window (with `older` only).
+ * The newest months side by side: one row per group with each month's sales (s0 the newest), and
+ * `i` the month that exhausts the AR (the newest whose running sum reaches it with sales of its
+ * own), null if none does. A hash aggregate, no sort: these months are read for every group.
+ * The month ends and day counts are computed dates and numbers, written into the SQL as literals.
  */
-function countbackSql(by: GroupBy, recentSummarized: boolean, olderSummarized: boolean | null): string {
-  const g = groupSql(by);
-  const monthly = (source: string, where: string) => `
-    SELECT ${g.key} AS key, x.month, sum(x.base)::int8 AS sales
-      FROM (${source}) x ${g.joins} ${where} GROUP BY 1, 2`;
-  const ctes = [
-    ...(!recentSummarized || olderSummarized === false ? [REVISED_AFTER] : []),
-    `ar AS (SELECT t.key, t.ar, 0::numeric AS sales FROM unnest($4::text[], $5::int8[]) AS t (key, ar))`,
-    `recent AS (${monthly(
-      monthlySource(recentSummarized, '$3::date', '$2::date', () => ''),
-      '',
-    )})`,
-    ...walkCtes('recent', 'ar', 'recent'),
+function recentCtes(g: { key: string; joins: string }, source: string, months: PlannedMonth[]): string[] {
+  const cum = (i: number) =>
+    months
+      .slice(0, i + 1)
+      .map((_, j) => `s${j}`)
+      .join(' + ');
+  const sums = months.map(
+    (m, i) => `coalesce(sum(x.base) FILTER (WHERE x.month_last = '${m.end}'::date), 0)::int8 AS s${i}`,
+  );
+  return [
+    `recent AS (SELECT ${g.key} AS key, ${sums.join(', ')} FROM (${source}) x ${g.joins} GROUP BY 1)`,
+    `recent_sums AS (
+       SELECT a.key, a.ar, ${months.map((_, i) => `coalesce(r.s${i}, 0) AS s${i}`).join(', ')}
+         FROM ar a LEFT JOIN recent r ON r.key = a.key)`,
+    `recent_pick AS (
+       SELECT key, ar, ${months.map((_, i) => `s${i}`).join(', ')}, ${cum(months.length - 1)} AS total,
+              CASE ${months.map((_, i) => `WHEN s${i} > 0 AND ${cum(i)} >= ar THEN ${i}`).join(' ')} END AS i
+         FROM recent_sums)`,
+    'recent_left AS (SELECT key, ar - total AS ar, total AS sales FROM recent_pick WHERE i IS NULL)',
   ];
-  const hits = ['recent_hit'];
+}
+
+/** A recent_pick row that hits, as the document's row: [key, days before, remaining, sales, days]. */
+function recentHitRow(months: PlannedMonth[]): string {
+  const pick = (f: (m: PlannedMonth, i: number) => string) =>
+    `CASE h.i ${months.map((m, i) => `WHEN ${i} THEN ${f(m, i)}`).join(' ')} END`;
+  const before = (i: number) =>
+    i === 0
+      ? '0'
+      : months
+          .slice(0, i)
+          .map((_, j) => `h.s${j}`)
+          .join(' + ');
+  return `SELECT json_build_array(h.key, ${pick((m) => String(m.daysBefore))}, h.ar - ${pick((_, i) => `(${before(i)})`)},
+                                  ${pick((_, i) => `h.s${i}`)}, ${pick((m) => String(m.days))}) AS r
+            FROM recent_pick h WHERE h.i IS NOT NULL`;
+}
+
+/**
+ * $1 company, $2 the period's end, $3 the first of the newest FIRST_MONTHS months; the rest as
+ * `params` gives them. Grouped by customer the key is the customer id itself (no join, a uuid).
+ */
+function countbackSql(plan: CountbackPlan): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const param = (value: unknown, cast: string) => {
+    params.push(value);
+    return `$${params.length + 3}::${cast}`;
+  };
+  const byCustomer = plan.by === 'customer';
+  const g = byCustomer ? { ...groupSql('customer'), key: 'x.customer_id', joins: '' } : groupSql(plan.by);
+  const recentEnds = plan.recent.summarized
+    ? `ARRAY[${plan.recent.months.map((m) => `'${m.end}'`).join(', ')}]::date[]`
+    : null;
+  const ctes = [
+    `ar AS (
+       SELECT t.k AS key, t.a AS ar
+         FROM json_to_recordset(${param(plan.groupsJson, 'json')}) AS t (k ${byCustomer ? 'uuid' : 'text'}, a int8))`,
+    ...recentCtes(
+      g,
+      monthlySource(recentEnds, '$3::date', '$2::date', () => ''),
+      plan.recent.months,
+    ),
+  ];
+  const rows = [recentHitRow(plan.recent.months)];
   let left = 'recent_left';
-  if (olderSummarized !== null) {
+  if (plan.older) {
     // Only the groups the newest months leave unexhausted; grouped by customer, only their rows.
-    const only = (column: string) =>
-      by === 'customer' ? `AND ${column} IN (SELECT key::uuid FROM recent_left)` : '';
-    const source = monthlySource(olderSummarized, '$6::date', '($3::date - 1)', only);
-    const where = by === 'customer' ? '' : `WHERE ${g.key} IN (SELECT key FROM recent_left)`;
-    ctes.push(`older AS (${monthly(source, where)})`, ...walkCtes('older', 'recent_left', 'older'));
-    hits.push('older_hit');
+    const only = (column: string) => (byCustomer ? `AND ${column} IN (SELECT key FROM recent_left)` : '');
+    const ends = plan.older.ends && param(plan.older.ends, 'date[]');
+    const source = monthlySource(ends, param(plan.older.from, 'date'), '($3::date - 1)', only);
+    const where = byCustomer ? '' : `WHERE ${g.key} IN (SELECT key FROM recent_left)`;
+    ctes.push(
+      `older AS (
+         SELECT ${g.key} AS key, x.month_last, sum(x.base)::int8 AS sales
+           FROM (${source}) x ${g.joins} ${where} GROUP BY 1, 2)`,
+      ...walkCtes('older', 'recent_left', 'older'),
+    );
+    rows.push(`SELECT json_build_array(h.key, $2::date - h.month_last, h.remaining, h.sales,
+                                       h.month_last - date_trunc('month', h.month_last)::date + 1)
+                 FROM older_pick h WHERE h.hit`);
     left = 'older_left';
   }
-  const monthLast = "least($2::date, (h.month + interval '1 month - 1 day')::date)";
-  const rows = [
-    ...hits.map(
-      (hit) => `SELECT json_build_array(h.key, $2::date - ${monthLast}, h.remaining, h.sales,
-                                        ${monthLast} - h.month + 1) AS r FROM ${hit} h`,
-    ),
-    `SELECT json_build_array(l.key, NULL, l.ar, l.sales, NULL) FROM ${left} l`,
-  ];
-  return `WITH ${g.recursive ? 'RECURSIVE ' : ''}${[...ctes, ...g.ctes].join(',\n')}
-          SELECT json_agg(r) AS doc FROM (${rows.join('\nUNION ALL\n')}) z`;
+  if (!plan.recent.summarized || plan.older?.ends === null) ctes.unshift(REVISED_AFTER);
+  rows.push(`SELECT json_build_array(l.key, NULL, l.ar, l.sales, NULL) FROM ${left} l`);
+  const sql = `WITH ${g.recursive ? 'RECURSIVE ' : ''}${[...ctes, ...g.ctes].join(',\n')}
+               SELECT json_agg(r) AS doc FROM (${rows.join('\nUNION ALL\n')}) z`;
+  return { sql, params };
 }
