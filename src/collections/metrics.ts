@@ -139,9 +139,8 @@ export async function metricsReport(
     return { key, number, name, inputs, metrics: computeMetrics(period, inputs, convention) };
   };
   // A group with nothing in any figure (unidentified cash has no AR) is left out.
-  const list = [...groups]
-    .filter(([, g]) => !isZero(g.x))
-    .map(([key, g]) => toGroup(key, g.number, g.name, g.x));
+  const list: MetricsGroup[] = [];
+  for (const [key, g] of groups) if (!isZero(g.x)) list.push(toGroup(key, g.number, g.name, g.x));
   list.sort((a, b) => compare(a.number ?? a.name ?? a.key, b.number ?? b.name ?? b.key));
 
   let portfolio: MetricsGroup;
@@ -500,11 +499,8 @@ async function fromSummaries(
   // JSON numbers are doubles: the money sums must be safe integers, as the int8 parser asserts.
   for (const r of doc)
     for (let i = 3; i < 12; i++)
-      invariant(
-        Number.isSafeInteger(r[i]),
-        'unsafe-amount',
-        `a metrics sum ${r[i]} is beyond the safe integer range`,
-      );
+      if (!Number.isSafeInteger(r[i]))
+        invariant(false, 'unsafe-amount', `a metrics sum ${r[i]} is beyond the safe integer range`);
   return doc;
 }
 
