@@ -17,7 +17,9 @@ import { type GroupBy, groupSql } from './groups.js';
  * Every group reads the newest FIRST_MONTHS months; only the groups those leave unexhausted (their
  * customers' rows alone, when grouped by customer) read the older months of the window, once.
  */
-const FIRST_MONTHS = 4;
+// Eight: at 1.5M invoices the metrics by customer took 0.45 s of server CPU against 0.70 s with four
+// (after which 16 % of the customers read on, through the window); twelve was no better.
+const FIRST_MONTHS = 8;
 
 /** [key, days before the exhausting month or null, remaining AR, that month's or all months' sales, its days]. */
 type CountbackRow = [string, number | null, number, number, number | null];

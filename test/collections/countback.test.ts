@@ -26,7 +26,7 @@ const CUSTOMERS = [
   { number: 'NONE' },
 ];
 const NUMBERS = CUSTOMERS.map((c) => c.number);
-const MONTHS = 9;
+const MONTHS = 14;
 const BY = ['customer', 'collector', 'parent', 'portfolio'] as const;
 type By = (typeof BY)[number];
 
@@ -147,9 +147,12 @@ describe.each(ENGINES)('set-based countback on %s', (engine) => {
         // A month whose sales are exactly what is left ends the walk; older months then do not count.
         examples: [
           [
-            { TOP: [0, 300, 0, 0, 0, 0, 0, 0, 0], SOLO: [0, 0, 0, 0, 0, 40, -7, 0, 0] },
+            {
+              TOP: [0, 300, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+              SOLO: [0, 0, 0, 0, 0, 40, -7, 0, 0, 0, 0, 9, 0, 5],
+            },
             { TOP: 300, KID: 0, SOLO: 33, NONE: 1 },
-            6,
+            12,
           ],
         ],
       },
