@@ -32,6 +32,24 @@ export async function countbacks(
   arEnd: ReadonlyMap<string | null, number>,
   maxMonths: number,
 ): Promise<Map<string | null, number | null>> {
+  return (await countbacksWithPortfolio(client, ctx, by, to, arEnd, maxMonths, null)).groups;
+}
+
+/**
+ * The groups' countbacks and, given the portfolio's AR, the portfolio's from the same read of the
+ * newest months (the sum of every group's, those without AR too). `portfolio` is undefined when
+ * it was not asked, or when those months do not exhaust the portfolio's AR and the older months
+ * would have to be read for every customer: `countbacks(…, 'portfolio', …)` then.
+ */
+export async function countbacksWithPortfolio(
+  client: SqlClient,
+  ctx: CompanyContext,
+  by: GroupBy,
+  to: string,
+  arEnd: ReadonlyMap<string | null, number>,
+  maxMonths: number,
+  portfolioArMinor: number | null,
+): Promise<{ groups: Map<string | null, number | null>; portfolio: number | null | undefined }> {
   const result = new Map<string | null, number | null>();
   const groups: { k: string; a: number }[] = [];
   for (const [key, ar] of arEnd) {
@@ -40,7 +58,8 @@ export async function countbacks(
     else if (key === null) result.set(key, null);
     else groups.push({ k: key, a: ar });
   }
-  if (groups.length === 0) return result;
+  const settled = portfolioArMinor !== null && portfolioArMinor <= 0 ? 0 : undefined;
+  if (groups.length === 0) return { groups: result, portfolio: settled };
   const firstMonths = Math.min(FIRST_MONTHS, maxMonths);
   const recentFrom = monthsBack(to, firstMonths - 1);
   const windowFrom = monthsBack(to, maxMonths - 1);
@@ -49,6 +68,7 @@ export async function countbacks(
     Array.from({ length: count }, (_, i) => monthEnd(monthsBack(to, from + i)));
   const plan: CountbackPlan = {
     by,
+    portfolioAr: portfolioArMinor !== null && portfolioArMinor > 0 ? portfolioArMinor : null,
     groupsJson: JSON.stringify(groups),
     recent: {
       summarized: summarized.recent,
@@ -67,22 +87,24 @@ export async function countbacks(
         : null,
   };
   const { sql, params } = countbackSql(plan);
-  const { rows } = await client.query<{ doc: CountbackRow[] | null }>(sql, [
+  const { rows } = await client.query<{ doc: CountbackRow[] | null; portfolio?: CountbackRow | null }>(sql, [
     ctx.companyId,
     to,
     recentFrom,
     ...params,
   ]);
   const windowDays = daysInPeriod(windowFrom, to);
-  for (const [key, daysBefore, remainingMinor, salesMinor, monthDays] of rows[0]?.doc ?? []) {
-    result.set(
-      key,
-      daysBefore === null
-        ? countbackBeyond(windowDays, salesMinor, remainingMinor)
-        : countbackWithin(daysBefore, remainingMinor, salesMinor, monthDays!),
-    );
+  const finish = ([, daysBefore, remainingMinor, salesMinor, monthDays]: CountbackRow) =>
+    daysBefore === null
+      ? countbackBeyond(windowDays, salesMinor, remainingMinor)
+      : countbackWithin(daysBefore, remainingMinor, salesMinor, monthDays!);
+  for (const row of rows[0]?.doc ?? []) result.set(row[0], finish(row));
+  let portfolio: number | null | undefined = settled;
+  if (plan.portfolioAr !== null) {
+    const row = rows[0]?.portfolio ?? null;
+    if (row !== null && (row[1] !== null || plan.older === null)) portfolio = finish(row);
   }
-  return result;
+  return { groups: result, portfolio };
 }
 
 /**
@@ -125,6 +147,8 @@ interface PlannedMonth {
 
 interface CountbackPlan {
   by: GroupBy;
+  /** The portfolio's AR (positive) when its countback is asked beside the groups'. */
+  portfolioAr: number | null;
   /** [{k: key, a: AR}] for the groups with AR to count back. */
   groupsJson: string;
   /** The newest months, newest first; `summarized`: read from the summaries, else the documents. */
@@ -205,11 +229,6 @@ function walkCtes(name: string, groups: string, monthly: string): string[] {
  * The month ends and day counts are computed dates and numbers, written into the SQL as literals.
  */
 function recentCtes(g: { key: string; joins: string }, source: string, months: PlannedMonth[]): string[] {
-  const cum = (i: number) =>
-    months
-      .slice(0, i + 1)
-      .map((_, j) => `s${j}`)
-      .join(' + ');
   const sums = months.map(
     (m, i) => `coalesce(sum(x.base) FILTER (WHERE x.month_last = '${m.end}'::date), 0)::int8 AS s${i}`,
   );
@@ -218,16 +237,35 @@ function recentCtes(g: { key: string; joins: string }, source: string, months: P
     `recent_sums AS (
        SELECT a.key, a.ar, ${months.map((_, i) => `coalesce(r.s${i}, 0) AS s${i}`).join(', ')}
          FROM ar a LEFT JOIN recent r ON r.key = a.key)`,
-    `recent_pick AS (
-       SELECT key, ar, ${months.map((_, i) => `s${i}`).join(', ')}, ${cum(months.length - 1)} AS total,
-              CASE ${months.map((_, i) => `WHEN s${i} > 0 AND ${cum(i)} >= ar THEN ${i}`).join(' ')} END AS i
-         FROM recent_sums)`,
+    `recent_pick AS (${pickSelect('recent_sums', months)})`,
     'recent_left AS (SELECT key, ar - total AS ar, total AS sales FROM recent_pick WHERE i IS NULL)',
   ];
 }
 
-/** A recent_pick row that hits, as the document's row: [key, days before, remaining, sales, days]. */
-function recentHitRow(months: PlannedMonth[]): string {
+/** From a source of (key, ar, s0…): the months' total and `i`, the month that exhausts the AR. */
+function pickSelect(source: string, months: PlannedMonth[]): string {
+  const cum = (i: number) =>
+    months
+      .slice(0, i + 1)
+      .map((_, j) => `s${j}`)
+      .join(' + ');
+  return `SELECT key, ar, ${months.map((_, i) => `s${i}`).join(', ')}, ${cum(months.length - 1)} AS total,
+                 CASE ${months.map((_, i) => `WHEN s${i} > 0 AND ${cum(i)} >= ar THEN ${i}`).join(' ')} END AS i
+            FROM ${source}`;
+}
+
+/** The portfolio: every group's newest months summed (the groups without AR too), $par its AR. */
+function portfolioCtes(ar: string, months: PlannedMonth[]): string[] {
+  return [
+    `portfolio_sums AS (
+       SELECT NULL::text AS key, ${ar} AS ar, ${months.map((_, i) => `coalesce(sum(s${i}), 0)::int8 AS s${i}`).join(', ')}
+         FROM recent)`,
+    `portfolio_pick AS (${pickSelect('portfolio_sums', months)})`,
+  ];
+}
+
+/** A pick row `h` that hits, as the document's row: [key, days before, remaining, sales, days]. */
+function hitArray(months: PlannedMonth[]): string {
   const pick = (f: (m: PlannedMonth, i: number) => string) =>
     `CASE h.i ${months.map((m, i) => `WHEN ${i} THEN ${f(m, i)}`).join(' ')} END`;
   const before = (i: number) =>
@@ -237,9 +275,8 @@ function recentHitRow(months: PlannedMonth[]): string {
           .slice(0, i)
           .map((_, j) => `h.s${j}`)
           .join(' + ');
-  return `SELECT json_build_array(h.key, ${pick((m) => String(m.daysBefore))}, h.ar - ${pick((_, i) => `(${before(i)})`)},
-                                  ${pick((_, i) => `h.s${i}`)}, ${pick((m) => String(m.days))}) AS r
-            FROM recent_pick h WHERE h.i IS NOT NULL`;
+  return `json_build_array(h.key, ${pick((m) => String(m.daysBefore))}, h.ar - ${pick((_, i) => `(${before(i)})`)},
+                           ${pick((_, i) => `h.s${i}`)}, ${pick((m) => String(m.days))})`;
 }
 
 /**
@@ -267,7 +304,7 @@ function countbackSql(plan: CountbackPlan): { sql: string; params: unknown[] } {
       plan.recent.months,
     ),
   ];
-  const rows = [recentHitRow(plan.recent.months)];
+  const rows = [`SELECT ${hitArray(plan.recent.months)} AS r FROM recent_pick h WHERE h.i IS NOT NULL`];
   let left = 'recent_left';
   if (plan.older) {
     // Only the groups the newest months leave unexhausted; grouped by customer, only their rows.
@@ -288,7 +325,14 @@ function countbackSql(plan: CountbackPlan): { sql: string; params: unknown[] } {
   }
   if (!plan.recent.summarized || plan.older?.ends === null) ctes.unshift(REVISED_AFTER);
   rows.push(`SELECT json_build_array(l.key, NULL, l.ar, l.sales, NULL) FROM ${left} l`);
+  let portfolio = '';
+  if (plan.portfolioAr !== null) {
+    ctes.push(...portfolioCtes(param(plan.portfolioAr, 'int8'), plan.recent.months));
+    portfolio = `, (SELECT CASE WHEN h.i IS NULL THEN json_build_array(NULL, NULL, h.ar - h.total, h.total, NULL)
+                            ELSE ${hitArray(plan.recent.months)} END
+                       FROM portfolio_pick h) AS portfolio`;
+  }
   const sql = `WITH ${g.recursive ? 'RECURSIVE ' : ''}${[...ctes, ...g.ctes].join(',\n')}
-               SELECT json_agg(r) AS doc FROM (${rows.join('\nUNION ALL\n')}) z`;
+               SELECT (SELECT json_agg(r) FROM (${rows.join('\nUNION ALL\n')}) z) AS doc${portfolio}`;
   return { sql, params };
 }

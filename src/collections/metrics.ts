@@ -12,7 +12,7 @@ import {
   type Period,
   periodOf,
 } from './core/metrics.js';
-import { countbacks } from './countback.js';
+import { countbacks, countbacksWithPortfolio } from './countback.js';
 import { type GroupBy, groupSql } from './groups.js';
 import { AR_PAIR_CTES, openItemCtes, resolveRebuild, withRebuildPlan } from './open-items.js';
 
@@ -133,7 +133,19 @@ export async function metricsReport(
   }
 
   const arEnd = new Map([...groups].map(([key, g]) => [key, g.x.arEndMinor]));
-  const countback = await countbacks(client, ctx, by, to, arEnd, maxMonths);
+  const total = zeroInputs();
+  for (const g of groups.values()) addInto(total, g.x);
+  // The portfolio's countback comes from the groups' read of the newest months when they suffice.
+  const counted = await countbacksWithPortfolio(
+    client,
+    ctx,
+    by,
+    to,
+    arEnd,
+    maxMonths,
+    by === 'portfolio' ? null : total.arEndMinor,
+  );
+  const countback = counted.groups;
   const toGroup = (key: string | null, number: string | null, name: string | null, x: Additive) => {
     const inputs = { ...x, dsoCountback: countback.get(key) ?? 0 };
     return { key, number, name, inputs, metrics: computeMetrics(period, inputs, convention) };
@@ -146,22 +158,25 @@ export async function metricsReport(
   let portfolio: MetricsGroup;
   if (by === 'portfolio') portfolio = list[0] ?? toGroup('portfolio', null, null, zeroInputs());
   else {
-    const total = zeroInputs();
-    for (const g of groups.values()) addInto(total, g.x);
-    const cb = await countbacks(
-      client,
-      ctx,
-      'portfolio',
-      to,
-      new Map([['portfolio', total.arEndMinor]]),
-      maxMonths,
-    );
+    const dsoCountback =
+      counted.portfolio !== undefined
+        ? (counted.portfolio ?? 0)
+        : ((
+            await countbacks(
+              client,
+              ctx,
+              'portfolio',
+              to,
+              new Map([['portfolio', total.arEndMinor]]),
+              maxMonths,
+            )
+          ).get('portfolio') ?? 0);
     portfolio = {
       key: 'portfolio',
       number: null,
       name: null,
-      inputs: { ...total, dsoCountback: cb.get('portfolio') ?? 0 },
-      metrics: computeMetrics(period, { ...total, dsoCountback: cb.get('portfolio') ?? 0 }, convention),
+      inputs: { ...total, dsoCountback },
+      metrics: computeMetrics(period, { ...total, dsoCountback }, convention),
     };
   }
   return {

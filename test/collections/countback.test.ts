@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countbacks } from '../../src/collections/countback.js';
+import { countbacks, countbacksWithPortfolio } from '../../src/collections/countback.js';
 import {
   countbackDays,
   type MonthSales,
@@ -92,14 +92,29 @@ describe.each(ENGINES)('set-based countback on %s', (engine) => {
         arEnd.set(g, (arEnd.get(g) ?? 0) + ar[number]!);
       }
       const keyOf = (g: string) => (by === 'customer' || by === 'parent' ? ids[g]! : g);
+      const keyed = new Map([...arEnd].map(([g, a]) => [keyOf(g!), a]));
       const got = await t.database.transaction(({ client }) =>
-        countbacks(client, ctx, by, to, new Map([...arEnd].map(([g, a]) => [keyOf(g!), a])), maxMonths),
+        countbacks(client, ctx, by, to, keyed, maxMonths),
       );
       const groups = byGroup(by, sales);
       for (const [g, a] of arEnd) {
         const want = countbackDays(a, monthList(to, maxMonths, groups.get(g!) ?? new Map()));
         expect([by, g, got.get(keyOf(g!))]).toEqual([by, g, want]);
       }
+      // The portfolio's from the same read, when the newest months settle it.
+      const total = NUMBERS.reduce((sum, n) => sum + ar[n]!, 0);
+      const both = await t.database.transaction(({ client }) =>
+        countbacksWithPortfolio(client, ctx, by, to, keyed, maxMonths, total),
+      );
+      expect(both.groups).toEqual(got);
+      const all = byGroup('portfolio', sales).get('portfolio') ?? new Map();
+      if (both.portfolio !== undefined)
+        expect([by, 'portfolio', both.portfolio]).toEqual([
+          by,
+          'portfolio',
+          countbackDays(total, monthList(to, maxMonths, all)),
+        ]);
+      else expect([total > 0, maxMonths > 8]).toEqual([true, true]);
     }
   }
 
