@@ -1,20 +1,18 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
-import { addDays, assertIsoDate, monthEnd, monthStart, monthsBack } from './core/dates.js';
+import { addDays, assertIsoDate, monthStart } from './core/dates.js';
 import { invariant } from './core/errors.js';
 import {
-  addInputs,
   type CeiConvention,
   computeMetrics,
-  countbackDays,
   type Metrics,
   type MetricsInputs,
-  type MonthSales,
   NO_PAYMENTS,
   type PaymentFigures,
   type Period,
   periodOf,
 } from './core/metrics.js';
+import { countbacks, countbacksWithPortfolio } from './countback.js';
 import { type GroupBy, groupSql } from './groups.js';
 import { AR_PAIR_CTES, openItemCtes, resolveRebuild, withRebuildPlan } from './open-items.js';
 
@@ -50,9 +48,6 @@ export interface MetricsReport {
   /** Empty when by is portfolio. */
   groups: MetricsGroup[];
 }
-
-/** The first months of sales the countback reads; groups whose AR they do not exhaust read more. */
-const FIRST_COUNTBACK_MONTHS = 4;
 
 /**
  * Collection metrics over [from, to] for the portfolio and, if asked, per customer, collector or
@@ -94,13 +89,22 @@ export async function metricsReport(
   if (summaries.size === 2) {
     // A closed month: every figure is in the summaries of its snapshot and the one before it.
     for (const r of await fromSummaries(client, ctx, by, before, to)) {
-      const x = entry(r.key, r.number, r.name);
-      x.arBeginMinor = r.ar_begin;
-      x.arEndMinor = r.ar_end;
-      x.currentEndMinor = r.ar_end - r.past_due;
-      x.over90EndMinor = r.over_90;
-      x.creditSalesMinor = r.sales;
-      if (r.n > 0) x.payments = paymentFigures(r);
+      const [key, number, name, arBegin, arEnd, pastDue, over90, sales, n] = r;
+      const x = entry(key, number, name);
+      x.arBeginMinor = arBegin;
+      x.arEndMinor = arEnd;
+      x.currentEndMinor = arEnd - pastDue;
+      x.over90EndMinor = over90;
+      x.creditSalesMinor = sales;
+      if (n > 0)
+        x.payments = {
+          count: n,
+          daysSum: r[9],
+          beyondSum: r[10],
+          weight: r[11],
+          daysWeighted: r[12],
+          beyondWeighted: r[13],
+        };
     }
   } else if (beforeRebuild === 'forward' || beforeRebuild === 'snapshot') {
     // Far back, or after a closed period: each date rebuilt on its own, from the whole history or
@@ -129,35 +133,50 @@ export async function metricsReport(
   }
 
   const arEnd = new Map([...groups].map(([key, g]) => [key, g.x.arEndMinor]));
-  const countback = await countbacks(client, ctx, by, to, arEnd, maxMonths);
+  const total = zeroInputs();
+  for (const g of groups.values()) addInto(total, g.x);
+  // The portfolio's countback comes from the groups' read of the newest months when they suffice.
+  const counted = await countbacksWithPortfolio(
+    client,
+    ctx,
+    by,
+    to,
+    arEnd,
+    maxMonths,
+    by === 'portfolio' ? null : total.arEndMinor,
+  );
+  const countback = counted.groups;
   const toGroup = (key: string | null, number: string | null, name: string | null, x: Additive) => {
     const inputs = { ...x, dsoCountback: countback.get(key) ?? 0 };
     return { key, number, name, inputs, metrics: computeMetrics(period, inputs, convention) };
   };
   // A group with nothing in any figure (unidentified cash has no AR) is left out.
-  const list = [...groups]
-    .filter(([, g]) => !isZero(g.x))
-    .map(([key, g]) => toGroup(key, g.number, g.name, g.x));
+  const list: MetricsGroup[] = [];
+  for (const [key, g] of groups) if (!isZero(g.x)) list.push(toGroup(key, g.number, g.name, g.x));
   list.sort((a, b) => compare(a.number ?? a.name ?? a.key, b.number ?? b.name ?? b.key));
 
   let portfolio: MetricsGroup;
   if (by === 'portfolio') portfolio = list[0] ?? toGroup('portfolio', null, null, zeroInputs());
   else {
-    const total = [...groups.values()].reduce((sum, g) => addInputs(sum, g.x), zeroInputs());
-    const cb = await countbacks(
-      client,
-      ctx,
-      'portfolio',
-      to,
-      new Map([['portfolio', total.arEndMinor]]),
-      maxMonths,
-    );
+    const dsoCountback =
+      counted.portfolio !== undefined
+        ? (counted.portfolio ?? 0)
+        : ((
+            await countbacks(
+              client,
+              ctx,
+              'portfolio',
+              to,
+              new Map([['portfolio', total.arEndMinor]]),
+              maxMonths,
+            )
+          ).get('portfolio') ?? 0);
     portfolio = {
       key: 'portfolio',
       number: null,
       name: null,
-      inputs: { ...total, dsoCountback: cb.get('portfolio') ?? 0 },
-      metrics: computeMetrics(period, { ...total, dsoCountback: cb.get('portfolio') ?? 0 }, convention),
+      inputs: { ...total, dsoCountback },
+      metrics: computeMetrics(period, { ...total, dsoCountback }, convention),
     };
   }
   return {
@@ -179,6 +198,23 @@ function zeroInputs(): Additive {
     creditSalesMinor: 0,
     payments: { ...NO_PAYMENTS },
   };
+}
+
+/** Adds b into a, as addInputs does (same order, same sums), without an object per group. */
+function addInto(a: Additive, b: Additive): void {
+  a.arBeginMinor += b.arBeginMinor;
+  a.arEndMinor += b.arEndMinor;
+  a.currentEndMinor += b.currentEndMinor;
+  a.over90EndMinor += b.over90EndMinor;
+  a.creditSalesMinor += b.creditSalesMinor;
+  const p = a.payments;
+  const q = b.payments;
+  p.count += q.count;
+  p.daysSum += q.daysSum;
+  p.beyondSum += q.beyondSum;
+  p.weight += q.weight;
+  p.daysWeighted += q.daysWeighted;
+  p.beyondWeighted += q.beyondWeighted;
 }
 
 function isZero(x: Additive): boolean {
@@ -375,30 +411,6 @@ function paymentFigures(r: PaymentSums): PaymentFigures {
   };
 }
 
-/**
- * Whether every month from `from` to `to` (a month end) has a summarized snapshot at its end, but
- * for months before the company's first document (which have no sales).
- */
-async function monthsSummarized(
-  client: SqlClient,
-  ctx: CompanyContext,
-  from: string,
-  to: string,
-): Promise<boolean> {
-  const { rows } = await client.query<{ ok: boolean }>(
-    `SELECT NOT EXISTS (
-       SELECT 1
-         FROM generate_series($2::date, $3::date, interval '1 month') m
-        WHERE (m + interval '1 month - 1 day')::date >=
-              (SELECT min(document_date) FROM document WHERE company_id = $1)
-          AND NOT EXISTS (SELECT 1 FROM collections_ar_snapshot s
-                           WHERE s.company_id = $1 AND s.summarized
-                             AND s.as_of = (m + interval '1 month - 1 day')::date)) AS ok`,
-    [ctx.companyId, from, to],
-  );
-  return rows[0]!.ok;
-}
-
 /** Which of `dates` have an AR snapshot with its per-customer summary. */
 async function summarizedSnapshots(
   client: SqlClient,
@@ -413,9 +425,34 @@ async function summarizedSnapshots(
 }
 
 /**
+ * One group's figures from the summaries: key, number, name, AR at the start and end, the end's
+ * past-due and over-90 parts, credit sales, then the payment sums (count, days, days beyond terms,
+ * weight, weighted days, weighted days beyond terms).
+ */
+type SummaryRow = [
+  string | null,
+  string | null,
+  string | null,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
+/**
  * Beginning and ending AR, its past-due parts, the month's credit sales and payment figures, per
  * group, from the per-customer summaries of the snapshots on $3 (the day before the month) and $2
  * (its last day), and the snapshots' on-account credits (their receipts' customers kept current).
+ * Each customer's row is at most once in each summary, so the three parts meet by full joins on
+ * the customer (no wide aggregate); grouped by customer there is nothing more to sum. All groups
+ * come back as one JSON document: 100,000 customers are one value to parse, not 100,000 rows.
  */
 async function fromSummaries(
   client: SqlClient,
@@ -423,42 +460,63 @@ async function fromSummaries(
   by: MetricsGroupBy,
   before: string,
   to: string,
-) {
+): Promise<SummaryRow[]> {
   const s = groupSelect(by);
-  const sums = `sum(x.ar_begin)::int8 AS ar_begin, sum(x.ar_end)::int8 AS ar_end, sum(x.past_due)::int8 AS past_due,
-                sum(x.over_90)::int8 AS over_90, sum(x.sales)::int8 AS sales, sum(x.n)::int8 AS n,
-                sum(x.days_sum)::int8 AS days_sum, sum(x.beyond_sum)::int8 AS beyond_sum, sum(x.weight)::int8 AS weight,
-                sum(x.days_weighted)::text AS days_weighted, sum(x.beyond_weighted)::text AS beyond_weighted`;
-  const { rows } = await client.query<
-    GroupRow &
-      PaymentSums & { ar_begin: number; ar_end: number; past_due: number; over_90: number; sales: number }
-  >(
+  const figures = [
+    'ar_begin',
+    'ar_end',
+    'past_due',
+    'over_90',
+    'sales',
+    'n',
+    'days_sum',
+    'beyond_sum',
+    'weight',
+    'days_weighted',
+    'beyond_weighted',
+  ];
+  const select =
+    by === 'customer'
+      ? `SELECT x.customer_id::text AS key, c.customer_number AS number, c.name, ${figures.map((f) => `x.${f}`).join(', ')}
+           FROM x LEFT JOIN customer c ON c.company_id = $1 AND c.customer_id = x.customer_id`
+      : `SELECT ${s.head}, ${figures.map((f) => `sum(x.${f}) AS ${f}`).join(', ')} FROM x ${s.g.joins} GROUP BY 1, 2, 3`;
+  const { rows } = await client.query<{ doc: SummaryRow[] | null }>(
     `${s.with([
-      `parts AS (
-         SELECT customer_id, ar_base_minor AS ar_begin, 0::int8 AS ar_end, 0::int8 AS past_due, 0::int8 AS over_90,
-                0::int8 AS sales, 0::int8 AS n, 0::int8 AS days_sum, 0::int8 AS beyond_sum, 0::int8 AS weight,
-                0::numeric AS days_weighted, 0::numeric AS beyond_weighted
-           FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $3
-         UNION ALL
-         SELECT customer_id, 0, ar_base_minor, past_due_base_minor, over_90_base_minor, sales_base_minor, pay_count,
+      `b AS (
+         SELECT customer_id, ar_base_minor FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $3)`,
+      `e AS (
+         SELECT customer_id, ar_base_minor, past_due_base_minor, over_90_base_minor, sales_base_minor, pay_count,
                 pay_days_sum, pay_beyond_sum, pay_weight, pay_days_weighted, pay_beyond_weighted
-           FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2
-         UNION ALL
-         SELECT s.customer_id, CASE WHEN s.as_of = $3 THEN -s.on_account_base_minor ELSE 0 END,
-                CASE WHEN s.as_of = $2 THEN -s.on_account_base_minor ELSE 0 END, 0, 0, 0, 0, 0, 0, 0, 0, 0
-           FROM collections_ar_snapshot_receipt s
-          WHERE s.company_id = $1 AND s.as_of IN ($2, $3) AND s.on_account_base_minor <> 0)`,
+           FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2)`,
+      `oa AS (
+         SELECT customer_id, coalesce(sum(on_account_base_minor) FILTER (WHERE as_of = $3), 0) AS b,
+                coalesce(sum(on_account_base_minor) FILTER (WHERE as_of = $2), 0) AS e
+           FROM collections_ar_snapshot_receipt
+          WHERE company_id = $1 AND as_of IN ($2, $3) AND on_account_base_minor <> 0
+          GROUP BY customer_id)`,
       `x AS (
-         SELECT customer_id, sum(ar_begin) AS ar_begin, sum(ar_end) AS ar_end, sum(past_due) AS past_due,
-                sum(over_90) AS over_90, sum(sales) AS sales, sum(n) AS n, sum(days_sum) AS days_sum,
-                sum(beyond_sum) AS beyond_sum, sum(weight) AS weight, sum(days_weighted) AS days_weighted,
-                sum(beyond_weighted) AS beyond_weighted
-           FROM parts GROUP BY customer_id)`,
+         SELECT coalesce(e.customer_id, b.customer_id, oa.customer_id) AS customer_id,
+                (coalesce(b.ar_base_minor, 0) - coalesce(oa.b, 0))::int8 AS ar_begin,
+                (coalesce(e.ar_base_minor, 0) - coalesce(oa.e, 0))::int8 AS ar_end,
+                coalesce(e.past_due_base_minor, 0) AS past_due, coalesce(e.over_90_base_minor, 0) AS over_90,
+                coalesce(e.sales_base_minor, 0) AS sales, coalesce(e.pay_count, 0) AS n,
+                coalesce(e.pay_days_sum, 0) AS days_sum, coalesce(e.pay_beyond_sum, 0) AS beyond_sum,
+                coalesce(e.pay_weight, 0) AS weight, coalesce(e.pay_days_weighted, 0) AS days_weighted,
+                coalesce(e.pay_beyond_weighted, 0) AS beyond_weighted
+           FROM e FULL JOIN b ON b.customer_id = e.customer_id
+           FULL JOIN oa ON oa.customer_id = coalesce(e.customer_id, b.customer_id))`,
     ])}
-     SELECT ${s.head}, ${sums} FROM x ${s.g.joins} GROUP BY 1, 2, 3`,
+     SELECT json_agg(json_build_array(${['key', 'number', 'name', ...figures].map((f) => `r.${f}`).join(', ')})) AS doc
+       FROM (${select}) r`,
     [ctx.companyId, to, before],
   );
-  return rows;
+  const doc = rows[0]?.doc ?? [];
+  // JSON numbers are doubles: the money sums must be safe integers, as the int8 parser asserts.
+  for (const r of doc)
+    for (let i = 3; i < 12; i++)
+      if (!Number.isSafeInteger(r[i]))
+        invariant(false, 'unsafe-amount', `a metrics sum ${r[i]} is beyond the safe integer range`);
+  return doc;
 }
 
 /**
@@ -515,103 +573,4 @@ export async function summarizeArSnapshot(
     'UPDATE collections_ar_snapshot SET summarized = true WHERE company_id = $1 AND as_of = $2',
     [ctx.companyId, asOf],
   );
-}
-
-/**
- * Countback DSO per group. Reads the last few months of sales for every group, and only for the
- * groups whose AR those months do not exhaust, up to `maxMonths` months.
- */
-async function countbacks(
-  client: SqlClient,
-  ctx: CompanyContext,
-  by: MetricsGroupBy,
-  to: string,
-  arEnd: ReadonlyMap<string | null, number>,
-  maxMonths: number,
-): Promise<Map<string | null, number | null>> {
-  const result = new Map<string | null, number | null>();
-  let pending = [...arEnd].filter(([, ar]) => ar > 0).map(([key]) => key);
-  for (const [key, ar] of arEnd) if (ar <= 0) result.set(key, 0);
-  let months = Math.min(FIRST_COUNTBACK_MONTHS, maxMonths);
-  for (let first = true; pending.length > 0; first = false) {
-    const sales = await monthlySales(client, ctx, by, to, months, first ? null : pending);
-    const next: (string | null)[] = [];
-    for (const key of pending) {
-      const list = monthList(to, months, sales.get(key));
-      const ar = arEnd.get(key)!;
-      const total = list.reduce((s, m) => s + m.salesMinor, 0);
-      // Exhausted within these months, or no more months to read: countbackDays has the answer.
-      if (total >= ar || months >= maxMonths) result.set(key, countbackDays(ar, list));
-      else next.push(key);
-    }
-    pending = next;
-    months = maxMonths;
-  }
-  return result;
-}
-
-/** The months from `to` back, newest first, the latest ending at `to`, with each month's sales. */
-function monthList(to: string, months: number, sales: ReadonlyMap<string, number> | undefined): MonthSales[] {
-  const list: MonthSales[] = [];
-  for (let i = 0; i < months; i++) {
-    const start = monthsBack(to, i);
-    list.push({ start, end: i === 0 ? to : monthEnd(start), salesMinor: sales?.get(start) ?? 0 });
-  }
-  return list;
-}
-
-async function monthlySales(
-  client: SqlClient,
-  ctx: CompanyContext,
-  by: MetricsGroupBy,
-  to: string,
-  months: number,
-  only: (string | null)[] | null,
-): Promise<Map<string | null, Map<string, number>>> {
-  const s = groupSelect(by);
-  const from = monthsBack(to, months - 1);
-  const params: unknown[] = [ctx.companyId, from, to];
-  let customerFilter = '';
-  let keyFilter = '';
-  if (only !== null) {
-    const keys = only.filter((k): k is string => k !== null);
-    params.push(keys);
-    // By customer the keys are customer ids: the filter reaches the documents' customer index.
-    if (by === 'customer') customerFilter = 'AND d.customer_id = ANY($4::uuid[])';
-    else keyFilter = `WHERE ${s.g.key} = ANY($4::text[])`;
-  }
-  const summarized = to === monthEnd(to) && (await monthsSummarized(client, ctx, from, to));
-  const source = summarized
-    ? [
-        // Each month's sales as its snapshot summarized them (as revised by its end), plus the
-        // amount revisions posted after that month's end and by $3 to documents dated in it.
-        `x AS (
-           SELECT customer_id, as_of AS document_date, sales_base_minor AS base
-             FROM collections_ar_snapshot_customer d
-            WHERE company_id = $1 AND as_of BETWEEN $2 AND $3 AND sales_base_minor <> 0 ${customerFilter}
-              AND as_of = (date_trunc('month', as_of) + interval '1 month - 1 day')::date
-           UNION ALL
-           SELECT d.customer_id, d.document_date,
-                  CASE WHEN d.doc_type = 'credit_memo' THEN -1 ELSE 1 END * r.base_delta_minor
-             FROM document_revision r
-             JOIN document d ON d.company_id = $1 AND d.document_id = r.document_id
-            WHERE r.company_id = $1 AND r.posting_date > $2 AND r.posting_date <= $3 AND r.base_delta_minor <> 0
-              AND d.document_date >= $2
-              AND r.posting_date > (date_trunc('month', d.document_date) + interval '1 month - 1 day')::date
-              ${customerFilter})`,
-      ]
-    : [DATED_DOCUMENTS.replace('CUSTOMER_FILTER', customerFilter)];
-  const { rows } = await client.query<GroupRow & { month: string; sales: number }>(
-    `${s.with(source)}
-     SELECT ${s.head}, date_trunc('month', x.document_date)::date AS month, sum(x.base)::int8 AS sales
-       FROM x ${s.g.joins} ${keyFilter} GROUP BY 1, 2, 3, 4`,
-    params,
-  );
-  const map = new Map<string | null, Map<string, number>>();
-  for (const r of rows) {
-    const m = map.get(r.key) ?? new Map<string, number>();
-    m.set(r.month, (m.get(r.month) ?? 0) + r.sales);
-    map.set(r.key, m);
-  }
-  return map;
 }

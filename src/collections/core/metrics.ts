@@ -128,13 +128,33 @@ export function countbackDays(arMinor: number, months: readonly MonthSales[]): n
   let sales = 0;
   for (const m of months) {
     const monthDays = daysInPeriod(m.start, m.end);
-    if (m.salesMinor > 0 && m.salesMinor >= remaining) return days + (remaining / m.salesMinor) * monthDays;
+    if (m.salesMinor > 0 && m.salesMinor >= remaining)
+      return countbackWithin(days, remaining, m.salesMinor, monthDays);
     days += monthDays;
     remaining -= m.salesMinor;
     sales += m.salesMinor;
   }
-  const daily = days > 0 ? sales / days : 0;
-  return daily > 0 ? days + remaining / daily : null;
+  return countbackBeyond(days, sales, remaining);
+}
+
+/**
+ * The countback's last step when a month exhausts the AR: the days of the months after it, plus
+ * its days by the share of its sales still left. The SQL countback (src/collections/countback.ts)
+ * finds those integers set-based and ends with this same arithmetic, so both give the same double.
+ */
+export function countbackWithin(
+  daysBefore: number,
+  remainingMinor: number,
+  monthSalesMinor: number,
+  monthDays: number,
+): number {
+  return daysBefore + (remainingMinor / monthSalesMinor) * monthDays;
+}
+
+/** The countback when the months run out: what is left at the months' average daily sales. */
+export function countbackBeyond(days: number, salesMinor: number, remainingMinor: number): number | null {
+  const daily = days > 0 ? salesMinor / days : 0;
+  return daily > 0 ? days + remainingMinor / daily : null;
 }
 
 export function computeMetrics(period: Period, x: MetricsInputs, convention: CeiConvention): Metrics {
