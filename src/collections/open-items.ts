@@ -214,9 +214,12 @@ doc_new AS (
    WHERE d.company_id = $1 AND d.document_date > '${s}'::date AND d.document_date <= $2)`;
 }
 
-function docOpenSnapshot(s: string): string {
-  return `${snapshotMoves(s)},
-doc_open AS (
+/**
+ * The snapshot's documents (those `restrict`, an SQL condition on `s`, lets through) with what
+ * moved since: doc_open's rows for documents in the snapshot.
+ */
+function snapshotDocs(s: string, restrict: string): string {
+  return `
   SELECT s.document_id, s.customer_id, s.currency, s.doc_type, s.document_date, coalesce(f.due_date, s.due_date) AS due_date,
          s.open_minor - coalesce(a.acts_minor, 0)
            + CASE WHEN s.document_date <= '${s}'::date THEN coalesce(a.rev_minor, 0) ELSE 0 END
@@ -229,8 +232,12 @@ doc_open AS (
     FROM collections_ar_snapshot_document s
     LEFT JOIN doc_in a ON a.id = s.document_id
     LEFT JOIN due_fix f ON f.document_id = s.document_id
-   WHERE s.company_id = $1 AND s.as_of = '${s}'::date
-  UNION ALL
+   WHERE s.company_id = $1 AND s.as_of = '${s}'::date AND ${restrict}`;
+}
+
+/** doc_open's rows for documents not in the snapshot: dated in (S, $2], or touched in (S, $2]. */
+function docsBesideSnapshot(s: string): string {
+  return `
   SELECT n.document_id, n.customer_id, n.currency, n.doc_type, n.document_date, n.due_date,
          n.amount_minor - coalesce(a.acts_minor, 0), n.base_minor - coalesce(a.acts_base, 0)
     FROM doc_new n LEFT JOIN doc_in a ON a.id = n.document_id
@@ -245,7 +252,13 @@ doc_open AS (
            SELECT a.id FROM doc_in a
             WHERE NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_document x
                                WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.document_id = a.id)))
-     AND (d.document_date <= '${s}'::date OR d.document_date > $2))`;
+     AND (d.document_date <= '${s}'::date OR d.document_date > $2)`;
+}
+
+function docOpenSnapshot(s: string): string {
+  return `${snapshotMoves(s)},
+doc_open AS (${snapshotDocs(s, 'true')}
+  UNION ALL${docsBesideSnapshot(s)})`;
 }
 
 function rcpOpenSnapshot(s: string): string {
@@ -293,10 +306,10 @@ rcp_open AS (
      AND NOT (${dated('r')}))`;
 }
 
-function openItem(dueAsOf: boolean): string {
+function openItem(dueAsOf: boolean, name = 'open_item'): string {
   const signed = (col: string) => `CASE WHEN o.doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
   return `
-open_item AS (
+${name} AS (
   SELECT 'document'::text AS item_kind, o.document_id AS item_id, o.customer_id, o.currency, o.doc_type,
          o.document_date, ${dueAsOf ? 'coalesce(f.due_date, o.due_date)' : 'o.due_date'} AS due_date,
          ${signed('o.open_minor')} AS minor, ${signed('o.open_base')} AS base
@@ -363,6 +376,45 @@ export function openItemCtes(r: Rebuild | Exclude<AgingStrategy, 'auto'>): strin
   const rebuild = typeof r === 'string' ? { strategy: r } : r;
   if (rebuild.strategy === 'current') return [openAmountCtes(rebuild), openItem(false)].join(',');
   return [openAmountCtes(rebuild), DUE_AS_OF, openItem(true)].join(',');
+}
+
+/**
+ * The snapshot rebuild split for a pivot that streams the snapshot in its (customer, currency)
+ * index order (see aging.ts). Most of a snapshot's documents did not move between its date S and
+ * $2: their snapshot rows are their open items as they stand (`snapshotKeptSql`). The rest end in
+ * the CTE `moved_item`, shaped like open_item: the snapshot's documents that moved (applied,
+ * adjusted or revised in (S, $2], due date revised after S, dated after S), those `alsoMoved` (an
+ * SQL query of document ids, e.g. the disputed ones, whose amounts need the document) and
+ * everything the snapshot does not hold, receipts included. The kept rows are told from the moved
+ * ones by the CTE `moved` (document_id), fetched by key for the moved part and probed as a hashed
+ * NOT IN for the kept part: a join there would lose the index order (a hash join's output has no
+ * order the planner can count on).
+ */
+export function snapshotSplitCtes(r: Rebuild, alsoMoved: string): string {
+  const s = snapshotDate(r);
+  return [
+    `${snapshotMoves(s)},
+moved AS MATERIALIZED (
+  SELECT id FROM (SELECT id FROM doc_in
+                  UNION ALL SELECT document_id FROM due_fix
+                  UNION ALL SELECT document_id FROM snap_ahead
+                  UNION ALL ${alsoMoved}) m (id)
+   WHERE id IS NOT NULL),
+doc_open AS (${snapshotDocs(s, 's.document_id = ANY (ARRAY(SELECT id FROM moved))')}
+  UNION ALL${docsBesideSnapshot(s)})`,
+    rcpOpenSnapshot(s),
+    DUE_AS_OF,
+    openItem(true, 'moved_item'),
+  ].join(',');
+}
+
+/**
+ * FROM and WHERE (alias s) of the snapshot's documents that did not move (see snapshotSplitCtes):
+ * their open amounts, document date and due date on $2 are the snapshot's.
+ */
+export function snapshotKeptSql(r: Rebuild): string {
+  return `collections_ar_snapshot_document s
+   WHERE s.company_id = $1 AND s.as_of = '${snapshotDate(r)}'::date AND s.document_id NOT IN (SELECT id FROM moved)`;
 }
 
 /** The CTE due_as_of (document_id, due_date): the due dates in force on $2 that differ from today's. */
