@@ -386,9 +386,10 @@ export function openItemCtes(r: Rebuild | Exclude<AgingStrategy, 'auto'>): strin
  * adjusted or revised in (S, $2], due date revised after S, dated after S), those `alsoMoved` (an
  * SQL query of document ids, e.g. the disputed ones, whose amounts need the document) and
  * everything the snapshot does not hold, receipts included. The kept rows are told from the moved
- * ones by the CTE `moved` (document_id), fetched by key for the moved part and probed as a hashed
- * NOT IN for the kept part: a join there would lose the index order (a hash join's output has no
- * order the planner can count on).
+ * ones by the CTE `moved` (document_id): joined by hash for the moved part (a scan of the snapshot's
+ * index beats fetching a hundred thousand rows by key), probed as a hashed NOT IN for the kept part
+ * (a join there would lose the index order: a hash join's output has no order the planner can
+ * count on).
  */
 export function snapshotSplitCtes(r: Rebuild, alsoMoved: string): string {
   const s = snapshotDate(r);
@@ -400,7 +401,7 @@ moved AS MATERIALIZED (
                   UNION ALL SELECT document_id FROM snap_ahead
                   UNION ALL ${alsoMoved}) m (id)
    WHERE id IS NOT NULL),
-doc_open AS (${snapshotDocs(s, 's.document_id = ANY (ARRAY(SELECT id FROM moved))')}
+doc_open AS (${snapshotDocs(s, 's.document_id IN (SELECT id FROM moved)')}
   UNION ALL${docsBesideSnapshot(s)})`,
     rcpOpenSnapshot(s),
     DUE_AS_OF,
