@@ -190,7 +190,8 @@ due_as_of AS (
  * - a document dated after $2: open on S − applications in (S, $2];
  * and a receipt likewise (its amount counts from its date). The snapshot is read once, joined by
  * hash to the little that moved since; the documents and receipts it does not hold are either dated
- * in (S, $2] (read by date) or touched in (S, $2] (fetched by key).
+ * in (S, $2] (read by date) or touched in (S, $2] and dated outside it (fetched by key: those dated
+ * in it, usually most of what was touched, are left out of the keys, being read by date already).
  */
 function snapshotMoves(s: string): string {
   return `${postedIn('app_in', 'doc_in', `posting_date > '${s}'::date AND posting_date <= $2`)},
@@ -251,7 +252,8 @@ function docsBesideSnapshot(s: string): string {
      AND d.document_id = ANY (ARRAY(
            SELECT a.id FROM doc_in a
             WHERE NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_document x
-                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.document_id = a.id)))
+                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.document_id = a.id)
+              AND NOT EXISTS (SELECT 1 FROM doc_new n WHERE n.document_id = a.id)))
      AND (d.document_date <= '${s}'::date OR d.document_date > $2)`;
 }
 
@@ -274,6 +276,8 @@ rcp_snap AS MATERIALIZED (
   SELECT s.receipt_id, s.customer_id, s.currency, s.receipt_date, s.unapplied_minor, s.unapplied_base_minor,
          s.on_account_minor, s.on_account_base_minor
     FROM collections_ar_snapshot_receipt s WHERE s.company_id = $1 AND s.as_of = '${s}'::date),
+rcp_new AS (
+  SELECT ${RCP_COLUMNS}, r.amount_minor, r.base_amount_minor FROM receipt r WHERE r.company_id = $1 AND ${dated('r')}),
 rcp_open AS (
   -- In the snapshot (its customer kept current by a trigger), with what moved since.
   SELECT s.receipt_id, s.customer_id, s.currency, s.receipt_date,
@@ -290,9 +294,8 @@ rcp_open AS (
   -- Received in (S, $2]: the amount, less what moved since.
   SELECT ${RCP_COLUMNS}, r.amount_minor - coalesce(a.cash, 0), r.base_amount_minor - coalesce(a.cash_base, 0),
          coalesce(a.oa, 0), coalesce(a.oa_base, 0)
-    FROM receipt r LEFT JOIN rcp_in a ON a.id = r.receipt_id
-   WHERE r.company_id = $1 AND ${dated('r')}
-     AND NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_receipt x
+    FROM rcp_new r LEFT JOIN rcp_in a ON a.id = r.receipt_id
+   WHERE NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_receipt x
                       WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.receipt_id = r.receipt_id)
   UNION ALL
   -- Not in the snapshot, received by S or after $2, touched in (S, $2]: fetched by key.
@@ -302,7 +305,8 @@ rcp_open AS (
      AND r.receipt_id = ANY (ARRAY(
            SELECT a.id FROM rcp_in a
             WHERE NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_receipt x
-                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.receipt_id = a.id)))
+                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.receipt_id = a.id)
+              AND NOT EXISTS (SELECT 1 FROM rcp_new n WHERE n.receipt_id = a.id)))
      AND NOT (${dated('r')}))`;
 }
 
