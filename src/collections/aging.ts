@@ -23,7 +23,7 @@ import {
   openItemCtes,
   type Rebuild,
   resolveRebuild,
-  snapshotKeptSql,
+  snapshotDocumentsSql,
   snapshotSplitCtes,
   withRebuildPlan,
 } from './open-items.js';
@@ -137,7 +137,7 @@ function pivotSums(codes: readonly (number | null)[], col: string, prefix: strin
 
 /**
  * `<name>` (customer_id, currency, m0…, b0…, items, dm, db): the pivot of the open items in the CTE
- * `<source>` (shaped like open_item), by hash. Disputed amounts ride along on the same pass (a
+ * `<source>` (shaped like open_item; item_kind 'snapshot' marks a row taken off: −1 item), by hash. Disputed amounts ride along on the same pass (a
  * second reference to the source would make PostgreSQL materialize it). The bucket is computed once
  * per row (the OFFSET 0 keeps the planner from copying its CASE into every sum).
  */
@@ -148,24 +148,26 @@ function itemPivotCtes(source: string, name: string, basis: AgingBasis, codes: r
   return [
     `${name}_item AS (
        SELECT o.customer_id, o.currency, ${bucketSql(basis)} AS bucket, o.minor,
+              CASE WHEN o.item_kind = 'snapshot' THEN -1 ELSE 1 END AS n,
               CASE WHEN o.currency <> $5::bpchar THEN o.base END AS base,
               CASE WHEN ${disputed} THEN ${dm} END AS dm,
               CASE WHEN ${disputed} AND o.currency <> $5::bpchar THEN ${baseShareSql(dm, 'o.minor', 'o.base')} END AS db
          FROM ${source} o LEFT JOIN disputed_doc dd ON o.item_kind = 'document' AND dd.document_id = o.item_id
        OFFSET 0)`,
     `${name} AS (
-       SELECT customer_id, currency, ${sums('minor', 'm')}, ${sums('base', 'b')}, count(*)::int8 AS items,
+       SELECT customer_id, currency, ${sums('minor', 'm')}, ${sums('base', 'b')}, sum(n)::int8 AS items,
               coalesce(sum(dm), 0)::int8 AS dm, sum(db)::int8 AS db
          FROM ${name}_item GROUP BY customer_id, currency)`,
   ];
 }
 
 /**
- * `pivd` from an AR snapshot. The snapshot's documents that did not move since its date are most
- * of the open items: read by one index-only scan of the snapshot's (customer, currency) index,
- * summed as they stream (no sort, no hash table). The rest (what moved, what the snapshot does not
- * hold, receipts, and the disputed documents, whose disputed part needs the document) are few and
- * pivoted by hash; the two pivots are joined on customer and currency as today's are.
+ * `pivd` from an AR snapshot. The snapshot's documents are most of the open items: all of them are
+ * read by one index-only scan of the snapshot's (customer, currency) index and summed as they
+ * stream (no sort, no hash table). The corrections (the snapshot rows of what moved since, taken
+ * off, and the open items of what moved, of what the snapshot does not hold, of receipts and of the
+ * disputed documents, whose disputed part needs the document) are few and pivoted by hash; the two
+ * pivots are joined on customer and currency as today's are.
  */
 function snapshotPivotCtes(rebuild: Rebuild, basis: AgingBasis, codes: readonly number[]): string[] {
   const signed = (col: string) => `CASE WHEN doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
@@ -176,13 +178,20 @@ function snapshotPivotCtes(rebuild: Rebuild, basis: AgingBasis, codes: readonly 
     `kept_item AS (
        SELECT customer_id, currency, ${bucketSql(basis)} AS bucket, ${signed('open_minor')} AS minor,
               CASE WHEN currency <> $5::bpchar THEN ${signed('open_base_minor')} END AS base
-         FROM ${snapshotKeptSql(rebuild)} AND (s.open_minor <> 0 OR s.open_base_minor <> 0)
+         FROM ${snapshotDocumentsSql(rebuild)} AND (s.open_minor <> 0 OR s.open_base_minor <> 0)
         ORDER BY customer_id, currency OFFSET 0)`,
     `kept_piv AS (
        SELECT customer_id, currency, ${pivotSums(codes, 'minor', 'm')}, ${pivotSums(codes, 'base', 'b')},
               count(*)::int8 AS items
          FROM kept_item GROUP BY customer_id, currency)`,
-    ...itemPivotCtes('moved_item', 'moved_piv', basis, codes),
+    // The moved documents' snapshot rows, negated (item_kind 'snapshot' counts −1 item, no dispute).
+    `moved_delta AS (
+       SELECT * FROM moved_item
+       UNION ALL
+       SELECT 'snapshot', document_id, customer_id, currency, doc_type, document_date, due_date,
+              -${signed('open_minor')}, -${signed('open_base_minor')}
+         FROM moved_snap WHERE open_minor <> 0 OR open_base_minor <> 0)`,
+    ...itemPivotCtes('moved_delta', 'moved_piv', basis, codes),
     `pivd AS (
        SELECT coalesce(k.customer_id, m.customer_id) AS customer_id, coalesce(k.currency, m.currency) AS currency,
               ${both((i) => `coalesce(k.m${i}, 0) + coalesce(m.m${i}, 0) AS m${i}`)},

@@ -216,10 +216,10 @@ doc_new AS (
 }
 
 /**
- * The snapshot's documents (those `restrict`, an SQL condition on `s`, lets through) with what
- * moved since: doc_open's rows for documents in the snapshot.
+ * The snapshot's documents (`source` aliased s, filtered by `where`) with what moved since:
+ * doc_open's rows for documents in the snapshot.
  */
-function snapshotDocs(s: string, restrict: string): string {
+function snapshotDocs(s: string, source: string, where: string): string {
   return `
   SELECT s.document_id, s.customer_id, s.currency, s.doc_type, s.document_date, coalesce(f.due_date, s.due_date) AS due_date,
          s.open_minor - coalesce(a.acts_minor, 0)
@@ -230,10 +230,10 @@ function snapshotDocs(s: string, restrict: string): string {
            + CASE WHEN s.document_date <= '${s}'::date THEN coalesce(a.rev_base, 0) ELSE 0 END
            + CASE WHEN s.document_date > '${s}'::date AND s.document_date <= $2
                   THEN (SELECT n.base_minor FROM doc_new n WHERE n.document_id = s.document_id) ELSE 0 END AS open_base
-    FROM collections_ar_snapshot_document s
+    FROM ${source} s
     LEFT JOIN doc_in a ON a.id = s.document_id
     LEFT JOIN due_fix f ON f.document_id = s.document_id
-   WHERE s.company_id = $1 AND s.as_of = '${s}'::date AND ${restrict}`;
+   WHERE ${where}`;
 }
 
 /** doc_open's rows for documents not in the snapshot: dated in (S, $2], or touched in (S, $2]. */
@@ -259,7 +259,7 @@ function docsBesideSnapshot(s: string): string {
 
 function docOpenSnapshot(s: string): string {
   return `${snapshotMoves(s)},
-doc_open AS (${snapshotDocs(s, 'true')}
+doc_open AS (${snapshotDocs(s, 'collections_ar_snapshot_document', `s.company_id = $1 AND s.as_of = '${s}'::date`)}
   UNION ALL${docsBesideSnapshot(s)})`;
 }
 
@@ -384,16 +384,16 @@ export function openItemCtes(r: Rebuild | Exclude<AgingStrategy, 'auto'>): strin
 
 /**
  * The snapshot rebuild split for a pivot that streams the snapshot in its (customer, currency)
- * index order (see aging.ts). Most of a snapshot's documents did not move between its date S and
- * $2: their snapshot rows are their open items as they stand (`snapshotKeptSql`). The rest end in
- * the CTE `moved_item`, shaped like open_item: the snapshot's documents that moved (applied,
- * adjusted or revised in (S, $2], due date revised after S, dated after S), those `alsoMoved` (an
- * SQL query of document ids, e.g. the disputed ones, whose amounts need the document) and
- * everything the snapshot does not hold, receipts included. The kept rows are told from the moved
- * ones by the CTE `moved` (document_id): joined by hash for the moved part (a scan of the snapshot's
- * index beats fetching a hundred thousand rows by key), probed as a hashed NOT IN for the kept part
- * (a join there would lose the index order: a hash join's output has no order the planner can
- * count on).
+ * index order (see aging.ts): all the snapshot's documents as they stand (`snapshotDocumentsSql`),
+ * plus corrections. Most documents did not move between the snapshot's date S and $2; for those
+ * that did (applied, adjusted or revised in (S, $2], due date revised after S, dated after S) and
+ * those `alsoMoved` (an SQL query of document ids, e.g. the disputed ones, whose amounts need the
+ * document), the CTE `moved_snap` holds their snapshot rows, to be taken off, and the CTE
+ * `moved_item` (shaped like open_item) their open items on $2, with everything the snapshot does
+ * not hold, receipts included. The streamed part is never filtered by the moved ones: a join would
+ * lose the index order (a hash join's output has no order the planner can count on), and a NOT IN
+ * is a hashed subplan only while the planner's guess of its size fits in work_mem (beyond, one
+ * scan of the list per row).
  */
 export function snapshotSplitCtes(r: Rebuild, alsoMoved: string): string {
   const s = snapshotDate(r);
@@ -405,7 +405,12 @@ moved AS MATERIALIZED (
                   UNION ALL SELECT document_id FROM snap_ahead
                   UNION ALL ${alsoMoved}) m (id)
    WHERE id IS NOT NULL),
-doc_open AS (${snapshotDocs(s, 's.document_id IN (SELECT id FROM moved)')}
+moved_snap AS MATERIALIZED (
+  SELECT s.document_id, s.customer_id, s.currency, s.doc_type, s.document_date, s.due_date, s.open_minor,
+         s.open_base_minor
+    FROM collections_ar_snapshot_document s
+   WHERE s.company_id = $1 AND s.as_of = '${s}'::date AND s.document_id IN (SELECT id FROM moved)),
+doc_open AS (${snapshotDocs(s, 'moved_snap', 'true')}
   UNION ALL${docsBesideSnapshot(s)})`,
     rcpOpenSnapshot(s),
     DUE_AS_OF,
@@ -413,13 +418,9 @@ doc_open AS (${snapshotDocs(s, 's.document_id IN (SELECT id FROM moved)')}
   ].join(',');
 }
 
-/**
- * FROM and WHERE (alias s) of the snapshot's documents that did not move (see snapshotSplitCtes):
- * their open amounts, document date and due date on $2 are the snapshot's.
- */
-export function snapshotKeptSql(r: Rebuild): string {
-  return `collections_ar_snapshot_document s
-   WHERE s.company_id = $1 AND s.as_of = '${snapshotDate(r)}'::date AND s.document_id NOT IN (SELECT id FROM moved)`;
+/** FROM and WHERE (alias s) of the snapshot's documents (see snapshotSplitCtes). */
+export function snapshotDocumentsSql(r: Rebuild): string {
+  return `collections_ar_snapshot_document s WHERE s.company_id = $1 AND s.as_of = '${snapshotDate(r)}'::date`;
 }
 
 /** The CTE due_as_of (document_id, due_date): the due dates in force on $2 that differ from today's. */
