@@ -197,7 +197,9 @@ function snapshotPivotCtes(rebuild: Rebuild, basis: AgingBasis, codes: readonly 
               ${both((i) => `coalesce(k.m${i}, 0) + coalesce(m.m${i}, 0) AS m${i}`)},
               ${both((i) => `coalesce(k.b${i}, 0) + coalesce(m.b${i}, 0) AS b${i}`)},
               coalesce(k.items, 0) + coalesce(m.items, 0) AS items, coalesce(m.dm, 0)::int8 AS dm, m.db
-         FROM kept_piv k FULL JOIN moved_piv m ON m.customer_id = k.customer_id AND m.currency = k.currency)`,
+         FROM kept_piv k FULL JOIN moved_piv m ON m.customer_id = k.customer_id AND m.currency = k.currency
+        -- A customer and currency whose snapshot documents were all taken off has nothing open.
+        WHERE coalesce(k.items, 0) + coalesce(m.items, 0) > 0)`,
   ];
 }
 

@@ -43,6 +43,7 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
       { number: 'A', parent: 'P', collector: 'alice' },
       { number: 'B', collector: 'bob' },
       { number: 'C', currency: 'EUR', collector: 'bob' },
+      { number: 'D' },
     ]));
     await tx(async (client) => {
       const doc = async (
@@ -102,6 +103,7 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
       await doc('B-USD-1', 'B', '2026-01-03', 80_00);
       await doc('B-USD-2', 'B', '2025-10-01', 45_00);
       await doc('C-EUR-1', 'C', '2026-01-05', 60_00, { eur: true });
+      await doc('D-USD-1', 'D', '2026-01-06', 55_00);
       await receipt('R-B1', 'B', '2026-01-25', 50_00);
       await putOnAccount(client, ctx, {
         receiptId: ids['R-B1']!,
@@ -168,6 +170,24 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
           documentId: ids['B-USD-1']!,
           cashMinor: 80_00,
           postingDate: '2026-02-05',
+          actor,
+        }),
+      );
+      // D's only open item, in the snapshot, paid off after it: D has no row afterwards.
+      await recordReceipt(client, ctx, {
+        receiptKey: 'R-D1',
+        customerId: ids.D!,
+        receiptDate: '2026-02-04',
+        method: 'ach',
+        currency: 'USD',
+        amountMinor: 55_00,
+        actor,
+      }).then((id) =>
+        applyReceipt(client, ctx, {
+          receiptId: id,
+          documentId: ids['D-USD-1']!,
+          cashMinor: 55_00,
+          postingDate: '2026-02-04',
           actor,
         }),
       );
@@ -273,6 +293,7 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
     // B-USD-1, paid off after the snapshot, is no longer an open item: B-USD-2, B-CM-2, and R-B1's
     // cash on account and unapplied.
     expect(row('B', 'USD').items).toBe(4);
+    expect(snap.rows.some((r) => r.number === 'D')).toBe(false);
     const before = await both({ asOf: '2026-02-01' });
     expect(before.snap.rows.find((r) => r.number === 'A' && r.currency === 'EUR')!.disputedMinor).toBe(0);
   });
