@@ -19,7 +19,14 @@ import {
 } from './core/buckets.js';
 import { assertIsoDate } from './core/dates.js';
 import { groupSql } from './groups.js';
-import { openItemCtes, type Rebuild, resolveRebuild, withRebuildPlan } from './open-items.js';
+import {
+  openItemCtes,
+  type Rebuild,
+  resolveRebuild,
+  snapshotDocumentsSql,
+  snapshotSplitCtes,
+  withRebuildPlan,
+} from './open-items.js';
 
 export interface AgingOptions {
   asOf: string;
@@ -129,35 +136,91 @@ function pivotSums(codes: readonly (number | null)[], col: string, prefix: strin
 }
 
 /**
+ * `<name>` (customer_id, currency, m0…, b0…, items, dm, db): the pivot of the open items in the CTE
+ * `<source>` (shaped like open_item; item_kind 'snapshot' marks a row taken off: −1 item), by hash. Disputed amounts ride along on the same pass (a
+ * second reference to the source would make PostgreSQL materialize it). The bucket is computed once
+ * per row (the OFFSET 0 keeps the planner from copying its CASE into every sum).
+ */
+function itemPivotCtes(source: string, name: string, basis: AgingBasis, codes: readonly number[]): string[] {
+  const sums = (col: string, prefix: string) => pivotSums(codes, col, prefix);
+  const dm = 'least(o.minor, dd.disputed_minor)';
+  const disputed = "dd.document_id IS NOT NULL AND o.minor > 0 AND o.doc_type <> 'credit_memo'";
+  return [
+    `${name}_item AS (
+       SELECT o.customer_id, o.currency, ${bucketSql(basis)} AS bucket, o.minor,
+              CASE WHEN o.item_kind = 'snapshot' THEN -1 ELSE 1 END AS n,
+              CASE WHEN o.currency <> $5::bpchar THEN o.base END AS base,
+              CASE WHEN ${disputed} THEN ${dm} END AS dm,
+              CASE WHEN ${disputed} AND o.currency <> $5::bpchar THEN ${baseShareSql(dm, 'o.minor', 'o.base')} END AS db
+         FROM ${source} o LEFT JOIN disputed_doc dd ON o.item_kind = 'document' AND dd.document_id = o.item_id
+       OFFSET 0)`,
+    `${name} AS (
+       SELECT customer_id, currency, ${sums('minor', 'm')}, ${sums('base', 'b')}, sum(n)::int8 AS items,
+              coalesce(sum(dm), 0)::int8 AS dm, sum(db)::int8 AS db
+         FROM ${name}_item GROUP BY customer_id, currency)`,
+  ];
+}
+
+/**
+ * `pivd` from an AR snapshot. The snapshot's documents are most of the open items: all of them are
+ * read by one index-only scan of the snapshot's (customer, currency) index and summed as they
+ * stream (no sort, no hash table). The corrections (the snapshot rows of what moved since, taken
+ * off, and the open items of what moved, of what the snapshot does not hold, of receipts and of the
+ * disputed documents, whose disputed part needs the document) are few and pivoted by hash; the two
+ * pivots are joined on customer and currency as today's are.
+ */
+function snapshotPivotCtes(rebuild: Rebuild, basis: AgingBasis, codes: readonly number[]): string[] {
+  const signed = (col: string) => `CASE WHEN doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
+  const both = (f: (i: number) => string) => codes.map((_, i) => f(i)).join(', ');
+  return [
+    disputedDocumentCte('$1', '$2'),
+    snapshotSplitCtes(rebuild, 'SELECT document_id FROM disputed_doc'),
+    `kept_item AS (
+       SELECT customer_id, currency, ${bucketSql(basis)} AS bucket, ${signed('open_minor')} AS minor,
+              CASE WHEN currency <> $5::bpchar THEN ${signed('open_base_minor')} END AS base
+         FROM ${snapshotDocumentsSql(rebuild)} AND (s.open_minor <> 0 OR s.open_base_minor <> 0)
+        ORDER BY customer_id, currency OFFSET 0)`,
+    `kept_piv AS (
+       SELECT customer_id, currency, ${pivotSums(codes, 'minor', 'm')}, ${pivotSums(codes, 'base', 'b')},
+              count(*)::int8 AS items
+         FROM kept_item GROUP BY customer_id, currency)`,
+    // The moved documents' snapshot rows, negated (item_kind 'snapshot' counts −1 item, no dispute).
+    `moved_delta AS (
+       SELECT * FROM moved_item
+       UNION ALL
+       SELECT 'snapshot', document_id, customer_id, currency, doc_type, document_date, due_date,
+              -${signed('open_minor')}, -${signed('open_base_minor')}
+         FROM moved_snap WHERE open_minor <> 0 OR open_base_minor <> 0)`,
+    ...itemPivotCtes('moved_delta', 'moved_piv', basis, codes),
+    `pivd AS (
+       SELECT coalesce(k.customer_id, m.customer_id) AS customer_id, coalesce(k.currency, m.currency) AS currency,
+              ${both((i) => `coalesce(k.m${i}, 0) + coalesce(m.m${i}, 0) AS m${i}`)},
+              ${both((i) => `coalesce(k.b${i}, 0) + coalesce(m.b${i}, 0) AS b${i}`)},
+              coalesce(k.items, 0) + coalesce(m.items, 0) AS items, coalesce(m.dm, 0)::int8 AS dm, m.db
+         FROM kept_piv k FULL JOIN moved_piv m ON m.customer_id = k.customer_id AND m.currency = k.currency
+        -- A customer and currency whose snapshot documents were all taken off has nothing open.
+        WHERE coalesce(k.items, 0) + coalesce(m.items, 0) > 0)`,
+  ];
+}
+
+/**
  * `pivd` (customer_id, currency, m0…, b0…, items, dm, db): open amounts per customer and currency,
- * one column per bucket and line, in base (b) beside the currency (m), and the disputed part. As of today straight from the two
- * covering indexes of open documents and of receipts with cash left, which are in customer and
- * currency order, so the sums stream (no sort, no hash table, nothing spilled to disk however many
- * customers); for other dates from the rebuilt open items. The bucket is computed once per row (the
- * OFFSET 0 keeps the planner from copying its CASE into every sum).
+ * one column per bucket and line, in base (b) beside the currency (m), and the disputed part. As
+ * of today straight from the two covering indexes of open documents and of receipts with cash
+ * left, which are in customer and currency order, so the sums stream (no sort, no hash table,
+ * nothing spilled to disk however many customers); from an AR snapshot likewise for its documents
+ * that did not move (see snapshotPivotCtes); for other dates from the rebuilt open items, by hash.
+ * The bucket is computed once per row (the OFFSET 0 keeps the planner from copying its CASE into
+ * every sum).
  */
 function pivotCtes(rebuild: Rebuild, basis: AgingBasis, bucketCount: number): string[] {
   const codes = pivotCodes(bucketCount);
-  const sums = (col: string, prefix: string) => pivotSums(codes, col, prefix);
+  if (rebuild.strategy === 'snapshot') return snapshotPivotCtes(rebuild, basis, codes);
   if (rebuild.strategy !== 'current') {
-    // Disputed amounts ride along on the same pass (a second reference to open_item would make
-    // PostgreSQL materialize it).
-    const dm = 'least(o.minor, dd.disputed_minor)';
     return [
       openItemCtes(rebuild),
       disputedDocumentCte('$1', '$2'),
-      `item AS (
-         SELECT o.customer_id, o.currency, ${bucketSql(basis)} AS bucket, o.minor,
-                CASE WHEN o.currency <> $5::bpchar THEN o.base END AS base,
-                CASE WHEN dd.document_id IS NOT NULL AND o.minor > 0 AND o.doc_type <> 'credit_memo' THEN ${dm} END AS dm,
-                CASE WHEN dd.document_id IS NOT NULL AND o.minor > 0 AND o.doc_type <> 'credit_memo'
-                      AND o.currency <> $5::bpchar THEN ${baseShareSql(dm, 'o.minor', 'o.base')} END AS db
-           FROM open_item o LEFT JOIN disputed_doc dd ON o.item_kind = 'document' AND dd.document_id = o.item_id
-         OFFSET 0)`,
-      `pivd AS (
-         SELECT customer_id, currency, ${sums('minor', 'm')}, ${sums('base', 'b')}, count(*)::int8 AS items,
-                coalesce(sum(dm), 0)::int8 AS dm, sum(db)::int8 AS db
-           FROM item GROUP BY customer_id, currency)`,
+      ...itemPivotCtes('open_item', 'pivd', basis, codes),
     ];
   }
   const signed = (col: string) => `CASE WHEN doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;

@@ -190,7 +190,8 @@ due_as_of AS (
  * - a document dated after $2: open on S − applications in (S, $2];
  * and a receipt likewise (its amount counts from its date). The snapshot is read once, joined by
  * hash to the little that moved since; the documents and receipts it does not hold are either dated
- * in (S, $2] (read by date) or touched in (S, $2] (fetched by key).
+ * in (S, $2] (read by date) or touched in (S, $2] and dated outside it (fetched by key: those dated
+ * in it, usually most of what was touched, are left out of the keys, being read by date already).
  */
 function snapshotMoves(s: string): string {
   return `${postedIn('app_in', 'doc_in', `posting_date > '${s}'::date AND posting_date <= $2`)},
@@ -214,9 +215,12 @@ doc_new AS (
    WHERE d.company_id = $1 AND d.document_date > '${s}'::date AND d.document_date <= $2)`;
 }
 
-function docOpenSnapshot(s: string): string {
-  return `${snapshotMoves(s)},
-doc_open AS (
+/**
+ * The snapshot's documents (`source` aliased s, filtered by `where`) with what moved since:
+ * doc_open's rows for documents in the snapshot.
+ */
+function snapshotDocs(s: string, source: string, where: string): string {
+  return `
   SELECT s.document_id, s.customer_id, s.currency, s.doc_type, s.document_date, coalesce(f.due_date, s.due_date) AS due_date,
          s.open_minor - coalesce(a.acts_minor, 0)
            + CASE WHEN s.document_date <= '${s}'::date THEN coalesce(a.rev_minor, 0) ELSE 0 END
@@ -226,11 +230,15 @@ doc_open AS (
            + CASE WHEN s.document_date <= '${s}'::date THEN coalesce(a.rev_base, 0) ELSE 0 END
            + CASE WHEN s.document_date > '${s}'::date AND s.document_date <= $2
                   THEN (SELECT n.base_minor FROM doc_new n WHERE n.document_id = s.document_id) ELSE 0 END AS open_base
-    FROM collections_ar_snapshot_document s
+    FROM ${source} s
     LEFT JOIN doc_in a ON a.id = s.document_id
     LEFT JOIN due_fix f ON f.document_id = s.document_id
-   WHERE s.company_id = $1 AND s.as_of = '${s}'::date
-  UNION ALL
+   WHERE ${where}`;
+}
+
+/** doc_open's rows for documents not in the snapshot: dated in (S, $2], or touched in (S, $2]. */
+function docsBesideSnapshot(s: string): string {
+  return `
   SELECT n.document_id, n.customer_id, n.currency, n.doc_type, n.document_date, n.due_date,
          n.amount_minor - coalesce(a.acts_minor, 0), n.base_minor - coalesce(a.acts_base, 0)
     FROM doc_new n LEFT JOIN doc_in a ON a.id = n.document_id
@@ -244,8 +252,15 @@ doc_open AS (
      AND d.document_id = ANY (ARRAY(
            SELECT a.id FROM doc_in a
             WHERE NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_document x
-                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.document_id = a.id)))
-     AND (d.document_date <= '${s}'::date OR d.document_date > $2))`;
+                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.document_id = a.id)
+              AND NOT EXISTS (SELECT 1 FROM doc_new n WHERE n.document_id = a.id)))
+     AND (d.document_date <= '${s}'::date OR d.document_date > $2)`;
+}
+
+function docOpenSnapshot(s: string): string {
+  return `${snapshotMoves(s)},
+doc_open AS (${snapshotDocs(s, 'collections_ar_snapshot_document', `s.company_id = $1 AND s.as_of = '${s}'::date`)}
+  UNION ALL${docsBesideSnapshot(s)})`;
 }
 
 function rcpOpenSnapshot(s: string): string {
@@ -261,6 +276,8 @@ rcp_snap AS MATERIALIZED (
   SELECT s.receipt_id, s.customer_id, s.currency, s.receipt_date, s.unapplied_minor, s.unapplied_base_minor,
          s.on_account_minor, s.on_account_base_minor
     FROM collections_ar_snapshot_receipt s WHERE s.company_id = $1 AND s.as_of = '${s}'::date),
+rcp_new AS (
+  SELECT ${RCP_COLUMNS}, r.amount_minor, r.base_amount_minor FROM receipt r WHERE r.company_id = $1 AND ${dated('r')}),
 rcp_open AS (
   -- In the snapshot (its customer kept current by a trigger), with what moved since.
   SELECT s.receipt_id, s.customer_id, s.currency, s.receipt_date,
@@ -277,9 +294,8 @@ rcp_open AS (
   -- Received in (S, $2]: the amount, less what moved since.
   SELECT ${RCP_COLUMNS}, r.amount_minor - coalesce(a.cash, 0), r.base_amount_minor - coalesce(a.cash_base, 0),
          coalesce(a.oa, 0), coalesce(a.oa_base, 0)
-    FROM receipt r LEFT JOIN rcp_in a ON a.id = r.receipt_id
-   WHERE r.company_id = $1 AND ${dated('r')}
-     AND NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_receipt x
+    FROM rcp_new r LEFT JOIN rcp_in a ON a.id = r.receipt_id
+   WHERE NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_receipt x
                       WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.receipt_id = r.receipt_id)
   UNION ALL
   -- Not in the snapshot, received by S or after $2, touched in (S, $2]: fetched by key.
@@ -289,14 +305,15 @@ rcp_open AS (
      AND r.receipt_id = ANY (ARRAY(
            SELECT a.id FROM rcp_in a
             WHERE NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_receipt x
-                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.receipt_id = a.id)))
+                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.receipt_id = a.id)
+              AND NOT EXISTS (SELECT 1 FROM rcp_new n WHERE n.receipt_id = a.id)))
      AND NOT (${dated('r')}))`;
 }
 
-function openItem(dueAsOf: boolean): string {
+function openItem(dueAsOf: boolean, name = 'open_item'): string {
   const signed = (col: string) => `CASE WHEN o.doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
   return `
-open_item AS (
+${name} AS (
   SELECT 'document'::text AS item_kind, o.document_id AS item_id, o.customer_id, o.currency, o.doc_type,
          o.document_date, ${dueAsOf ? 'coalesce(f.due_date, o.due_date)' : 'o.due_date'} AS due_date,
          ${signed('o.open_minor')} AS minor, ${signed('o.open_base')} AS base
@@ -363,6 +380,47 @@ export function openItemCtes(r: Rebuild | Exclude<AgingStrategy, 'auto'>): strin
   const rebuild = typeof r === 'string' ? { strategy: r } : r;
   if (rebuild.strategy === 'current') return [openAmountCtes(rebuild), openItem(false)].join(',');
   return [openAmountCtes(rebuild), DUE_AS_OF, openItem(true)].join(',');
+}
+
+/**
+ * The snapshot rebuild split for a pivot that streams the snapshot in its (customer, currency)
+ * index order (see aging.ts): all the snapshot's documents as they stand (`snapshotDocumentsSql`),
+ * plus corrections. Most documents did not move between the snapshot's date S and $2; for those
+ * that did (applied, adjusted or revised in (S, $2], due date revised after S, dated after S) and
+ * those `alsoMoved` (an SQL query of document ids, e.g. the disputed ones, whose amounts need the
+ * document), the CTE `moved_snap` holds their snapshot rows, to be taken off, and the CTE
+ * `moved_item` (shaped like open_item) their open items on $2, with everything the snapshot does
+ * not hold, receipts included. The streamed part is never filtered by the moved ones: a join would
+ * lose the index order (a hash join's output has no order the planner can count on), and a NOT IN
+ * is a hashed subplan only while the planner's guess of its size fits in work_mem (beyond, one
+ * scan of the list per row).
+ */
+export function snapshotSplitCtes(r: Rebuild, alsoMoved: string): string {
+  const s = snapshotDate(r);
+  return [
+    `${snapshotMoves(s)},
+moved AS MATERIALIZED (
+  SELECT id FROM (SELECT id FROM doc_in
+                  UNION ALL SELECT document_id FROM due_fix
+                  UNION ALL SELECT document_id FROM snap_ahead
+                  UNION ALL ${alsoMoved}) m (id)
+   WHERE id IS NOT NULL),
+moved_snap AS MATERIALIZED (
+  SELECT s.document_id, s.customer_id, s.currency, s.doc_type, s.document_date, s.due_date, s.open_minor,
+         s.open_base_minor
+    FROM collections_ar_snapshot_document s
+   WHERE s.company_id = $1 AND s.as_of = '${s}'::date AND s.document_id IN (SELECT id FROM moved)),
+doc_open AS (${snapshotDocs(s, 'moved_snap', 'true')}
+  UNION ALL${docsBesideSnapshot(s)})`,
+    rcpOpenSnapshot(s),
+    DUE_AS_OF,
+    openItem(true, 'moved_item'),
+  ].join(',');
+}
+
+/** FROM and WHERE (alias s) of the snapshot's documents (see snapshotSplitCtes). */
+export function snapshotDocumentsSql(r: Rebuild): string {
+  return `collections_ar_snapshot_document s WHERE s.company_id = $1 AND s.as_of = '${snapshotDate(r)}'::date`;
 }
 
 /** The CTE due_as_of (document_id, due_date): the due dates in force on $2 that differ from today's. */
