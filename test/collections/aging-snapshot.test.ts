@@ -36,6 +36,34 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
   const tx = <T>(work: (client: SqlClient) => Promise<T>) =>
     t.database.transaction(({ client }) => work(client));
 
+  const receipt = async (
+    client: SqlClient,
+    key: string,
+    customer: string | null,
+    date: string,
+    amount: number,
+    eur = false,
+  ) => {
+    ids[key] = await recordReceipt(client, ctx, {
+      receiptKey: key,
+      customerId: customer === null ? null : ids[customer]!,
+      receiptDate: date,
+      method: 'ach',
+      currency: eur ? 'EUR' : 'USD',
+      fxRate: eur ? '1.1' : undefined,
+      amountMinor: amount,
+      actor,
+    });
+  };
+  const apply = (client: SqlClient, r: string, d: string, cash: number, date: string) =>
+    applyReceipt(client, ctx, {
+      receiptId: ids[r]!,
+      documentId: ids[d]!,
+      cashMinor: cash,
+      postingDate: date,
+      actor,
+    });
+
   beforeAll(async () => {
     t = await openTestDatabase(engine);
     ({ ctx, ids } = await companyWithCustomers(t.database, 'agesnap', [
@@ -67,32 +95,6 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
           actor,
         });
       };
-      const receipt = async (
-        key: string,
-        customer: string | null,
-        date: string,
-        amount: number,
-        eur = false,
-      ) => {
-        ids[key] = await recordReceipt(client, ctx, {
-          receiptKey: key,
-          customerId: customer === null ? null : ids[customer]!,
-          receiptDate: date,
-          method: 'ach',
-          currency: eur ? 'EUR' : 'USD',
-          fxRate: eur ? '1.1' : undefined,
-          amountMinor: amount,
-          actor,
-        });
-      };
-      const apply = (r: string, d: string, cash: number, date: string) =>
-        applyReceipt(client, ctx, {
-          receiptId: ids[r]!,
-          documentId: ids[d]!,
-          cashMinor: cash,
-          postingDate: date,
-          actor,
-        });
       // Before the snapshot (2026-01-31).
       await doc('A-USD-1', 'A', '2025-11-20', 100_00, { terms: 10 });
       await doc('A-USD-2', 'A', '2026-01-15', 500_00);
@@ -104,19 +106,19 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
       await doc('B-USD-2', 'B', '2025-10-01', 45_00);
       await doc('C-EUR-1', 'C', '2026-01-05', 60_00, { eur: true });
       await doc('D-USD-1', 'D', '2026-01-06', 55_00);
-      await receipt('R-B1', 'B', '2026-01-25', 50_00);
+      await receipt(client, 'R-B1', 'B', '2026-01-25', 50_00);
       await putOnAccount(client, ctx, {
         receiptId: ids['R-B1']!,
         amountMinor: 20_00,
         postingDate: '2026-01-28',
         actor,
       });
-      await receipt('R-X1', null, '2026-01-29', 40_00);
+      await receipt(client, 'R-X1', null, '2026-01-29', 40_00);
       // Cash applied on 2026-01-30 to an invoice dated after the snapshot.
       await doc('A-USD-AHEAD', 'A', '2026-02-20', 90_00);
-      await receipt('R-A1', 'A', '2026-01-30', 25_00);
-      await apply('R-A1', 'A-USD-AHEAD', 25_00, '2026-01-30');
-      await receipt('R-C0', 'C', '2026-01-27', 15_00, true);
+      await receipt(client, 'R-A1', 'A', '2026-01-30', 25_00);
+      await apply(client, 'R-A1', 'A-USD-AHEAD', 25_00, '2026-01-30');
+      await receipt(client, 'R-C0', 'C', '2026-01-27', 15_00, true);
     });
     await tx((client) => takeArSnapshot(client, ctx, '2026-01-31'));
     // Disputes: on a document untouched since the snapshot, on one part paid since (disputed more
@@ -156,66 +158,16 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
     );
     await tx(async (client) => {
       // After the snapshot: B-USD-1 paid off, A-USD-3 part paid, a credit applied, more cash.
-      await recordReceipt(client, ctx, {
-        receiptKey: 'R-B2',
-        customerId: ids.B!,
-        receiptDate: '2026-02-05',
-        method: 'ach',
-        currency: 'USD',
-        amountMinor: 80_00,
-        actor,
-      }).then((id) =>
-        applyReceipt(client, ctx, {
-          receiptId: id,
-          documentId: ids['B-USD-1']!,
-          cashMinor: 80_00,
-          postingDate: '2026-02-05',
-          actor,
-        }),
-      );
+      await receipt(client, 'R-B2', 'B', '2026-02-05', 80_00);
+      await apply(client, 'R-B2', 'B-USD-1', 80_00, '2026-02-05');
       // D's only open item, in the snapshot, paid off after it: D has no row afterwards.
-      await recordReceipt(client, ctx, {
-        receiptKey: 'R-D1',
-        customerId: ids.D!,
-        receiptDate: '2026-02-04',
-        method: 'ach',
-        currency: 'USD',
-        amountMinor: 55_00,
-        actor,
-      }).then((id) =>
-        applyReceipt(client, ctx, {
-          receiptId: id,
-          documentId: ids['D-USD-1']!,
-          cashMinor: 55_00,
-          postingDate: '2026-02-04',
-          actor,
-        }),
-      );
-      await applyReceipt(client, ctx, {
-        receiptId: ids['R-B1']!,
-        documentId: ids['B-USD-2']!,
-        cashMinor: 10_00,
-        postingDate: '2026-02-06',
-        actor,
-      });
-      const paid = await recordReceipt(client, ctx, {
-        receiptKey: 'R-A2',
-        customerId: ids.A!,
-        receiptDate: '2026-02-10',
-        method: 'ach',
-        currency: 'USD',
-        amountMinor: 130_00,
-        actor,
-      });
-      await applyReceipt(client, ctx, {
-        receiptId: paid,
-        documentId: ids['A-USD-3']!,
-        cashMinor: 100_00,
-        postingDate: '2026-02-10',
-        actor,
-      });
+      await receipt(client, 'R-D1', 'D', '2026-02-04', 55_00);
+      await apply(client, 'R-D1', 'D-USD-1', 55_00, '2026-02-04');
+      await apply(client, 'R-B1', 'B-USD-2', 10_00, '2026-02-06');
+      await receipt(client, 'R-A2', 'A', '2026-02-10', 130_00);
+      await apply(client, 'R-A2', 'A-USD-3', 100_00, '2026-02-10');
       await putOnAccount(client, ctx, {
-        receiptId: paid,
+        receiptId: ids['R-A2']!,
         amountMinor: 20_00,
         postingDate: '2026-02-11',
         actor,
