@@ -436,11 +436,12 @@ async function closePeriods(database: Database, ctx: CompanyContext): Promise<st
       `  closed ${month.slice(0, 7)}: ${snaps.map((x) => `snapshot ${x.asOf} ${thousands(x.documents)} documents, ${thousands(x.receipts)} receipts`).join('; ')}, ${s.toFixed(1)} s\n`,
     );
   }
-  // Snapshots taken before their per-customer summaries existed get them (as a close would).
+  // Snapshots taken before their per-customer summaries (or kept countbacks) existed get them (as a close would).
   const summarizing = performance.now();
   const late = await database.transaction(async ({ client }) => {
     const { rows } = await client.query<{ n: number }>(
-      'SELECT count(*)::int8 AS n FROM collections_ar_snapshot WHERE company_id = $1 AND NOT summarized',
+      `SELECT count(*)::int8 AS n FROM collections_ar_snapshot
+        WHERE company_id = $1 AND (NOT summarized OR countback_months IS NULL)`,
       [ctx.companyId],
     );
     if (rows[0]!.n > 0) await snapshotClosedPeriods(client, ctx);

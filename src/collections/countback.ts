@@ -1,6 +1,7 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
 import { daysBetween, daysInPeriod, monthEnd, monthsBack } from './core/dates.js';
+import { invariant } from './core/errors.js';
 import { countbackBeyond, countbackWithin } from './core/metrics.js';
 import { type GroupBy, groupSql } from './groups.js';
 
@@ -21,8 +22,23 @@ import { type GroupBy, groupSql } from './groups.js';
 // (after which 16 % of the customers read on, through the window); twelve was no better.
 const FIRST_MONTHS = 8;
 
-/** [key, days before the exhausting month or null, remaining AR, that month's or all months' sales, its days]. */
-type CountbackRow = [string, number | null, number, number, number | null];
+/**
+ * One group's countback as integers: [key, days before the exhausting month or null, remaining AR,
+ * that month's or all months' sales, its days]. `finishCountback` ends it in days.
+ */
+export type CountbackRow = [string | null, number | null, number, number, number | null];
+
+/** The days of the countback's window: `maxMonths` calendar months ending on `to`. */
+export const countbackWindowDays = (to: string, maxMonths: number): number =>
+  daysInPeriod(monthsBack(to, maxMonths - 1), to);
+
+/** A countback row in days, with `countbackDays`' own double arithmetic. */
+export function finishCountback(row: CountbackRow, windowDays: number): number | null {
+  const [, daysBefore, remainingMinor, salesMinor, monthDays] = row;
+  return daysBefore === null
+    ? countbackBeyond(windowDays, salesMinor, remainingMinor)
+    : countbackWithin(daysBefore, remainingMinor, salesMinor, monthDays!);
+}
 
 export async function countbacks(
   client: SqlClient,
@@ -50,16 +66,47 @@ export async function countbacksWithPortfolio(
   maxMonths: number,
   portfolioArMinor: number | null,
 ): Promise<{ groups: Map<string | null, number | null>; portfolio: number | null | undefined }> {
-  const result = new Map<string | null, number | null>();
+  const raw = await countbackRows(client, ctx, by, to, arEnd, maxMonths, portfolioArMinor);
+  const windowDays = countbackWindowDays(to, maxMonths);
+  const groups = raw.settled;
+  for (const row of raw.rows) groups.set(row[0], finishCountback(row, windowDays));
+  const portfolio =
+    raw.portfolio === undefined ? raw.portfolioSettled : finishCountback(raw.portfolio, windowDays);
+  return { groups, portfolio };
+}
+
+export interface CountbackRows {
+  /** The groups settled without a walk: no AR to count back (0), or no sales of their own (null). */
+  settled: Map<string | null, number | null>;
+  /** The other groups' rows. */
+  rows: CountbackRow[];
+  /** The portfolio's row, when asked and the newest months (or the whole window) settle it. */
+  portfolio: CountbackRow | undefined;
+  /** The portfolio's countback without a row: 0 when its AR is not positive, else undefined. */
+  portfolioSettled: 0 | undefined;
+}
+
+/** The countbacks as integers (see countbacksWithPortfolio): what a month's close keeps per customer. */
+export async function countbackRows(
+  client: SqlClient,
+  ctx: CompanyContext,
+  by: GroupBy,
+  to: string,
+  arEnd: ReadonlyMap<string | null, number>,
+  maxMonths: number,
+  portfolioArMinor: number | null,
+): Promise<CountbackRows> {
+  const settled = new Map<string | null, number | null>();
   const groups: { k: string; a: number }[] = [];
   for (const [key, ar] of arEnd) {
-    if (ar <= 0) result.set(key, 0);
+    if (ar <= 0) settled.set(key, 0);
     // Unidentified cash (key null) has no sales of its own to count back over.
-    else if (key === null) result.set(key, null);
+    else if (key === null) settled.set(key, null);
     else groups.push({ k: key, a: ar });
   }
-  const settled = portfolioArMinor !== null && portfolioArMinor <= 0 ? 0 : undefined;
-  if (groups.length === 0) return { groups: result, portfolio: settled };
+  const portfolioSettled: 0 | undefined = portfolioArMinor !== null && portfolioArMinor <= 0 ? 0 : undefined;
+  const none = { settled, rows: [], portfolio: undefined, portfolioSettled };
+  if (groups.length === 0) return none;
   const firstMonths = Math.min(FIRST_MONTHS, maxMonths);
   const recentFrom = monthsBack(to, firstMonths - 1);
   const windowFrom = monthsBack(to, maxMonths - 1);
@@ -93,18 +140,98 @@ export async function countbacksWithPortfolio(
     recentFrom,
     ...params,
   ]);
-  const windowDays = daysInPeriod(windowFrom, to);
-  const finish = ([, daysBefore, remainingMinor, salesMinor, monthDays]: CountbackRow) =>
-    daysBefore === null
-      ? countbackBeyond(windowDays, salesMinor, remainingMinor)
-      : countbackWithin(daysBefore, remainingMinor, salesMinor, monthDays!);
-  for (const row of rows[0]?.doc ?? []) result.set(row[0], finish(row));
-  let portfolio: number | null | undefined = settled;
+  let portfolio: CountbackRow | undefined;
   if (plan.portfolioAr !== null) {
     const row = rows[0]?.portfolio ?? null;
-    if (row !== null && (row[1] !== null || plan.older === null)) portfolio = finish(row);
+    if (row !== null && (row[1] !== null || plan.older === null)) portfolio = row;
   }
-  return { groups: result, portfolio };
+  return { settled, rows: rows[0]?.doc ?? [], portfolio, portfolioSettled };
+}
+
+/** How many months a countback walks back by default, and what a month's close keeps. */
+export const DEFAULT_COUNTBACK_MONTHS = 36;
+
+/**
+ * Keeps, at the summarized AR snapshot on `asOf` (a month end), every customer's countback and the
+ * portfolio's over the default window (see migration 0021): the rows a metrics report of the month
+ * would compute, counted for the AR its summaries give (the documents' AR less the on-account credits).
+ */
+export async function keepCountbacks(client: SqlClient, ctx: CompanyContext, asOf: string): Promise<void> {
+  const { rows } = await client.query<{ doc: [string | null, number][] | null; total: number }>(
+    `WITH e AS (
+       SELECT customer_id, ar_base_minor FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2),
+     oa AS (
+       SELECT customer_id, sum(on_account_base_minor) AS oa
+         FROM collections_ar_snapshot_receipt
+        WHERE company_id = $1 AND as_of = $2 AND on_account_base_minor <> 0 GROUP BY customer_id),
+     x AS (
+       SELECT coalesce(e.customer_id, oa.customer_id) AS customer_id,
+              (coalesce(e.ar_base_minor, 0) - coalesce(oa.oa, 0))::int8 AS ar
+         FROM e FULL JOIN oa ON oa.customer_id = e.customer_id)
+     SELECT json_agg(json_build_array(customer_id, ar)) FILTER (WHERE ar > 0) AS doc, coalesce(sum(ar), 0)::int8 AS total
+       FROM x`,
+    [ctx.companyId, asOf],
+  );
+  const arEnd = new Map<string | null, number>();
+  for (const [key, ar] of rows[0]?.doc ?? []) {
+    invariant(
+      Number.isSafeInteger(ar),
+      'unsafe-amount',
+      `a customer's AR ${ar} is beyond the safe integer range`,
+    );
+    arEnd.set(key, ar);
+  }
+  const total = rows[0]?.total ?? 0;
+  const months = DEFAULT_COUNTBACK_MONTHS;
+  const raw = await countbackRows(client, ctx, 'customer', asOf, arEnd, months, total);
+  let portfolio = raw.portfolio;
+  if (portfolio === undefined && raw.portfolioSettled === undefined)
+    portfolio = (
+      await countbackRows(client, ctx, 'portfolio', asOf, new Map([['portfolio', total]]), months, null)
+    ).rows[0];
+  const kept = raw.rows.map(([c, d, r, s, m]) => ({ c, a: arEnd.get(c), d, r, s, m }));
+  await client.query(
+    `UPDATE collections_ar_snapshot_customer s
+        SET cb_ar_minor = f.a, cb_days_before = f.d, cb_remaining_minor = f.r, cb_sales_minor = f.s, cb_month_days = f.m
+       FROM json_to_recordset($3::json) AS f (c uuid, a int8, d int4, r int8, s int8, m int4)
+      WHERE s.company_id = $1 AND s.as_of = $2 AND s.customer_id = f.c`,
+    [ctx.companyId, asOf, JSON.stringify(kept)],
+  );
+  await client.query(
+    `UPDATE collections_ar_snapshot
+        SET countback_months = $3, cb_ar_minor = $4, cb_days_before = $5, cb_remaining_minor = $6, cb_sales_minor = $7,
+            cb_month_days = $8
+      WHERE company_id = $1 AND as_of = $2`,
+    [ctx.companyId, asOf, months, total, ...(portfolio ? portfolio.slice(1) : [null, null, null, null])],
+  );
+}
+
+/** The columns of a kept countback, in KeptCountback's order (the summaries' and the head's). */
+export const COUNTBACK_ROW_COLUMNS =
+  'cb_ar_minor, cb_days_before, cb_remaining_minor, cb_sales_minor, cb_month_days';
+
+/** A kept countback: the AR it was counted for, and its row's integers (see CountbackRow). */
+export type KeptCountback = [
+  arMinor: number | null,
+  daysBefore: number | null,
+  remainingMinor: number | null,
+  salesMinor: number | null,
+  monthDays: number | null,
+];
+
+/**
+ * A kept countback in days when it was counted for `arMinor` (the window's days given); undefined
+ * when it must be counted again (none kept, or kept for another AR).
+ */
+export function keptCountback(
+  kept: KeptCountback,
+  arMinor: number,
+  windowDays: number,
+): number | null | undefined {
+  if (arMinor <= 0) return 0;
+  const [ar, daysBefore, remainingMinor, salesMinor, monthDays] = kept;
+  if (ar !== arMinor || remainingMinor === null || salesMinor === null) return undefined;
+  return finishCountback([null, daysBefore, remainingMinor, salesMinor, monthDays], windowDays);
 }
 
 /**

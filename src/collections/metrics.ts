@@ -12,7 +12,16 @@ import {
   type Period,
   periodOf,
 } from './core/metrics.js';
-import { countbacks, countbacksWithPortfolio } from './countback.js';
+import {
+  COUNTBACK_ROW_COLUMNS,
+  countbacks,
+  countbacksWithPortfolio,
+  countbackWindowDays,
+  DEFAULT_COUNTBACK_MONTHS,
+  type KeptCountback,
+  keepCountbacks,
+  keptCountback,
+} from './countback.js';
 import { type GroupBy, groupSql } from './groups.js';
 import { AR_PAIR_CTES, openItemCtes, resolveRebuild, withRebuildPlan } from './open-items.js';
 
@@ -64,7 +73,7 @@ export async function metricsReport(
   const period = periodOf(from, to);
   const by = options.by ?? 'portfolio';
   const convention = options.cei ?? 'crf';
-  const maxMonths = options.countbackMonths ?? 36;
+  const maxMonths = options.countbackMonths ?? DEFAULT_COUNTBACK_MONTHS;
   invariant(
     Number.isSafeInteger(maxMonths) && maxMonths >= 1 && maxMonths <= 240,
     'bad-countback',
@@ -84,12 +93,21 @@ export async function metricsReport(
   };
   const before = addDays(from, -1);
   const summaries =
-    from === monthStart(to) ? await summarizedSnapshots(client, ctx, [before, to]) : new Set();
-  const beforeRebuild = (await resolveRebuild(client, ctx, before, 'auto')).strategy;
+    from === monthStart(to) ? await summarizedSnapshots(client, ctx, [before, to]) : new Map();
+  const windowDays = countbackWindowDays(to, maxMonths);
+  // Countbacks kept at the month's close, where they still hold (see keepCountbacks).
+  const kept = new Map<string | null, number | null>();
+  const keptHead = summaries.get(to);
+  const keepsCountbacks = keptHead !== undefined && keptHead.countbackMonths === maxMonths;
   if (summaries.size === 2) {
     // A closed month: every figure is in the summaries of its snapshot and the one before it.
-    for (const r of await fromSummaries(client, ctx, by, before, to)) {
+    const keptByCustomer = keepsCountbacks && by === 'customer';
+    for (const r of await fromSummaries(client, ctx, by, before, to, keptByCustomer)) {
       const [key, number, name, arBegin, arEnd, pastDue, over90, sales, n] = r;
+      if (keptByCustomer && key !== null) {
+        const days = keptCountback(keptOf(r), arEnd, windowDays);
+        if (days !== undefined) kept.set(key, days);
+      }
       const x = entry(key, number, name);
       x.arBeginMinor = arBegin;
       x.arEndMinor = arEnd;
@@ -106,7 +124,7 @@ export async function metricsReport(
           beyondWeighted: r[13],
         };
     }
-  } else if (beforeRebuild === 'forward' || beforeRebuild === 'snapshot') {
+  } else if (['forward', 'snapshot'].includes((await resolveRebuild(client, ctx, before, 'auto')).strategy)) {
     // Far back, or after a closed period: each date rebuilt on its own, from the whole history or
     // from the latest AR snapshot before it.
     for (const r of await arAsOf(client, ctx, by, before)) entry(r.key, r.number, r.name).arBeginMinor = r.ar;
@@ -132,20 +150,31 @@ export async function metricsReport(
       entry(r.key, r.number, r.name).payments = r.figures;
   }
 
-  const arEnd = new Map([...groups].map(([key, g]) => [key, g.x.arEndMinor]));
   const total = zeroInputs();
   for (const g of groups.values()) addInto(total, g.x);
+  const keptPortfolio = keepsCountbacks
+    ? keptCountback(keptHead.portfolio, total.arEndMinor, windowDays)
+    : undefined;
+  if (by === 'portfolio' && keptPortfolio !== undefined)
+    for (const key of groups.keys()) kept.set(key, keptPortfolio);
+  const arEnd = new Map<string | null, number>();
+  for (const [key, g] of groups) if (!kept.has(key)) arEnd.set(key, g.x.arEndMinor);
   // The portfolio's countback comes from the groups' read of the newest months when they suffice.
-  const counted = await countbacksWithPortfolio(
-    client,
-    ctx,
-    by,
-    to,
-    arEnd,
-    maxMonths,
-    by === 'portfolio' ? null : total.arEndMinor,
-  );
+  const counted =
+    arEnd.size === 0
+      ? { groups: kept, portfolio: keptPortfolio }
+      : await countbacksWithPortfolio(
+          client,
+          ctx,
+          by,
+          to,
+          arEnd,
+          maxMonths,
+          by === 'portfolio' || keptPortfolio !== undefined ? null : total.arEndMinor,
+        );
   const countback = counted.groups;
+  if (countback !== kept) for (const [key, days] of kept) countback.set(key, days);
+  if (keptPortfolio !== undefined) counted.portfolio = keptPortfolio;
   const toGroup = (key: string | null, number: string | null, name: string | null, x: Additive) => {
     const inputs = { ...x, dsoCountback: countback.get(key) ?? 0 };
     return { key, number, name, inputs, metrics: computeMetrics(period, inputs, convention) };
@@ -411,17 +440,24 @@ function paymentFigures(r: PaymentSums): PaymentFigures {
   };
 }
 
-/** Which of `dates` have an AR snapshot with its per-customer summary. */
+/** The countbacks kept at a summarized snapshot: over how many months (null: none), the portfolio's. */
+interface KeptHead {
+  countbackMonths: number | null;
+  portfolio: KeptCountback;
+}
+
+/** Which of `dates` have an AR snapshot with its per-customer summary, and its kept countbacks. */
 async function summarizedSnapshots(
   client: SqlClient,
   ctx: CompanyContext,
   dates: string[],
-): Promise<Set<string>> {
-  const { rows } = await client.query<{ as_of: string }>(
-    `SELECT as_of::text FROM collections_ar_snapshot WHERE company_id = $1 AND as_of = ANY ($2::date[]) AND summarized`,
+): Promise<Map<string, KeptHead>> {
+  const { rows } = await client.query<{ as_of: string; months: number | null; kept: KeptCountback }>(
+    `SELECT as_of::text, countback_months AS months, json_build_array(${COUNTBACK_ROW_COLUMNS}) AS kept
+       FROM collections_ar_snapshot WHERE company_id = $1 AND as_of = ANY ($2::date[]) AND summarized`,
     [ctx.companyId, dates],
   );
-  return new Set(rows.map((r) => r.as_of));
+  return new Map(rows.map((r) => [r.as_of, { countbackMonths: r.months, portfolio: r.kept }]));
 }
 
 /**
@@ -444,7 +480,18 @@ type SummaryRow = [
   number,
   number,
   number,
+  // The kept countback when asked (see KeptCountback).
+  ...(number | null)[],
 ];
+
+/** A summary row's kept countback (asked of fromSummaries), checked like its sums. */
+function keptOf(r: SummaryRow): KeptCountback {
+  const kept = r.slice(14, 19).map((v) => v ?? null) as KeptCountback;
+  for (const v of kept)
+    if (v !== null && !Number.isSafeInteger(v))
+      invariant(false, 'unsafe-amount', `a kept countback's ${v} is beyond the safe integer range`);
+  return kept;
+}
 
 /**
  * Beginning and ending AR, its past-due parts, the month's credit sales and payment figures, per
@@ -460,6 +507,7 @@ async function fromSummaries(
   by: MetricsGroupBy,
   before: string,
   to: string,
+  keptCountbacks: boolean,
 ): Promise<SummaryRow[]> {
   const s = groupSelect(by);
   const figures = [
@@ -475,6 +523,8 @@ async function fromSummaries(
     'days_weighted',
     'beyond_weighted',
   ];
+  const kept = COUNTBACK_ROW_COLUMNS.split(', ');
+  if (keptCountbacks) figures.push(...kept);
   const select =
     by === 'customer'
       ? `SELECT x.customer_id::text AS key, c.customer_number AS number, c.name, ${figures.map((f) => `x.${f}`).join(', ')}
@@ -487,6 +537,7 @@ async function fromSummaries(
       `e AS (
          SELECT customer_id, ar_base_minor, past_due_base_minor, over_90_base_minor, sales_base_minor, pay_count,
                 pay_days_sum, pay_beyond_sum, pay_weight, pay_days_weighted, pay_beyond_weighted
+                ${keptCountbacks ? kept.map((k) => `, ${k}`).join('') : ''}
            FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2)`,
       `oa AS (
          SELECT customer_id, coalesce(sum(on_account_base_minor) FILTER (WHERE as_of = $3), 0) AS b,
@@ -502,7 +553,7 @@ async function fromSummaries(
                 coalesce(e.sales_base_minor, 0) AS sales, coalesce(e.pay_count, 0) AS n,
                 coalesce(e.pay_days_sum, 0) AS days_sum, coalesce(e.pay_beyond_sum, 0) AS beyond_sum,
                 coalesce(e.pay_weight, 0) AS weight, coalesce(e.pay_days_weighted, 0) AS days_weighted,
-                coalesce(e.pay_beyond_weighted, 0) AS beyond_weighted
+                coalesce(e.pay_beyond_weighted, 0) AS beyond_weighted${keptCountbacks ? kept.map((k) => `, e.${k}`).join('') : ''}
            FROM e FULL JOIN b ON b.customer_id = e.customer_id
            FULL JOIN oa ON oa.customer_id = coalesce(e.customer_id, b.customer_id))`,
     ])}
@@ -573,4 +624,5 @@ export async function summarizeArSnapshot(
     'UPDATE collections_ar_snapshot SET summarized = true WHERE company_id = $1 AND as_of = $2',
     [ctx.companyId, asOf],
   );
+  await keepCountbacks(client, ctx, asOf);
 }

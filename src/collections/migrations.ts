@@ -194,6 +194,21 @@ CREATE INDEX collections_ar_snapshot_document_pivot_idx
   INCLUDE (document_id, doc_type, document_date, due_date, open_minor, open_base_minor);
 `;
 
+/**
+ * A month's countback DSO, kept at its close: per customer (and for the whole portfolio on the
+ * head) the integers the walk back through the monthly sales ends with (see countback.ts), and the
+ * AR they were counted for. The AR can still change after the close (an on-account receipt moved
+ * to another customer), so a kept countback is used only while its AR is the AR of the day; the
+ * head's `countback_months` says over how many months they were walked (null: not kept).
+ */
+const SNAPSHOT_COUNTBACKS = sql`
+ALTER TABLE collections_ar_snapshot_customer ADD COLUMN cb_ar_minor int8, ADD COLUMN cb_days_before int4,
+  ADD COLUMN cb_remaining_minor int8, ADD COLUMN cb_sales_minor int8, ADD COLUMN cb_month_days int4;
+ALTER TABLE collections_ar_snapshot ADD COLUMN countback_months int2 CHECK (countback_months BETWEEN 1 AND 240),
+  ADD COLUMN cb_ar_minor int8, ADD COLUMN cb_days_before int4, ADD COLUMN cb_remaining_minor int8,
+  ADD COLUMN cb_sales_minor int8, ADD COLUMN cb_month_days int4;
+`;
+
 export const collectionsMigrations: Record<string, Migration> = {
   '0007_collections': {
     async up(db: Kysely<unknown>) {
@@ -229,6 +244,11 @@ export const collectionsMigrations: Record<string, Migration> = {
   '0020_collections_ar_snapshot_customer_sales': {
     async up(db: Kysely<unknown>) {
       await SNAPSHOT_CUSTOMER_SALES.execute(db);
+    },
+  },
+  '0021_collections_ar_snapshot_countbacks': {
+    async up(db: Kysely<unknown>) {
+      await SNAPSHOT_COUNTBACKS.execute(db);
     },
   },
 };

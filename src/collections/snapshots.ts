@@ -1,6 +1,7 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
 import { assertIsoDate } from './core/dates.js';
+import { keepCountbacks } from './countback.js';
 import { summarizeArSnapshot } from './metrics.js';
 import { chooseRebuild, DUE_AS_OF_CTE, openAmountCtes, withRebuildPlan } from './open-items.js';
 
@@ -111,5 +112,12 @@ export async function snapshotClosedPeriods(client: SqlClient, ctx: CompanyConte
     [ctx.companyId],
   );
   for (const r of bare) await summarizeArSnapshot(client, ctx, r.as_of);
+  // Summaries taken before the countbacks were kept (migration 0021) get them.
+  const { rows: uncounted } = await client.query<{ as_of: string }>(
+    `SELECT as_of::text FROM collections_ar_snapshot
+      WHERE company_id = $1 AND summarized AND countback_months IS NULL ORDER BY as_of`,
+    [ctx.companyId],
+  );
+  for (const r of uncounted) await keepCountbacks(client, ctx, r.as_of);
   return taken;
 }
