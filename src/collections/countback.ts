@@ -34,7 +34,16 @@ export const countbackWindowDays = (to: string, maxMonths: number): number =>
 
 /** A countback row in days, with `countbackDays`' own double arithmetic. */
 export function finishCountback(row: CountbackRow, windowDays: number): number | null {
-  const [, daysBefore, remainingMinor, salesMinor, monthDays] = row;
+  return countbackOf(row[1], row[2], row[3], row[4], windowDays);
+}
+
+function countbackOf(
+  daysBefore: number | null,
+  remainingMinor: number,
+  salesMinor: number,
+  monthDays: number | null,
+  windowDays: number,
+): number | null {
   return daysBefore === null
     ? countbackBeyond(windowDays, salesMinor, remainingMinor)
     : countbackWithin(daysBefore, remainingMinor, salesMinor, monthDays!);
@@ -154,22 +163,13 @@ export const DEFAULT_COUNTBACK_MONTHS = 36;
 /**
  * Keeps, at the summarized AR snapshot on `asOf` (a month end), every customer's countback and the
  * portfolio's over the default window (see migration 0021): the rows a metrics report of the month
- * would compute, counted for the AR its summaries give (the documents' AR less the on-account credits).
+ * would compute, counted for the AR its summary gives (the documents' AR less the on-account credits).
  */
 export async function keepCountbacks(client: SqlClient, ctx: CompanyContext, asOf: string): Promise<void> {
   const { rows } = await client.query<{ doc: [string | null, number][] | null; total: number }>(
-    `WITH e AS (
-       SELECT customer_id, ar_base_minor FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2),
-     oa AS (
-       SELECT customer_id, sum(on_account_base_minor) AS oa
-         FROM collections_ar_snapshot_receipt
-        WHERE company_id = $1 AND as_of = $2 AND on_account_base_minor <> 0 GROUP BY customer_id),
-     x AS (
-       SELECT coalesce(e.customer_id, oa.customer_id) AS customer_id,
-              (coalesce(e.ar_base_minor, 0) - coalesce(oa.oa, 0))::int8 AS ar
-         FROM e FULL JOIN oa ON oa.customer_id = e.customer_id)
-     SELECT json_agg(json_build_array(customer_id, ar)) FILTER (WHERE ar > 0) AS doc, coalesce(sum(ar), 0)::int8 AS total
-       FROM x`,
+    `SELECT json_agg(json_build_array(customer_id, ar)) FILTER (WHERE ar > 0) AS doc, coalesce(sum(ar), 0)::int8 AS total
+       FROM (SELECT customer_id, ar_base_minor - on_account_base_minor AS ar
+               FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2) x`,
     [ctx.companyId, asOf],
   );
   const arEnd = new Map<string | null, number>();
@@ -231,7 +231,7 @@ export function keptCountback(
   if (arMinor <= 0) return 0;
   const [ar, daysBefore, remainingMinor, salesMinor, monthDays] = kept;
   if (ar !== arMinor || remainingMinor === null || salesMinor === null) return undefined;
-  return finishCountback([null, daysBefore, remainingMinor, salesMinor, monthDays], windowDays);
+  return countbackOf(daysBefore, remainingMinor, salesMinor, monthDays, windowDays);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
+import { jsonBatchesSql } from './batches.js';
 import { addDays, assertIsoDate, monthStart } from './core/dates.js';
 import { invariant } from './core/errors.js';
 import {
@@ -102,28 +103,31 @@ export async function metricsReport(
   if (summaries.size === 2) {
     // A closed month: every figure is in the summaries of its snapshot and the one before it.
     const keptByCustomer = keepsCountbacks && by === 'customer';
-    for (const r of await fromSummaries(client, ctx, by, before, to, keptByCustomer)) {
-      const [key, number, name, arBegin, arEnd, pastDue, over90, sales, n] = r;
-      if (keptByCustomer && key !== null) {
-        const days = keptCountback(keptOf(r), arEnd, windowDays);
-        if (days !== undefined) kept.set(key, days);
+    for (const c of await fromSummaries(client, ctx, by, before, to, keptByCustomer))
+      for (let i = 0; i < c.key.length; i++) {
+        const key = c.key[i]!;
+        const arEnd = c.ar_end[i]!;
+        if (keptByCustomer && key !== null) {
+          const days = keptCountback(keptOf(c, i), arEnd, windowDays);
+          if (days !== undefined) kept.set(key, days);
+        }
+        // Added, not set: unidentified cash on account comes as two rows of key null (see fromSummaries).
+        const x = entry(key, c.number[i]!, c.name[i]!);
+        x.arBeginMinor += c.ar_begin[i]!;
+        x.arEndMinor += arEnd;
+        x.currentEndMinor += arEnd - c.past_due[i]!;
+        x.over90EndMinor += c.over_90[i]!;
+        x.creditSalesMinor += c.sales[i]!;
+        if (c.n[i]! > 0) {
+          const p = x.payments;
+          p.count += c.n[i]!;
+          p.daysSum += c.days_sum[i]!;
+          p.beyondSum += c.beyond_sum[i]!;
+          p.weight += c.weight[i]!;
+          p.daysWeighted += c.days_weighted[i]!;
+          p.beyondWeighted += c.beyond_weighted[i]!;
+        }
       }
-      const x = entry(key, number, name);
-      x.arBeginMinor = arBegin;
-      x.arEndMinor = arEnd;
-      x.currentEndMinor = arEnd - pastDue;
-      x.over90EndMinor = over90;
-      x.creditSalesMinor = sales;
-      if (n > 0)
-        x.payments = {
-          count: n,
-          daysSum: r[9],
-          beyondSum: r[10],
-          weight: r[11],
-          daysWeighted: r[12],
-          beyondWeighted: r[13],
-        };
-    }
   } else if (['forward', 'snapshot'].includes((await resolveRebuild(client, ctx, before, 'auto')).strategy)) {
     // Far back, or after a closed period: each date rebuilt on its own, from the whole history or
     // from the latest AR snapshot before it.
@@ -176,7 +180,15 @@ export async function metricsReport(
   if (countback !== kept) for (const [key, days] of kept) countback.set(key, days);
   if (keptPortfolio !== undefined) counted.portfolio = keptPortfolio;
   const toGroup = (key: string | null, number: string | null, name: string | null, x: Additive) => {
-    const inputs = { ...x, dsoCountback: countback.get(key) ?? 0 };
+    const inputs: MetricsInputs = {
+      arBeginMinor: x.arBeginMinor,
+      arEndMinor: x.arEndMinor,
+      currentEndMinor: x.currentEndMinor,
+      over90EndMinor: x.over90EndMinor,
+      creditSalesMinor: x.creditSalesMinor,
+      payments: x.payments,
+      dsoCountback: countback.get(key) ?? 0,
+    };
     return { key, number, name, inputs, metrics: computeMetrics(period, inputs, convention) };
   };
   // A group with nothing in any figure (unidentified cash has no AR) is left out.
@@ -460,45 +472,60 @@ async function summarizedSnapshots(
   return new Map(rows.map((r) => [r.as_of, { countbackMonths: r.months, portfolio: r.kept }]));
 }
 
-/**
- * One group's figures from the summaries: key, number, name, AR at the start and end, the end's
- * past-due and over-90 parts, credit sales, then the payment sums (count, days, days beyond terms,
- * weight, weighted days, weighted days beyond terms).
- */
-type SummaryRow = [
-  string | null,
-  string | null,
-  string | null,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  // The kept countback when asked (see KeptCountback).
-  ...(number | null)[],
-];
+/** The money figures a summary gives each group, in base currency minor units (see fromSummaries). */
+const SUMMARY_MONEY = [
+  'ar_begin',
+  'ar_end',
+  'past_due',
+  'over_90',
+  'sales',
+  'n',
+  'days_sum',
+  'beyond_sum',
+  'weight',
+] as const;
+/** Sums of amount × days: weights for a ratio, not money (they may pass the safe integer range). */
+const SUMMARY_WEIGHTED = ['days_weighted', 'beyond_weighted'] as const;
+const KEPT_COLUMNS = COUNTBACK_ROW_COLUMNS.split(', ') as readonly KeptColumn[];
+type KeptColumn =
+  | 'cb_ar_minor'
+  | 'cb_days_before'
+  | 'cb_remaining_minor'
+  | 'cb_sales_minor'
+  | 'cb_month_days';
 
-/** A summary row's kept countback (asked of fromSummaries), checked like its sums. */
-function keptOf(r: SummaryRow): KeptCountback {
-  const kept = r.slice(14, 19).map((v) => v ?? null) as KeptCountback;
-  for (const v of kept)
-    if (v !== null && !Number.isSafeInteger(v))
-      invariant(false, 'unsafe-amount', `a kept countback's ${v} is beyond the safe integer range`);
+/**
+ * The groups' figures from the summaries, one array per figure (index i is the i-th group): key,
+ * number and name, AR at the start and end, the end's past-due and over-90 parts, credit sales, the
+ * payment sums (count, days, days beyond terms, weight, weighted days and days beyond terms), and
+ * the kept countbacks when asked. Columns of numbers parse into flat arrays, not an object per value;
+ * fromSummaries gives them in batches (see batches.ts).
+ */
+type SummaryColumns = Record<'key' | 'number' | 'name', (string | null)[]> &
+  Record<(typeof SUMMARY_MONEY)[number] | (typeof SUMMARY_WEIGHTED)[number], number[]> &
+  Partial<Record<KeptColumn, (number | null)[]>>;
+
+/** Group i's kept countback (asked of fromSummaries). */
+function keptOf(c: SummaryColumns, i: number): KeptCountback {
+  const kept: KeptCountback = [
+    c.cb_ar_minor?.[i] ?? null,
+    c.cb_days_before?.[i] ?? null,
+    c.cb_remaining_minor?.[i] ?? null,
+    c.cb_sales_minor?.[i] ?? null,
+    c.cb_month_days?.[i] ?? null,
+  ];
+  for (let k = 0; k < kept.length; k++)
+    if (kept[k] !== null && !Number.isSafeInteger(kept[k]))
+      invariant(false, 'unsafe-amount', `a kept countback's ${kept[k]} is beyond the safe integer range`);
   return kept;
 }
 
 /**
  * Beginning and ending AR, its past-due parts, the month's credit sales and payment figures, per
  * group, from the per-customer summaries of the snapshots on $3 (the day before the month) and $2
- * (its last day), and the snapshots' on-account credits (their receipts' customers kept current).
- * Each customer's row is at most once in each summary, so the three parts meet by full joins on
- * the customer (no wide aggregate); grouped by customer there is nothing more to sum. All groups
+ * (its last day); AR is each summary's documents less its on-account credits. Each customer's row
+ * is at most once in each summary, so the two meet by a full join on the customer, each read by an
+ * index-only scan (no wide aggregate); grouped by customer there is nothing more to sum. All groups
  * come back as one JSON document: 100,000 customers are one value to parse, not 100,000 rows.
  */
 async function fromSummaries(
@@ -508,66 +535,53 @@ async function fromSummaries(
   before: string,
   to: string,
   keptCountbacks: boolean,
-): Promise<SummaryRow[]> {
+): Promise<SummaryColumns[]> {
   const s = groupSelect(by);
-  const figures = [
-    'ar_begin',
-    'ar_end',
-    'past_due',
-    'over_90',
-    'sales',
-    'n',
-    'days_sum',
-    'beyond_sum',
-    'weight',
-    'days_weighted',
-    'beyond_weighted',
-  ];
-  const kept = COUNTBACK_ROW_COLUMNS.split(', ');
+  const figures: string[] = [...SUMMARY_MONEY, ...SUMMARY_WEIGHTED];
+  const kept = KEPT_COLUMNS;
   if (keptCountbacks) figures.push(...kept);
   const select =
     by === 'customer'
       ? `SELECT x.customer_id::text AS key, c.customer_number AS number, c.name, ${figures.map((f) => `x.${f}`).join(', ')}
            FROM x LEFT JOIN customer c ON c.company_id = $1 AND c.customer_id = x.customer_id`
       : `SELECT ${s.head}, ${figures.map((f) => `sum(x.${f}) AS ${f}`).join(', ')} FROM x ${s.g.joins} GROUP BY 1, 2, 3`;
-  const { rows } = await client.query<{ doc: SummaryRow[] | null }>(
+  const { rows } = await client.query<{ doc: SummaryColumns }>(
     `${s.with([
       `b AS (
-         SELECT customer_id, ar_base_minor FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $3)`,
+         SELECT customer_id, ar_base_minor - on_account_base_minor AS ar
+           FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $3)`,
       `e AS (
-         SELECT customer_id, ar_base_minor, past_due_base_minor, over_90_base_minor, sales_base_minor, pay_count,
-                pay_days_sum, pay_beyond_sum, pay_weight, pay_days_weighted, pay_beyond_weighted
-                ${keptCountbacks ? kept.map((k) => `, ${k}`).join('') : ''}
+         SELECT customer_id, ar_base_minor - on_account_base_minor AS ar, past_due_base_minor, over_90_base_minor,
+                sales_base_minor, pay_count, pay_days_sum, pay_beyond_sum, pay_weight, pay_days_weighted,
+                pay_beyond_weighted${keptCountbacks ? kept.map((k) => `, ${k}`).join('') : ''}
            FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2)`,
-      `oa AS (
-         SELECT customer_id, coalesce(sum(on_account_base_minor) FILTER (WHERE as_of = $3), 0) AS b,
-                coalesce(sum(on_account_base_minor) FILTER (WHERE as_of = $2), 0) AS e
-           FROM collections_ar_snapshot_receipt
-          WHERE company_id = $1 AND as_of IN ($2, $3) AND on_account_base_minor <> 0
-          GROUP BY customer_id)`,
+      // Unidentified cash on account (no customer) is one row per summary, unmatched: two rows of key null.
       `x AS (
-         SELECT coalesce(e.customer_id, b.customer_id, oa.customer_id) AS customer_id,
-                (coalesce(b.ar_base_minor, 0) - coalesce(oa.b, 0))::int8 AS ar_begin,
-                (coalesce(e.ar_base_minor, 0) - coalesce(oa.e, 0))::int8 AS ar_end,
+         SELECT coalesce(e.customer_id, b.customer_id) AS customer_id,
+                coalesce(b.ar, 0)::int8 AS ar_begin, coalesce(e.ar, 0)::int8 AS ar_end,
                 coalesce(e.past_due_base_minor, 0) AS past_due, coalesce(e.over_90_base_minor, 0) AS over_90,
                 coalesce(e.sales_base_minor, 0) AS sales, coalesce(e.pay_count, 0) AS n,
                 coalesce(e.pay_days_sum, 0) AS days_sum, coalesce(e.pay_beyond_sum, 0) AS beyond_sum,
                 coalesce(e.pay_weight, 0) AS weight, coalesce(e.pay_days_weighted, 0) AS days_weighted,
                 coalesce(e.pay_beyond_weighted, 0) AS beyond_weighted${keptCountbacks ? kept.map((k) => `, e.${k}`).join('') : ''}
-           FROM e FULL JOIN b ON b.customer_id = e.customer_id
-           FULL JOIN oa ON oa.customer_id = coalesce(e.customer_id, b.customer_id))`,
+           FROM e FULL JOIN b ON b.customer_id = e.customer_id)`,
     ])}
-     SELECT json_agg(json_build_array(${['key', 'number', 'name', ...figures].map((f) => `r.${f}`).join(', ')})) AS doc
-       FROM (${select}) r`,
+     -- A batch's aggregates read its rows in one pass, so its columns line up.
+     ${jsonBatchesSql(
+       select,
+       'coalesce(q.number, q.name, q.key) COLLATE "C"',
+       `json_build_object(${['key', 'number', 'name', ...figures].map((f) => `'${f}', json_agg(r.${f})`).join(', ')})`,
+     )}`,
     [ctx.companyId, to, before],
   );
-  const doc = rows[0]?.doc ?? [];
+  const batches = rows.map((r) => r.doc);
   // JSON numbers are doubles: the money sums must be safe integers, as the int8 parser asserts.
-  for (const r of doc)
-    for (let i = 3; i < 12; i++)
-      if (!Number.isSafeInteger(r[i]))
-        invariant(false, 'unsafe-amount', `a metrics sum ${r[i]} is beyond the safe integer range`);
-  return doc;
+  for (const c of batches)
+    for (const f of SUMMARY_MONEY)
+      for (const v of c[f])
+        if (!Number.isSafeInteger(v))
+          invariant(false, 'unsafe-amount', `a metrics sum ${v} is beyond the safe integer range`);
+  return batches;
 }
 
 /**
@@ -604,17 +618,20 @@ export async function summarizeArSnapshot(
   await client.query(
     `INSERT INTO collections_ar_snapshot_customer (company_id, as_of, customer_id, ar_base_minor, past_due_base_minor,
        over_90_base_minor, sales_base_minor, pay_count, pay_days_sum, pay_beyond_sum, pay_weight, pay_days_weighted,
-       pay_beyond_weighted)
+       pay_beyond_weighted, on_account_base_minor)
      SELECT $1, $2, customer_id, sum(ar)::int8, sum(pd)::int8, sum(o90)::int8, sum(sales)::int8, sum(n)::int8,
-            sum(ds)::int8, sum(bs)::int8, sum(w)::int8, sum(dw), sum(bw)
+            sum(ds)::int8, sum(bs)::int8, sum(w)::int8, sum(dw), sum(bw), sum(oa)::int8
        FROM (SELECT customer_id, ${signed} AS ar,
                     CASE WHEN ${pastDue} THEN ${signed} ELSE 0 END AS pd,
                     CASE WHEN ${pastDue} AND due_date < $2::date - 90 THEN ${signed} ELSE 0 END AS o90,
-                    0 AS sales, 0 AS n, 0 AS ds, 0 AS bs, 0 AS w, 0::numeric AS dw, 0::numeric AS bw
+                    0 AS sales, 0 AS n, 0 AS ds, 0 AS bs, 0 AS w, 0::numeric AS dw, 0::numeric AS bw, 0 AS oa
                FROM collections_ar_snapshot_document WHERE company_id = $1 AND as_of = $2
              UNION ALL
+             SELECT customer_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, on_account_base_minor
+               FROM collections_ar_snapshot_receipt WHERE company_id = $1 AND as_of = $2 AND on_account_base_minor <> 0
+             UNION ALL
              SELECT f.c, 0, 0, 0, coalesce(f.sales, 0), coalesce(f.n, 0), coalesce(f.ds, 0), coalesce(f.bs, 0),
-                    coalesce(f.w, 0), coalesce(f.dw, 0), coalesce(f.bw, 0)
+                    coalesce(f.w, 0), coalesce(f.dw, 0), coalesce(f.bw, 0), 0
                FROM jsonb_to_recordset($3::jsonb) AS f (c uuid, sales int8, n int8, ds int8, bs int8, w int8, dw numeric,
                                                         bw numeric)) x
       GROUP BY customer_id`,

@@ -203,4 +203,34 @@ describe.each(ENGINES)('countbacks kept at the close on %s', (engine) => {
       );
     });
   });
+
+  it('a receipt on account moved to another customer unsummarizes the closes that counted it', async () => {
+    await tx(async (client) => {
+      const want = await counted(client, { ...MAY, by: 'customer' });
+      await client.query('SAVEPOINT moved');
+      await client.query('UPDATE receipt SET customer_id = $2 WHERE company_id = $1 AND receipt_id = $3', [
+        ctx.companyId,
+        ids.C,
+        ids['R-B'],
+      ]);
+      const { rows } = await client.query<{ as_of: string; summarized: boolean; months: number | null }>(
+        `SELECT as_of::text, summarized, countback_months AS months FROM collections_ar_snapshot
+          WHERE company_id = $1 ORDER BY as_of`,
+        [ctx.companyId],
+      );
+      // R-B went on account on 2026-03-15: the closes from March on counted it for B.
+      expect(rows.map((r) => [r.as_of, r.summarized, r.months])).toEqual([
+        ['2026-01-31', true, 36],
+        ['2026-02-28', true, 36],
+        ['2026-03-31', false, null],
+        ['2026-04-30', false, null],
+        ['2026-05-31', false, null],
+      ]);
+      // Rebuilt from the ledger: the credit is C's now.
+      const moved = await metricsReport(client, ctx, { ...MAY, by: 'customer' });
+      const ar = (r: typeof want, n: string) => r.groups.find((g) => g.number === n)?.inputs.arEndMinor ?? 0;
+      expect([ar(moved, 'B'), ar(moved, 'C')]).toEqual([ar(want, 'B') + 500_00, ar(want, 'C') - 500_00]);
+      await client.query('ROLLBACK TO SAVEPOINT moved');
+    });
+  });
 });
