@@ -1,6 +1,7 @@
 import { disputedDocumentCte } from '../disputes/holds.js';
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
+import { jsonBatchesSql } from './batches.js';
 import {
   type AgingGroupBy,
   type AgingGroupPivot,
@@ -25,7 +26,7 @@ import {
   resolveRebuild,
   snapshotDocumentsSql,
   snapshotSplitCtes,
-  withRebuildPlan,
+  withReportPlan,
 } from './open-items.js';
 
 export interface AgingOptions {
@@ -266,8 +267,8 @@ function pivotCtes(rebuild: Rebuild, basis: AgingBasis, bucketCount: number): st
 /**
  * Aging summary: open items as of a date in configurable buckets, one row per group and currency,
  * with base-currency amounts beside. One set-based query: open amounts are pivoted per customer and
- * currency, then summed per group. The result comes back as one JSON document, so a hundred
- * thousand customers are one value to parse, not a hundred thousand rows.
+ * currency, then summed per group. The result comes back as JSON in batches (see batches.ts), so a
+ * hundred thousand customers are fifty values to parse, not a hundred thousand rows.
  */
 export async function agingReport(
   client: SqlClient,
@@ -302,17 +303,21 @@ export async function agingReport(
                                  ${disputed(true)}) AS j
            FROM pivd x ${g.joins} GROUP BY 1, 2, 3, 4`;
   // Report order: by customer number (or collector, currency), byte order so both engines agree.
-  const { rows } = await withRebuildPlan(client, r.rebuild, () =>
-    client.query<{ doc: string; has_disputes: boolean }>(
+  const { rows } = await withReportPlan(client, r.rebuild, () =>
+    client.query<{ doc: AgingGroupPivot[] | null; has_disputes: boolean }>(
       `WITH ${g.recursive ? 'RECURSIVE ' : ''}${ctes.join(',\n')}
-     SELECT coalesce(json_agg(s.j ORDER BY coalesce(s.n, s.k) COLLATE "C" NULLS LAST, s.nm COLLATE "C" NULLS LAST,
-                                           s.ccy), '[]')::text AS doc,
-            EXISTS (SELECT 1 FROM dispute_case WHERE company_id = $1) AS has_disputes
-       FROM (${select}) s`,
+     SELECT b.doc, EXISTS (SELECT 1 FROM dispute_case WHERE company_id = $1) AS has_disputes
+       FROM (SELECT 1) one
+       LEFT JOIN (${jsonBatchesSql(
+         select,
+         'coalesce(q.n, q.k) COLLATE "C" NULLS LAST, q.nm COLLATE "C" NULLS LAST, q.ccy',
+         'json_agg(r.j ORDER BY r.rn)',
+       )}) b ON true`,
       summaryParams(ctx, r),
     ),
   );
-  return assembleAging(JSON.parse(rows[0]!.doc) as AgingGroupPivot[], {
+  const groups = rows.length === 1 && rows[0]!.doc === null ? [] : rows.flatMap((x) => x.doc!);
+  return assembleAging(groups, {
     asOf: r.asOf,
     basis: r.spec.basis,
     by: r.by,
@@ -380,7 +385,7 @@ export async function agingDetail(
   const r = await resolve(client, ctx, options);
   const ageFrom = r.spec.basis === 'due' ? 'coalesce(x.due_date, x.document_date)' : 'x.document_date';
   const cursor = 'openar_aging_detail';
-  await withRebuildPlan(client, r.rebuild, () =>
+  await withReportPlan(client, r.rebuild, () =>
     client.query(
       `DECLARE ${cursor} NO SCROLL CURSOR FOR
      WITH ${openItemCtes(r.rebuild)},

@@ -24,7 +24,7 @@ import {
   keptCountback,
 } from './countback.js';
 import { type GroupBy, groupSql } from './groups.js';
-import { AR_PAIR_CTES, openItemCtes, resolveRebuild, withRebuildPlan } from './open-items.js';
+import { AR_PAIR_CTES, openItemCtes, resolveRebuild, withReportPlan } from './open-items.js';
 
 export type MetricsGroupBy = 'portfolio' | 'customer' | 'collector' | 'parent';
 export const METRICS_GROUP_BYS: readonly MetricsGroupBy[] = ['portfolio', 'customer', 'collector', 'parent'];
@@ -65,6 +65,14 @@ export interface MetricsReport {
  * `from`; AR at the end is at the end of `to`; both rebuilt from the ledger like the aging.
  */
 export async function metricsReport(
+  client: SqlClient,
+  ctx: CompanyContext,
+  options: MetricsOptions,
+): Promise<MetricsReport> {
+  return withReportPlan(client, null, () => metricsOf(client, ctx, options));
+}
+
+async function metricsOf(
   client: SqlClient,
   ctx: CompanyContext,
   options: MetricsOptions,
@@ -313,7 +321,7 @@ async function arAsOf(client: SqlClient, ctx: CompanyContext, by: MetricsGroupBy
         ])}
          SELECT ${s.head}, sum(x.ar)::int8 AS ar, sum(x.past_due)::int8 AS past_due, sum(x.over_90)::int8 AS over_90
            FROM per_customer x ${s.g.joins} GROUP BY 1, 2, 3`;
-  const { rows } = await withRebuildPlan(client, rebuild, () =>
+  const { rows } = await withReportPlan(client, rebuild, () =>
     client.query<GroupRow & { ar: number; past_due: number; over_90: number }>(sql, [ctx.companyId, asOf]),
   );
   return rows;

@@ -3,7 +3,7 @@ import type { SqlClient } from '../store/client.js';
 import { assertIsoDate } from './core/dates.js';
 import { keepCountbacks } from './countback.js';
 import { summarizeArSnapshot } from './metrics.js';
-import { chooseRebuild, DUE_AS_OF_CTE, openAmountCtes, withRebuildPlan } from './open-items.js';
+import { chooseRebuild, DUE_AS_OF_CTE, openAmountCtes, withReportPlan } from './open-items.js';
 
 /**
  * AR snapshots: every open document's and receipt's open amounts at the end of a date, so that AR
@@ -48,7 +48,7 @@ export async function takeArSnapshot(
   );
   const from = await chooseRebuild(client, ctx, date);
   const ctes = `WITH ${openAmountCtes(from)}, ${DUE_AS_OF_CTE.trim()}`;
-  const docs = await withRebuildPlan(client, from, () =>
+  const docs = await withReportPlan(client, from, () =>
     client.query(
       `INSERT INTO collections_ar_snapshot_document (company_id, as_of, document_id, customer_id, currency, doc_type,
        document_date, due_date, open_minor, open_base_minor)
@@ -61,7 +61,7 @@ export async function takeArSnapshot(
       params,
     ),
   );
-  const receipts = await withRebuildPlan(client, from, () =>
+  const receipts = await withReportPlan(client, from, () =>
     client.query(
       `INSERT INTO collections_ar_snapshot_receipt (company_id, as_of, receipt_id, unapplied_minor, unapplied_base_minor,
        on_account_minor, on_account_base_minor, customer_id, currency, receipt_date)
