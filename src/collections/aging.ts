@@ -292,13 +292,27 @@ export async function agingReport(
     sum
       ? `sum(x.dm)::int8, CASE WHEN x.currency = $5::bpchar THEN NULL ELSE coalesce(sum(x.db), 0)::int8 END`
       : `x.dm, CASE WHEN x.currency = $5::bpchar THEN NULL ELSE coalesce(x.db, 0) END`;
+  const described = (from: string, joins: string, key: string) =>
+    `SELECT ${key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy,
+            json_build_array(${key}, ${g.number}, ${g.name}, x.currency, ${arrays(false)}, x.items,
+                             ${disputed(false)}) AS j
+       FROM ${from} x ${joins}`;
+  // By parent, the pivot is summed per top parent's id first and the parent described after: a
+  // grouping on an id and a currency, not on the described text columns.
+  const byRoot = `(SELECT t.root_id, x.currency, ${codes.map((_, i) => `sum(x.m${i})::int8 AS m${i}, sum(x.b${i})::int8 AS b${i}`).join(', ')},
+                          sum(x.items)::int8 AS items, sum(x.dm)::int8 AS dm, sum(x.db)::int8 AS db
+                     FROM pivd x LEFT JOIN customer_root t ON t.customer_id = x.customer_id
+                    GROUP BY t.root_id, x.currency)`;
   const select =
     r.by === 'customer'
-      ? `SELECT ${g.key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy,
-                json_build_array(${g.key}, ${g.number}, ${g.name}, x.currency, ${arrays(false)}, x.items,
-                                 ${disputed(false)}) AS j
-           FROM pivd x ${g.joins}`
-      : `SELECT ${g.key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy,
+      ? described('pivd', g.joins, g.key)
+      : r.by === 'parent'
+        ? described(
+            byRoot,
+            'LEFT JOIN customer c ON c.company_id = $1 AND c.customer_id = x.root_id',
+            'x.root_id::text',
+          )
+        : `SELECT ${g.key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy,
                 json_build_array(${g.key}, ${g.number}, ${g.name}, x.currency, ${arrays(true)}, sum(x.items),
                                  ${disputed(true)}) AS j
            FROM pivd x ${g.joins} GROUP BY 1, 2, 3, 4`;

@@ -199,6 +199,9 @@ describe.each(ENGINES)('aging on %s', (engine) => {
     const p = byParent.rows.find((x) => x.number === 'P' && x.currency === 'USD')!;
     expect(p.amounts).toMatchObject({ buckets: [0, 200_00, 0, 0, 0, 60_00], credits: -30_00, ar: 210_00 });
     expect(byParent.rows.find((x) => x.number === 'B')!.amounts.ar).toBe(50_00);
+    // Summed per top parent before the parent is described: base amounts beside, unidentified cash alone.
+    expect(byParent.rows.find((x) => x.number === 'B' && x.currency === 'EUR')!.base.ar).toBe(55_00);
+    expect(rowByKey(byParent, null)!.amounts).toMatchObject({ ar: 0, unappliedCash: -40_00 });
 
     const byCollector = await report('2026-03-31', { by: 'collector' });
     expect(rowByKey(byCollector, 'alice')!.amounts.ar).toBe(150_00);
