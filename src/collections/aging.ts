@@ -1,7 +1,7 @@
 import { disputedDocumentCte } from '../disputes/holds.js';
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
-import { jsonBatchesSql } from './batches.js';
+import { Int8Reader, jsonBatchesSql, packedInt8Sql } from './batches.js';
 import {
   type AgingGroupBy,
   type AgingGroupPivot,
@@ -19,6 +19,7 @@ import {
   lowerBounds,
 } from './core/buckets.js';
 import { assertIsoDate } from './core/dates.js';
+import { invariant } from './core/errors.js';
 import { groupSql } from './groups.js';
 import {
   openItemCtes,
@@ -264,6 +265,40 @@ function pivotCtes(rebuild: Rebuild, basis: AgingBasis, bucketCount: number): st
   ];
 }
 
+/** A batch of the summary: each group's key, number, name and currency, and its numbers packed. */
+interface PackedBatch {
+  heads: [string | null, string | null, string | null, string][] | null;
+  nums: Uint8Array | null;
+}
+
+/**
+ * The summary's groups from their batches: per group `codeCount` amounts, the open items and the
+ * disputed amount, then, outside the base currency, `codeCount` base amounts and the disputed base.
+ */
+function readGroups(
+  batches: readonly PackedBatch[],
+  codeCount: number,
+  baseCurrency: string,
+): AgingGroupPivot[] {
+  const groups: AgingGroupPivot[] = [];
+  for (const batch of batches) {
+    const numbers = new Int8Reader(batch.nums!);
+    for (const [key, number, name, currency] of batch.heads!) {
+      const amounts = numbers.take(codeCount);
+      const items = numbers.next();
+      const disputed = numbers.next();
+      if (currency.trim() === baseCurrency) {
+        groups.push([key, number, name, currency, amounts, null, items, disputed, null]);
+      } else {
+        const base = numbers.take(codeCount);
+        groups.push([key, number, name, currency, amounts, base, items, disputed, numbers.next()]);
+      }
+    }
+    invariant(numbers.done, 'internal', 'the aging summary sent more numbers than groups');
+  }
+  return groups;
+}
+
 /**
  * Aging summary: open items as of a date in configurable buckets, one row per group and currency,
  * with base-currency amounts beside. One set-based query: open amounts are pivoted per customer and
@@ -281,21 +316,17 @@ export async function agingReport(
   const codes = pivotCodes(buckets.length);
   const ctes = [...pivotCtes(r.rebuild, r.spec.basis, buckets.length), ...g.ctes];
   // In the base currency the base amounts are the amounts (the ledger converts at rate 1): they are
-  // neither summed nor sent twice (null), which halves the work for a one-currency company.
-  const arrays = (sum: boolean) => {
-    const list = (p: string) =>
-      `json_build_array(${codes.map((_, i) => (sum ? `sum(x.${p}${i})` : `x.${p}${i}`)).join(', ')})`;
-    return `${list('m')}, CASE WHEN x.currency = $5::bpchar THEN NULL ELSE ${list('b')} END`;
+  // neither summed nor sent (see readGroups), which halves the work for a one-currency company.
+  const numbers = (sum: boolean) => {
+    const v = (p: string) => (sum ? `sum(x.${p})` : `x.${p}`);
+    const list = (p: string) => codes.map((_, i) => v(`${p}${i}`));
+    return `${packedInt8Sql([...list('m'), v('items'), v('dm')])}
+            || CASE WHEN x.currency = $5::bpchar THEN ''::bytea
+                    ELSE ${packedInt8Sql([...list('b'), `coalesce(${v('db')}, 0)`])} END`;
   };
   // Per customer the pivot is the answer; other groupings sum it (a customer is in one group).
-  const disputed = (sum: boolean) =>
-    sum
-      ? `sum(x.dm)::int8, CASE WHEN x.currency = $5::bpchar THEN NULL ELSE coalesce(sum(x.db), 0)::int8 END`
-      : `x.dm, CASE WHEN x.currency = $5::bpchar THEN NULL ELSE coalesce(x.db, 0) END`;
   const described = (from: string, joins: string, key: string) =>
-    `SELECT ${key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy,
-            json_build_array(${key}, ${g.number}, ${g.name}, x.currency, ${arrays(false)}, x.items,
-                             ${disputed(false)}) AS j
+    `SELECT ${key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy, ${numbers(false)} AS nums
        FROM ${from} x ${joins}`;
   // By parent, the pivot is summed per top parent's id first and the parent described after: a
   // grouping on an id and a currency, not on the described text columns.
@@ -312,25 +343,25 @@ export async function agingReport(
             'LEFT JOIN customer c ON c.company_id = $1 AND c.customer_id = x.root_id',
             'x.root_id::text',
           )
-        : `SELECT ${g.key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy,
-                json_build_array(${g.key}, ${g.number}, ${g.name}, x.currency, ${arrays(true)}, sum(x.items),
-                                 ${disputed(true)}) AS j
+        : `SELECT ${g.key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy, ${numbers(true)} AS nums
            FROM pivd x ${g.joins} GROUP BY 1, 2, 3, 4`;
   // Report order: by customer number (or collector, currency), byte order so both engines agree.
   const { rows } = await withReportPlan(client, r.rebuild, () =>
-    client.query<{ doc: AgingGroupPivot[] | null; has_disputes: boolean }>(
+    client.query<PackedBatch & { has_disputes: boolean }>(
       `WITH ${g.recursive ? 'RECURSIVE ' : ''}${ctes.join(',\n')}
-     SELECT b.doc, EXISTS (SELECT 1 FROM dispute_case WHERE company_id = $1) AS has_disputes
+     SELECT b.heads, b.nums, EXISTS (SELECT 1 FROM dispute_case WHERE company_id = $1) AS has_disputes
        FROM (SELECT 1) one
        LEFT JOIN (${jsonBatchesSql(
          select,
          'coalesce(q.n, q.k) COLLATE "C" NULLS LAST, q.nm COLLATE "C" NULLS LAST, q.ccy',
-         'json_agg(r.j ORDER BY r.rn)',
+         `json_agg(json_build_array(r.k, r.n, r.nm, r.ccy) ORDER BY r.rn) AS heads,
+          string_agg(r.nums, ''::bytea ORDER BY r.rn) AS nums`,
        )}) b ON true`,
       summaryParams(ctx, r),
     ),
   );
-  const groups = rows.length === 1 && rows[0]!.doc === null ? [] : rows.flatMap((x) => x.doc!);
+  const groups =
+    rows.length === 1 && rows[0]!.heads === null ? [] : readGroups(rows, codes.length, ctx.baseCurrency);
   return assembleAging(groups, {
     asOf: r.asOf,
     basis: r.spec.basis,

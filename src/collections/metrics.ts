@@ -578,7 +578,7 @@ async function fromSummaries(
      ${jsonBatchesSql(
        select,
        'coalesce(q.number, q.name, q.key) COLLATE "C"',
-       `json_build_object(${['key', 'number', 'name', ...figures].map((f) => `'${f}', json_agg(r.${f})`).join(', ')})`,
+       `json_build_object(${['key', 'number', 'name', ...figures].map((f) => `'${f}', json_agg(r.${f})`).join(', ')}) AS doc`,
      )}`,
     [ctx.companyId, to, before],
   );
