@@ -236,8 +236,13 @@ function snapshotDocs(s: string, source: string, where: string): string {
    WHERE ${where}`;
 }
 
-/** doc_open's rows for documents not in the snapshot: dated in (S, $2], or touched in (S, $2]. */
-function docsBesideSnapshot(s: string): string {
+/**
+ * doc_open's rows for documents not in the snapshot: dated in (S, $2], or touched in (S, $2].
+ * `held` is a relation (alias x, column document_id) holding every touched document that the
+ * snapshot holds: the snapshot itself, or (see snapshotSplitCtes) its rows of the moved documents,
+ * a fifth of its size to hash for the anti-join.
+ */
+function docsBesideSnapshot(s: string, held = snapshotDocumentRows(s)): string {
   return `
   SELECT n.document_id, n.customer_id, n.currency, n.doc_type, n.document_date, n.due_date,
          n.amount_minor - coalesce(a.acts_minor, 0), n.base_minor - coalesce(a.acts_base, 0)
@@ -251,11 +256,14 @@ function docsBesideSnapshot(s: string): string {
    WHERE d.company_id = $1
      AND d.document_id = ANY (ARRAY(
            SELECT a.id FROM doc_in a
-            WHERE NOT EXISTS (SELECT 1 FROM collections_ar_snapshot_document x
-                               WHERE x.company_id = $1 AND x.as_of = '${s}'::date AND x.document_id = a.id)
+            WHERE NOT EXISTS (SELECT 1 FROM ${held} AND x.document_id = a.id)
               AND NOT EXISTS (SELECT 1 FROM doc_new n WHERE n.document_id = a.id)))
      AND (d.document_date <= '${s}'::date OR d.document_date > $2)`;
 }
+
+/** The snapshot's document rows, alias x, as the start of a WHERE clause. */
+const snapshotDocumentRows = (s: string) =>
+  `collections_ar_snapshot_document x WHERE x.company_id = $1 AND x.as_of = '${s}'::date`;
 
 function docOpenSnapshot(s: string): string {
   return `${snapshotMoves(s)},
@@ -421,7 +429,7 @@ moved_snap AS MATERIALIZED (
     FROM collections_ar_snapshot_document s
    WHERE s.company_id = $1 AND s.as_of = '${s}'::date AND s.document_id IN (SELECT id FROM moved)),
 doc_open AS (${snapshotDocs(s, 'moved_snap', 'true')}
-  UNION ALL${docsBesideSnapshot(s)})`,
+  UNION ALL${docsBesideSnapshot(s, 'moved_snap x WHERE true')})`,
     rcpOpenSnapshot(s),
     DUE_AS_OF,
     openItem(true, 'moved_item'),

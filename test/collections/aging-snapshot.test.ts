@@ -15,6 +15,7 @@ import {
   postDocument,
   putOnAccount,
   recordReceipt,
+  unapply,
 } from '../../src/ledger/index.js';
 import type { SqlClient } from '../../src/store/client.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -118,6 +119,10 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
       await doc('A-USD-AHEAD', 'A', '2026-02-20', 90_00);
       await receipt(client, 'R-A1', 'A', '2026-01-30', 25_00);
       await apply(client, 'R-A1', 'A-USD-AHEAD', 25_00, '2026-01-30');
+      // Paid off before the snapshot (so not in it), reopened after it by an unapply.
+      await doc('B-USD-3', 'B', '2025-12-01', 35_00);
+      await receipt(client, 'R-B3', 'B', '2026-01-10', 35_00);
+      ids['APP-B3'] = await apply(client, 'R-B3', 'B-USD-3', 35_00, '2026-01-10');
       await receipt(client, 'R-C0', 'C', '2026-01-27', 15_00, true);
     });
     await tx((client) => takeArSnapshot(client, ctx, '2026-01-31'));
@@ -164,6 +169,12 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
       await receipt(client, 'R-D1', 'D', '2026-02-04', 55_00);
       await apply(client, 'R-D1', 'D-USD-1', 55_00, '2026-02-04');
       await apply(client, 'R-B1', 'B-USD-2', 10_00, '2026-02-06');
+      await unapply(client, ctx, {
+        applicationId: ids['APP-B3']!,
+        postingDate: '2026-02-07',
+        reason: 'applied to the wrong invoice',
+        actor,
+      });
       await receipt(client, 'R-A2', 'A', '2026-02-10', 130_00);
       await apply(client, 'R-A2', 'A-USD-3', 100_00, '2026-02-10');
       await putOnAccount(client, ctx, {
@@ -233,6 +244,13 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
     }
   });
 
+  it('reopens a document paid off before the snapshot and unapplied after it', async () => {
+    const open = async (asOf: string) =>
+      (await detail(asOf, 'snapshot')).find((r) => r.number === 'B-USD-3')?.openMinor ?? 0;
+    expect(await open('2026-02-06')).toBe(0);
+    expect(await open('2026-02-07')).toBe(35_00);
+  });
+
   it('counts each disputed document at most at its open amount on the date', async () => {
     const { snap } = await both({ asOf: '2026-02-12' });
     const row = (number: string, currency: string) =>
@@ -242,9 +260,9 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
     expect(row('A', 'EUR').disputedMinor).toBe(33_33);
     expect(row('C', 'EUR').disputedMinor).toBe(60_00);
     expect(row('B', 'USD').disputedMinor).toBe(0);
-    // B-USD-1, paid off after the snapshot, is no longer an open item: B-USD-2, B-CM-2, and R-B1's
-    // cash on account and unapplied.
-    expect(row('B', 'USD').items).toBe(4);
+    // B-USD-1, paid off after the snapshot, is no longer an open item: B-USD-2, B-CM-2, R-B1's
+    // cash on account and unapplied, and B-USD-3 reopened with R-B3's cash unapplied again.
+    expect(row('B', 'USD').items).toBe(6);
     expect(snap.rows.some((r) => r.number === 'D')).toBe(false);
     const before = await both({ asOf: '2026-02-01' });
     expect(before.snap.rows.find((r) => r.number === 'A' && r.currency === 'EUR')!.disputedMinor).toBe(0);
