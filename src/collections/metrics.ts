@@ -266,10 +266,12 @@ function addInto(a: Additive, b: Additive): void {
   p.beyondWeighted += q.beyondWeighted;
 }
 
+/** Every figure zero; the current part too, as AR netting to zero can still be past due. */
 function isZero(x: Additive): boolean {
   return (
     x.arBeginMinor === 0 &&
     x.arEndMinor === 0 &&
+    x.currentEndMinor === 0 &&
     x.creditSalesMinor === 0 &&
     x.over90EndMinor === 0 &&
     x.payments.count === 0

@@ -175,4 +175,36 @@ describe.each(ENGINES)('metrics on %s', (engine) => {
     // Total sales: (0 + 3,900 − 2,600) ÷ (0 + 3,900 − 2,300).
     expect(qt.portfolio.metrics.cei).toBeCloseTo(81.25, 10);
   });
+
+  it('keeps a group whose AR nets to zero but is past due (an open credit beside an overdue invoice)', async () => {
+    const made = await companyWithCustomers(t.database, 'netted', [{ number: 'Z', collector: 'erin' }]);
+    await t.database.transaction(async ({ client }) => {
+      for (const [n, type] of [
+        ['Z1', 'invoice'],
+        ['ZC', 'credit_memo'],
+      ] as const)
+        await postDocument(client, made.ctx, {
+          documentNumber: n,
+          customerId: made.ids.Z!,
+          docType: type,
+          documentDate: '2026-01-01',
+          dueDate: '2026-01-01',
+          currency: 'USD',
+          amountMinor: 40_00,
+          actor,
+        });
+    });
+    for (const by of ['portfolio', 'customer', 'collector'] as const) {
+      const r = await t.database.transaction(({ client }) =>
+        metricsReport(client, made.ctx, { from: '2026-01-11', to: '2026-01-31', by }),
+      );
+      // The credit is current and the invoice 30 days past due: AR 0, 40.00 of it past due.
+      expect([by, r.portfolio.inputs.arEndMinor, r.portfolio.inputs.currentEndMinor]).toEqual([
+        by,
+        0,
+        -40_00,
+      ]);
+      if (by !== 'portfolio') expect(r.groups.map((g) => g.inputs.currentEndMinor)).toEqual([-40_00]);
+    }
+  });
 });
