@@ -133,11 +133,20 @@ export function addToAmounts(target: AgingAmounts, bucket: number, minor: number
   assertSafeMinor(target.net, 'aging total');
 }
 
+/**
+ * Adds `add` (whose ar and net are its parts' sums, as amountsOf makes them) into `into`, every sum
+ * a safe integer. A plain loop: it runs three times per group, 300k times for 100k customers.
+ */
 export function sumAmounts(into: AgingAmounts, add: AgingAmounts): void {
-  for (const [i, v] of add.buckets.entries()) addToAmounts(into, i, v);
-  addToAmounts(into, LINE_CODE.credits, add.credits);
-  addToAmounts(into, LINE_CODE.onAccount, add.onAccount);
-  addToAmounts(into, LINE_CODE.unappliedCash, add.unappliedCash);
+  const total = 'aging total';
+  const buckets = into.buckets;
+  for (let i = 0; i < add.buckets.length; i++)
+    buckets[i] = assertSafeMinor(buckets[i]! + add.buckets[i]!, total);
+  into.credits = assertSafeMinor(into.credits + add.credits, total);
+  into.onAccount = assertSafeMinor(into.onAccount + add.onAccount, total);
+  into.unappliedCash = assertSafeMinor(into.unappliedCash + add.unappliedCash, total);
+  into.ar = assertSafeMinor(into.ar + add.ar, total);
+  into.net = assertSafeMinor(into.net + add.net, total);
 }
 
 /** AgingAmounts from a pivot's dense array (buckets, then credits, on account, unapplied cash). */
