@@ -163,13 +163,46 @@ function itemPivotCtes(source: string, name: string, basis: AgingBasis, codes: r
   ];
 }
 
+/** A receipt relation's columns of cash left: unapplied and on account, each in currency and base. */
+interface ReceiptCash {
+  unapplied: readonly [minor: string, base: string];
+  onAccount: readonly [minor: string, base: string];
+}
+
+const RECEIPT_COLUMNS: ReceiptCash = {
+  unapplied: ['unapplied_minor', 'unapplied_base_minor'],
+  onAccount: ['on_account_minor', 'on_account_base_minor'],
+};
+
+/** rcp_open's (see open-items.ts). */
+const RECEIPT_OPEN_COLUMNS: ReceiptCash = {
+  unapplied: ['unapplied', 'unapplied_base'],
+  onAccount: ['on_account', 'on_account_base'],
+};
+
+/** A receipts' pivot (m…, b…): the cash left, negative, on its two lines; 0 in every other column. */
+function receiptPivotSums(codes: readonly number[], c: ReceiptCash): string {
+  const column = (code: number, base: 0 | 1) =>
+    code === LINE_CODE.onAccount
+      ? `-sum(${c.onAccount[base]})`
+      : code === LINE_CODE.unappliedCash
+        ? `-sum(${c.unapplied[base]})`
+        : '0';
+  return [
+    ...codes.map((code, i) => `${column(code, 0)}::int8 AS m${i}`),
+    ...codes.map((code, i) => `${column(code, 1)}::int8 AS b${i}`),
+  ].join(', ');
+}
+
 /**
  * `pivd` from an AR snapshot. The snapshot's documents are most of the open items: all of them are
  * read by one index-only scan of the snapshot's (customer, currency) index and summed as they
  * stream (no sort, no hash table). The corrections (the snapshot rows of what moved since, taken
- * off, and the open items of what moved, of what the snapshot does not hold, of receipts and of the
- * disputed documents, whose disputed part needs the document) are few and pivoted by hash; the two
- * pivots are joined on customer and currency as today's are.
+ * off, and the open items of what moved, of what the snapshot does not hold and of the disputed
+ * documents, whose disputed part needs the document) are few and pivoted by hash. The receipts on $2
+ * are summed on their own, straight onto their two lines: through the open items' pivot, the 170k
+ * receipts of the latest snapshot at 10M invoices cost a row each per line, a dispute lookup and a
+ * sort (0.8 of the month end's 4.1 s). The pivots are joined on customer and currency as today's are.
  */
 function snapshotPivotCtes(rebuild: Rebuild, basis: AgingBasis, codes: readonly number[]): string[] {
   const signed = (col: string) => `CASE WHEN doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
@@ -193,7 +226,19 @@ function snapshotPivotCtes(rebuild: Rebuild, basis: AgingBasis, codes: readonly 
        SELECT 'snapshot', document_id, customer_id, currency, doc_type, document_date, due_date,
               -${signed('open_minor')}, -${signed('open_base_minor')}
          FROM moved_snap WHERE open_minor <> 0 OR open_base_minor <> 0)`,
-    ...itemPivotCtes('moved_delta', 'moved_piv', basis, codes),
+    ...itemPivotCtes('moved_delta', 'moved_doc_piv', basis, codes),
+    // The receipts on $2, summed straight: a line each, no bucket, no dispute.
+    `moved_rcp_piv AS (
+       SELECT customer_id, currency, ${receiptPivotSums(codes, RECEIPT_OPEN_COLUMNS)},
+              (count(*) FILTER (WHERE on_account <> 0 OR on_account_base <> 0)
+               + count(*) FILTER (WHERE unapplied <> 0 OR unapplied_base <> 0))::int8 AS items
+         FROM rcp_open GROUP BY customer_id, currency)`,
+    `moved_piv AS (
+       SELECT coalesce(d.customer_id, r.customer_id) AS customer_id, coalesce(d.currency, r.currency) AS currency,
+              ${both((i) => `coalesce(d.m${i}, 0) + coalesce(r.m${i}, 0) AS m${i}`)},
+              ${both((i) => `coalesce(d.b${i}, 0) + coalesce(r.b${i}, 0) AS b${i}`)},
+              coalesce(d.items, 0) + coalesce(r.items, 0) AS items, d.dm, d.db
+         FROM moved_doc_piv d FULL JOIN moved_rcp_piv r ON r.customer_id = d.customer_id AND r.currency = d.currency)`,
     `pivd AS (
        SELECT coalesce(k.customer_id, m.customer_id) AS customer_id, coalesce(k.currency, m.currency) AS currency,
               ${both((i) => `coalesce(k.m${i}, 0) + coalesce(m.m${i}, 0) AS m${i}`)},
@@ -227,12 +272,6 @@ function pivotCtes(rebuild: Rebuild, basis: AgingBasis, bucketCount: number): st
   }
   const signed = (col: string) => `CASE WHEN doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
   const docCodes = codes.map((c) => (c >= 0 || c === LINE_CODE.credits ? c : null));
-  const rcpColumn = (code: number, base: boolean) =>
-    code === LINE_CODE.onAccount
-      ? `-sum(${base ? 'on_account_base_minor' : 'on_account_minor'})`
-      : code === LINE_CODE.unappliedCash
-        ? `-sum(${base ? 'unapplied_base_minor' : 'unapplied_minor'})`
-        : '0';
   return [
     `doc_item AS (
        SELECT customer_id, currency,
@@ -249,9 +288,7 @@ function pivotCtes(rebuild: Rebuild, basis: AgingBasis, bucketCount: number): st
               count(*)::int8 AS items
          FROM doc_item GROUP BY customer_id, currency)`,
     `rcp_piv AS (
-       SELECT customer_id, currency,
-              ${codes.map((c, i) => `${rcpColumn(c, false)}::int8 AS m${i}`).join(', ')},
-              ${codes.map((c, i) => `${rcpColumn(c, true)}::int8 AS b${i}`).join(', ')},
+       SELECT customer_id, currency, ${receiptPivotSums(codes, RECEIPT_COLUMNS)},
               (count(*) FILTER (WHERE on_account_minor > 0) + count(*) FILTER (WHERE unapplied_minor > 0))::int8 AS items
          FROM receipt WHERE company_id = $1 AND (unapplied_minor > 0 OR on_account_minor > 0)
         GROUP BY customer_id, currency)`,

@@ -318,15 +318,20 @@ rcp_open AS (
      AND NOT (${dated('r')}))`;
 }
 
-function openItem(dueAsOf: boolean, name = 'open_item'): string {
+/** The CTE `name` shaped like open_item: doc_open's rows, and rcp_open's unless `receipts` is false. */
+function openItem(dueAsOf: boolean, name = 'open_item', receipts = true): string {
   const signed = (col: string) => `CASE WHEN o.doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
-  return `
-${name} AS (
+  const documents = `
   SELECT 'document'::text AS item_kind, o.document_id AS item_id, o.customer_id, o.currency, o.doc_type,
          o.document_date, ${dueAsOf ? 'coalesce(f.due_date, o.due_date)' : 'o.due_date'} AS due_date,
          ${signed('o.open_minor')} AS minor, ${signed('o.open_base')} AS base
     FROM doc_open o ${dueAsOf ? 'LEFT JOIN due_as_of f ON f.document_id = o.document_id' : ''}
-   WHERE o.open_minor <> 0 OR o.open_base <> 0
+   WHERE o.open_minor <> 0 OR o.open_base <> 0`;
+  if (!receipts)
+    return `
+${name} AS (${documents})`;
+  return `
+${name} AS (${documents}
   UNION ALL
   SELECT 'receipt'::text, r.receipt_id, r.customer_id, r.currency, v.kind, r.receipt_date, NULL::date,
          v.minor, v.base
@@ -407,11 +412,12 @@ export function openItemCtes(r: Rebuild | Exclude<AgingStrategy, 'auto'>): strin
  * that did (applied, adjusted or revised in (S, $2], due date revised after S, dated after S) and
  * those `alsoMoved` (an SQL query of document ids, e.g. the disputed ones, whose amounts need the
  * document), the CTE `moved_snap` holds their snapshot rows, to be taken off, and the CTE
- * `moved_item` (shaped like open_item) their open items on $2, with everything the snapshot does
- * not hold, receipts included. The streamed part is never filtered by the moved ones: a join would
- * lose the index order (a hash join's output has no order the planner can count on), and a NOT IN
- * is a hashed subplan only while the planner's guess of its size fits in work_mem (beyond, one
- * scan of the list per row).
+ * `moved_item` (shaped like open_item, documents only) their open items on $2, with every document
+ * the snapshot does not hold. The receipts on $2 are the CTE `rcp_open` (see the top of this file),
+ * for the caller to sum: they have no bucket to find and no dispute to look up. The streamed part
+ * is never filtered by the moved ones: a join would lose the index order (a hash join's output has
+ * no order the planner can count on), and a NOT IN is a hashed subplan only while the planner's
+ * guess of its size fits in work_mem (beyond, one scan of the list per row).
  */
 export function snapshotSplitCtes(r: Rebuild, alsoMoved: string): string {
   const s = snapshotDate(r);
@@ -432,7 +438,7 @@ doc_open AS (${snapshotDocs(s, 'moved_snap', 'true')}
   UNION ALL${docsBesideSnapshot(s, 'moved_snap x WHERE true')})`,
     rcpOpenSnapshot(s),
     DUE_AS_OF,
-    openItem(true, 'moved_item'),
+    openItem(true, 'moved_item', false),
   ].join(',');
 }
 
