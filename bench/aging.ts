@@ -50,6 +50,7 @@ import {
 import type { SqlClient } from '../src/store/client.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
+import { oneOf, parseFlags, positive } from './lib/args.js';
 import { BENCH_DAY_JOURNAL_LINES, journalLineParams, timedQuery, v7 } from './lib/sql.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -75,47 +76,35 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = {
-    invoices: 1_000_000,
-    engine: 'postgres',
-    pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    repeat: 5,
-    rebuild: false,
-    drop: false,
-    explain: false,
-    writeDocs: false,
-    buildOnly: false,
+  const v = parseFlags(
+    argv,
+    {
+      invoices: { type: 'string', default: '1_000_000' },
+      engine: { type: 'string', default: 'postgres' },
+      pg: {
+        type: 'string',
+        default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      },
+      repeat: { type: 'string', default: '5' },
+      rebuild: { type: 'boolean', default: false },
+      drop: { type: 'boolean', default: false },
+      explain: { type: 'boolean', default: false },
+      'write-docs': { type: 'boolean', default: false },
+      'build-only': { type: 'boolean', default: false },
+    },
+    'usage: aging.ts [--invoices N] [--engine postgres|pglite] [--pg URL] [--repeat N] [--rebuild] [--drop] [--explain] [--write-docs] [--build-only]',
+  );
+  return {
+    invoices: positive('--invoices', v.invoices),
+    engine: oneOf('--engine', v.engine, ['postgres', 'pglite']),
+    pg: v.pg,
+    repeat: positive('--repeat', v.repeat),
+    rebuild: v.rebuild,
+    drop: v.drop,
+    explain: v.explain,
+    writeDocs: v['write-docs'],
+    buildOnly: v['build-only'],
   };
-  const whole = (flag: string, text: string) => {
-    const n = Number(text.replaceAll('_', ''));
-    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag} takes a positive whole number`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=')
-      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-      : [arg];
-    const value = () => inline ?? argv[++i] ?? '';
-    if (flag === '--invoices') args.invoices = whole(flag, value());
-    else if (flag === '--repeat') args.repeat = whole(flag, value());
-    else if (flag === '--pg') args.pg = value();
-    else if (flag === '--rebuild') args.rebuild = true;
-    else if (flag === '--drop') args.drop = true;
-    else if (flag === '--explain') args.explain = true;
-    else if (flag === '--write-docs') args.writeDocs = true;
-    else if (flag === '--build-only') args.buildOnly = true;
-    else if (flag === '--engine') {
-      const engine = value();
-      if (engine !== 'postgres' && engine !== 'pglite') throw new Error('--engine takes postgres or pglite');
-      args.engine = engine;
-    } else {
-      throw new Error(
-        `unknown argument ${arg}; usage: aging.ts [--invoices N] [--engine postgres|pglite] [--pg URL] [--repeat N] [--rebuild] [--drop] [--explain] [--write-docs] [--build-only]`,
-      );
-    }
-  }
-  return args;
 }
 
 // ---------------------------------------------------------------- the database

@@ -37,6 +37,7 @@ import { type CompanyContext, createCompany } from '../src/ledger/index.js';
 import type { SqlClient } from '../src/store/client.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
+import { parseFlags, positive } from './lib/args.js';
 import { v7 } from './lib/sql.js';
 
 interface Args {
@@ -50,33 +51,27 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = {
-    open: 100_000,
-    customers: null,
-    report: 1_000_000,
-    pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    repeat: 3,
-    keep: false,
-    out: '/work/briefs/bench-disputes.md',
+  const v = parseFlags(argv, {
+    open: { type: 'string', default: '100_000' },
+    customers: { type: 'string' },
+    report: { type: 'string', default: '1_000_000' },
+    pg: {
+      type: 'string',
+      default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    },
+    repeat: { type: 'string', default: '3' },
+    keep: { type: 'boolean', default: false },
+    out: { type: 'string', default: '/work/briefs/bench-disputes.md' },
+  });
+  return {
+    open: positive('--open', v.open),
+    customers: v.customers === undefined ? null : positive('--customers', v.customers),
+    report: positive('--report', v.report),
+    pg: v.pg,
+    repeat: positive('--repeat', v.repeat),
+    keep: v.keep,
+    out: v.out,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = () => argv[++i] ?? '';
-    const whole = () => {
-      const n = Number(value().replaceAll('_', ''));
-      if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag} takes a positive whole number`);
-      return n;
-    };
-    if (flag === '--open') args.open = whole();
-    else if (flag === '--report') args.report = whole();
-    else if (flag === '--customers') args.customers = whole();
-    else if (flag === '--repeat') args.repeat = whole();
-    else if (flag === '--pg') args.pg = value();
-    else if (flag === '--out') args.out = value();
-    else if (flag === '--keep') args.keep = true;
-    else throw new Error(`unknown option ${flag}`);
-  }
-  return args;
 }
 
 const ACTOR = 'bench';

@@ -26,6 +26,7 @@ import { loadCompany } from '../src/ledger/index.js';
 import type { ClientPool, QueryResult, SqlClient } from '../src/store/client.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
+import { oneOf, parseFlags } from './lib/args.js';
 
 const MIB = 1024 * 1024;
 const SAMPLE_MS = 50;
@@ -83,29 +84,19 @@ function parseArgs(argv: readonly string[]): Args {
   const mode = argv[0];
   if (mode !== 'import' && mode !== 'pglite-copy')
     throw new Error('usage: import-child.ts import|pglite-copy …');
-  const args: Args = { mode, target: '', company: '', file: '', kind: 'invoices' };
-  for (let i = 1; i < argv.length; i += 2) {
-    const value = argv[i + 1] ?? '';
-    switch (argv[i]) {
-      case '--target':
-        args.target = value;
-        break;
-      case '--company':
-        args.company = value;
-        break;
-      case '--file':
-        args.file = value;
-        break;
-      case '--kind':
-        if (value !== 'customers' && value !== 'invoices' && value !== 'payments')
-          throw new Error(`bad --kind ${value}`);
-        args.kind = value;
-        break;
-      default:
-        throw new Error(`unknown argument ${argv[i]}`);
-    }
-  }
-  return args;
+  const v = parseFlags(argv.slice(1), {
+    target: { type: 'string', default: '' },
+    company: { type: 'string', default: '' },
+    file: { type: 'string', default: '' },
+    kind: { type: 'string', default: 'invoices' },
+  });
+  return {
+    mode,
+    target: v.target,
+    company: v.company,
+    file: v.file,
+    kind: oneOf('--kind', v.kind, ['customers', 'invoices', 'payments']),
+  };
 }
 
 /** Samples RSS and heap every 50 ms; `stop` returns the peaks, with the kernel's own maxRSS. */

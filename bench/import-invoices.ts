@@ -43,6 +43,7 @@ import { formatMinor } from '../src/money/index.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
 import type { ChildReport } from './import-child.js';
+import { oneOf, parseFlags, positive } from './lib/args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');
@@ -70,46 +71,34 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = {
-    rows: 1_000_000,
-    customers: 20_000,
-    engines: ['pglite', 'postgres'],
-    repeat: 1,
-    pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    writeDocs: false,
-    cpuProf: false,
-    generateOnly: false,
+  const v = parseFlags(
+    argv,
+    {
+      rows: { type: 'string', default: '1_000_000' },
+      customers: { type: 'string', default: '20_000' },
+      engine: { type: 'string', default: 'both' },
+      repeat: { type: 'string', default: '1' },
+      pg: {
+        type: 'string',
+        default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      },
+      'write-docs': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      'generate-only': { type: 'boolean', default: false },
+    },
+    'usage: import-invoices.ts [--rows N] [--customers N] [--engine pglite|postgres|both] [--repeat N] [--pg URL] [--write-docs] [--cpu-prof] [--generate-only]',
+  );
+  const engine = oneOf('--engine', v.engine, ['pglite', 'postgres', 'both']);
+  return {
+    rows: positive('--rows', v.rows),
+    customers: positive('--customers', v.customers),
+    engines: engine === 'both' ? ['pglite', 'postgres'] : [engine],
+    repeat: positive('--repeat', v.repeat),
+    pg: v.pg,
+    writeDocs: v['write-docs'],
+    cpuProf: v['cpu-prof'],
+    generateOnly: v['generate-only'],
   };
-  const whole = (flag: string, text: string) => {
-    const n = Number(text.replaceAll('_', ''));
-    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag} takes a positive whole number`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=')
-      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-      : [arg];
-    const value = () => inline ?? argv[++i] ?? '';
-    if (flag === '--rows') args.rows = whole(flag, value());
-    else if (flag === '--customers') args.customers = whole(flag, value());
-    else if (flag === '--repeat') args.repeat = whole(flag, value());
-    else if (flag === '--pg') args.pg = value();
-    else if (flag === '--write-docs') args.writeDocs = true;
-    else if (flag === '--cpu-prof') args.cpuProf = true;
-    else if (flag === '--generate-only') args.generateOnly = true;
-    else if (flag === '--engine') {
-      const engine = value();
-      if (engine === 'both') args.engines = ['pglite', 'postgres'];
-      else if (engine === 'pglite' || engine === 'postgres') args.engines = [engine];
-      else throw new Error('--engine takes pglite, postgres or both');
-    } else {
-      throw new Error(
-        `unknown argument ${arg}; usage: import-invoices.ts [--rows N] [--customers N] [--engine pglite|postgres|both] [--repeat N] [--pg URL] [--write-docs] [--cpu-prof] [--generate-only]`,
-      );
-    }
-  }
-  return args;
 }
 
 // ---------------------------------------------------------------- data

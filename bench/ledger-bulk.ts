@@ -29,6 +29,7 @@ import {
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
 import { createScratchDatabase, dropScratchDatabase } from '../test/helpers/db.js';
+import { oneOf, parseFlags, positive } from './lib/args.js';
 
 interface Args {
   items: number;
@@ -41,43 +42,31 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = {
-    items: 100_000,
-    engine: 'pglite',
-    pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    memory: false,
-    chunk: undefined,
-    unapply: true,
-    check: false,
+  const v = parseFlags(
+    argv,
+    {
+      items: { type: 'string', default: '100_000' },
+      engine: { type: 'string', default: 'pglite' },
+      pg: {
+        type: 'string',
+        default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      },
+      memory: { type: 'boolean', default: false },
+      chunk: { type: 'string' },
+      'no-unapply': { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+    },
+    'usage: ledger-bulk.ts [--items N] [--engine pglite|postgres] [--pg URL] [--memory] [--chunk N] [--no-unapply] [--check]',
+  );
+  return {
+    items: positive('--items', v.items),
+    engine: oneOf('--engine', v.engine, ['pglite', 'postgres']),
+    pg: v.pg,
+    memory: v.memory,
+    chunk: v.chunk === undefined ? undefined : positive('--chunk', v.chunk),
+    unapply: !v['no-unapply'],
+    check: v.check,
   };
-  const whole = (flag: string, text: string) => {
-    const n = Number(text.replaceAll('_', ''));
-    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag} takes a positive whole number`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=')
-      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-      : [arg];
-    const value = () => inline ?? argv[++i] ?? '';
-    if (flag === '--items') args.items = whole(flag, value());
-    else if (flag === '--chunk') args.chunk = whole(flag, value());
-    else if (flag === '--pg') args.pg = value();
-    else if (flag === '--memory') args.memory = true;
-    else if (flag === '--no-unapply') args.unapply = false;
-    else if (flag === '--check') args.check = true;
-    else if (flag === '--engine') {
-      const engine = value();
-      if (engine !== 'pglite' && engine !== 'postgres') throw new Error('--engine takes pglite or postgres');
-      args.engine = engine;
-    } else {
-      throw new Error(
-        `unknown argument ${arg}; usage: ledger-bulk.ts [--items N] [--engine pglite|postgres] [--pg URL] [--memory] [--chunk N] [--no-unapply] [--check]`,
-      );
-    }
-  }
-  return args;
 }
 
 const DATE = '2026-03-31';

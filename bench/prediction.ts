@@ -28,6 +28,7 @@ import { importFile } from '../src/imports/index.js';
 import { createCompany, loadCompany } from '../src/ledger/index.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
+import { list, nonNegative, parseFlags } from './lib/args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DATASET = resolve(
@@ -52,19 +53,22 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { customers: 300, seeds: [42, 7], grace: 5, write: '/work/briefs/bench-worklist.md' };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = () => argv[++i] ?? '';
-    if (flag === '--customers') args.customers = Number(value());
-    else if (flag === '--seeds') args.seeds = value().split(',').map(Number);
-    else if (flag === '--grace') args.grace = Number(value());
-    else if (flag === '--write') args.write = value();
-    else throw new Error(`unknown argument ${flag}; see the comment at the top of bench/prediction.ts`);
-  }
-  for (const n of [args.customers, args.grace, ...args.seeds])
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error('numbers must be whole and not negative');
-  return args;
+  const v = parseFlags(
+    argv,
+    {
+      customers: { type: 'string', default: '300' },
+      seeds: { type: 'string', default: '42,7' },
+      grace: { type: 'string', default: '5' },
+      write: { type: 'string', default: '/work/briefs/bench-worklist.md' },
+    },
+    'see the comment at the top of bench/prediction.ts',
+  );
+  return {
+    customers: nonNegative('--customers', v.customers),
+    seeds: list(v.seeds).map((seed) => nonNegative('--seeds', seed)),
+    grace: nonNegative('--grace', v.grace),
+    write: v.write,
+  };
 }
 
 interface Line {

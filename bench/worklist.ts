@@ -29,6 +29,7 @@ import { type CompanyContext, createCompany, loadCompany } from '../src/ledger/i
 import type { SqlClient } from '../src/store/client.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
+import { parseFlags, positive } from './lib/args.js';
 import { BENCH_DAY_JOURNAL_LINES, journalLineParams, timedQuery, v7 } from './lib/sql.js';
 
 const LAST_DAY = '2026-06-30';
@@ -49,33 +50,31 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = {
-    customers: 100_000,
-    invoices: 1_000_000,
-    pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    repeat: 2,
-    rebuild: false,
-    drop: false,
-    write: null,
+  const v = parseFlags(
+    argv,
+    {
+      customers: { type: 'string', default: '100_000' },
+      invoices: { type: 'string', default: '1_000_000' },
+      pg: {
+        type: 'string',
+        default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      },
+      repeat: { type: 'string', default: '2' },
+      rebuild: { type: 'boolean', default: false },
+      drop: { type: 'boolean', default: false },
+      write: { type: 'string' },
+    },
+    'see the comment at the top of bench/worklist.ts',
+  );
+  return {
+    customers: positive('--customers', v.customers),
+    invoices: positive('--invoices', v.invoices),
+    pg: v.pg,
+    repeat: positive('--repeat', v.repeat),
+    rebuild: v.rebuild,
+    drop: v.drop,
+    write: v.write ?? null,
   };
-  const whole = (flag: string, text: string) => {
-    const n = Number(text.replaceAll('_', ''));
-    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag} takes a positive whole number`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = () => argv[++i] ?? '';
-    if (flag === '--customers') args.customers = whole(flag, value());
-    else if (flag === '--invoices') args.invoices = whole(flag, value());
-    else if (flag === '--pg') args.pg = value();
-    else if (flag === '--repeat') args.repeat = whole(flag, value());
-    else if (flag === '--rebuild') args.rebuild = true;
-    else if (flag === '--drop') args.drop = true;
-    else if (flag === '--write') args.write = value();
-    else throw new Error(`unknown argument ${flag}; see the comment at the top of bench/worklist.ts`);
-  }
-  return args;
 }
 
 async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {

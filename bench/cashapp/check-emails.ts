@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDecimalToMinor } from '../../src/money/index.js';
 import { readRemittanceEmail } from '../../src/remittance/index.js';
+import { parseFlags } from '../lib/args.js';
 import type { Truth, TruthPayment } from './model.js';
 
 interface Outcome {
@@ -61,13 +62,13 @@ async function check(dir: string, p: TruthPayment, truthReference: string | null
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  let dir = 'bench/out/cashapp';
-  let show = 5;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--dir') dir = argv[++i] ?? dir;
-    else if (argv[i] === '--show') show = Number(argv[++i] ?? 5);
-    else throw new Error(`unknown argument ${argv[i]}; usage: check-emails.ts [--dir DIR] [--show N]`);
-  }
+  const v = parseFlags(
+    argv,
+    { dir: { type: 'string', default: 'bench/out/cashapp' }, show: { type: 'string', default: '5' } },
+    'usage: check-emails.ts [--dir DIR] [--show N]',
+  );
+  const dir = v.dir;
+  const show = Number(v.show);
   const truth = JSON.parse(await readFile(join(dir, 'truth.json'), 'utf8')) as Truth;
   const emails = truth.payments.filter((p) => p.source.startsWith('eml-') && p.remittance_file !== null);
   const outcomes: Outcome[] = [];

@@ -20,6 +20,7 @@ import { Rng } from '../../src/demo/prng.js';
 import { parseFile } from '../../src/formats/index.js';
 import type { BankEntry, ParseResult } from '../../src/formats/model.js';
 import { formatMinor } from '../../src/money/index.js';
+import { parseFlags, positive } from '../lib/args.js';
 import { buildCustomers, buildDocuments, type Company, customersCsv, invoicesCsv } from './company.js';
 import { isoOf } from './dates.js';
 import { type Locale, writeEmail } from './email.js';
@@ -316,27 +317,28 @@ async function readBack(
 // Command line
 
 function parseArgs(argv: readonly string[]): GenerateOptions {
-  const options: GenerateOptions = { ...DEFAULTS, out: 'bench/out/cashapp' };
-  const whole = (flag: string, text: string) => {
-    const n = Number(text.replaceAll('_', ''));
-    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag} takes a positive whole number`);
-    return n;
+  const v = parseFlags(
+    argv,
+    {
+      customers: { type: 'string', default: String(DEFAULTS.customers) },
+      'open-invoices': { type: 'string', default: String(DEFAULTS.openInvoices) },
+      payments: { type: 'string', default: String(DEFAULTS.payments) },
+      days: { type: 'string', default: String(DEFAULTS.days) },
+      start: { type: 'string', default: DEFAULTS.start },
+      seed: { type: 'string', default: String(DEFAULTS.seed) },
+      out: { type: 'string', default: 'bench/out/cashapp' },
+    },
+    'usage: generate.ts [--customers N] [--open-invoices N] [--payments N] [--days N] [--start YYYY-MM-DD] [--seed N] [--out DIR]',
+  );
+  const options: GenerateOptions = {
+    customers: positive('--customers', v.customers),
+    openInvoices: positive('--open-invoices', v['open-invoices']),
+    payments: positive('--payments', v.payments),
+    days: positive('--days', v.days),
+    start: v.start,
+    seed: positive('--seed', v.seed),
+    out: v.out,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = () => argv[++i] ?? '';
-    if (flag === '--customers') options.customers = whole(flag, value());
-    else if (flag === '--open-invoices') options.openInvoices = whole(flag, value());
-    else if (flag === '--payments') options.payments = whole(flag, value());
-    else if (flag === '--days') options.days = whole(flag, value());
-    else if (flag === '--seed') options.seed = whole(flag, value());
-    else if (flag === '--start') options.start = value();
-    else if (flag === '--out') options.out = value();
-    else
-      throw new Error(
-        `unknown argument ${flag}; usage: generate.ts [--customers N] [--open-invoices N] [--payments N] [--days N] [--start YYYY-MM-DD] [--seed N] [--out DIR]`,
-      );
-  }
   if (!/^\d{4}-\d{2}-\d{2}$/.test(options.start)) throw new Error('--start takes a date YYYY-MM-DD');
   return options;
 }

@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { oneOf, parseFlags, positive } from '../lib/args.js';
 import { DEFAULTS, describe, type GenerateOptions, generateBench } from './generate.js';
 import type { ExportRow, Manifest, QueueEntry, Truth } from './model.js';
 import { formatReport, type ScoreReport, scoreRun } from './score.js';
@@ -48,48 +49,47 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = {
-    generate: { ...DEFAULTS, out: join(REPO, 'bench', 'out', 'cashapp') },
-    regenerate: false,
-    engine: 'pglite',
-    pg: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    singleRun: false,
-    skipRemittance: false,
-    keep: false,
-    json: false,
+  const v = parseFlags(
+    argv,
+    {
+      dir: { type: 'string' },
+      regenerate: { type: 'boolean', default: false },
+      customers: { type: 'string', default: String(DEFAULTS.customers) },
+      'open-invoices': { type: 'string', default: String(DEFAULTS.openInvoices) },
+      payments: { type: 'string', default: String(DEFAULTS.payments) },
+      days: { type: 'string', default: String(DEFAULTS.days) },
+      seed: { type: 'string', default: String(DEFAULTS.seed) },
+      start: { type: 'string', default: DEFAULTS.start },
+      engine: { type: 'string', default: 'pglite' },
+      pg: {
+        type: 'string',
+        default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      },
+      'single-run': { type: 'boolean', default: false },
+      'skip-remittance': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    'usage: run.ts [--dir DIR] [--regenerate] [--customers N] [--open-invoices N] [--payments N] [--days N] [--seed N] [--engine pglite|postgres] [--pg URL] [--single-run] [--skip-remittance] [--keep] [--json]',
+  );
+  return {
+    generate: {
+      customers: positive('--customers', v.customers),
+      openInvoices: positive('--open-invoices', v['open-invoices']),
+      payments: positive('--payments', v.payments),
+      days: positive('--days', v.days),
+      start: v.start,
+      seed: positive('--seed', v.seed),
+      out: v.dir === undefined ? join(REPO, 'bench', 'out', 'cashapp') : resolve(v.dir),
+    },
+    regenerate: v.regenerate,
+    engine: oneOf('--engine', v.engine, ['pglite', 'postgres']),
+    pg: v.pg,
+    singleRun: v['single-run'],
+    skipRemittance: v['skip-remittance'],
+    keep: v.keep,
+    json: v.json,
   };
-  const whole = (flag: string, text: string) => {
-    const n = Number(text.replaceAll('_', ''));
-    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag} takes a positive whole number`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = () => argv[++i] ?? '';
-    if (flag === '--dir') args.generate.out = resolve(value());
-    else if (flag === '--regenerate') args.regenerate = true;
-    else if (flag === '--customers') args.generate.customers = whole(flag, value());
-    else if (flag === '--open-invoices') args.generate.openInvoices = whole(flag, value());
-    else if (flag === '--payments') args.generate.payments = whole(flag, value());
-    else if (flag === '--days') args.generate.days = whole(flag, value());
-    else if (flag === '--seed') args.generate.seed = whole(flag, value());
-    else if (flag === '--start') args.generate.start = value();
-    else if (flag === '--pg') args.pg = value();
-    else if (flag === '--single-run') args.singleRun = true;
-    else if (flag === '--skip-remittance') args.skipRemittance = true;
-    else if (flag === '--keep') args.keep = true;
-    else if (flag === '--json') args.json = true;
-    else if (flag === '--engine') {
-      const engine = value();
-      if (engine !== 'pglite' && engine !== 'postgres') throw new Error('--engine takes pglite or postgres');
-      args.engine = engine;
-    } else {
-      throw new Error(
-        `unknown argument ${flag}; usage: run.ts [--dir DIR] [--regenerate] [--customers N] [--open-invoices N] [--payments N] [--days N] [--seed N] [--engine pglite|postgres] [--pg URL] [--single-run] [--skip-remittance] [--keep] [--json]`,
-      );
-    }
-  }
-  return args;
 }
 
 /** Reuses DIR when its truth was generated with the same parameters; generates it otherwise. */

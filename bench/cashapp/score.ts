@@ -20,6 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDecimalToMinor } from '../../src/money/index.js';
+import { parseFlags } from '../lib/args.js';
 import type { ExportRow, QueueEntry, QueueSuggestion, Truth, TruthPayment } from './model.js';
 
 export const TARGETS = {
@@ -412,21 +413,17 @@ async function readJson<T>(path: string): Promise<T> {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  let truthPath = '';
-  let exportPath = '';
-  let queuePath = '';
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (flag === '--truth') truthPath = argv[++i] ?? '';
-    else if (flag === '--export') exportPath = argv[++i] ?? '';
-    else if (flag === '--queue') queuePath = argv[++i] ?? '';
-    else if (flag === '--json') json = true;
-    else
-      throw new Error(
-        `unknown argument ${flag}; usage: score.ts --truth FILE --export FILE --queue FILE [--json]`,
-      );
-  }
+  const v = parseFlags(
+    argv,
+    {
+      truth: { type: 'string', default: '' },
+      export: { type: 'string', default: '' },
+      queue: { type: 'string', default: '' },
+      json: { type: 'boolean', default: false },
+    },
+    'usage: score.ts --truth FILE --export FILE --queue FILE [--json]',
+  );
+  const { truth: truthPath, export: exportPath, queue: queuePath, json } = v;
   if (!truthPath || !exportPath) throw new Error('score.ts needs --truth and --export (and usually --queue)');
   const report = scoreRun(
     await readJson<Truth>(truthPath),

@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readChunkBytes } from '../../src/formats/index.js';
 import { FORMAT_NAMES, type FormatName, type FormatParser, type ParseSink } from '../../src/formats/model.js';
+import { list, parseFlags } from '../lib/args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '../..');
@@ -141,23 +142,18 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { sizeMB: 1024, formats: [], keep: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=')
-      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-      : [arg];
-    const value = () => inline ?? argv[++i] ?? '';
-    if (flag === '--size') {
-      args.sizeMB = Number.parseInt(value(), 10);
-      if (!Number.isSafeInteger(args.sizeMB) || args.sizeMB <= 0)
-        throw new Error('--size takes a positive whole MB');
-    } else if (flag === '--format') {
-      for (const name of value().split(',')) args.formats.push(toFormat(name));
-    } else if (flag === '--keep') args.keep = true;
-    else throw new Error(`unknown argument ${arg}; usage: run.ts [--size MB] [--format a,b] [--keep]`);
-  }
-  return args;
+  const v = parseFlags(
+    argv,
+    {
+      size: { type: 'string', default: '1024' },
+      format: { type: 'string', multiple: true },
+      keep: { type: 'boolean', default: false },
+    },
+    'usage: run.ts [--size MB] [--format a,b] [--keep]',
+  );
+  const sizeMB = Number.parseInt(v.size, 10);
+  if (!Number.isSafeInteger(sizeMB) || sizeMB <= 0) throw new Error('--size takes a positive whole MB');
+  return { sizeMB, formats: (v.format ?? []).flatMap((names) => list(names).map(toFormat)), keep: v.keep };
 }
 
 function toFormat(name: string): FormatName {
