@@ -4,9 +4,17 @@ import type { SqlClient } from '../store/client.js';
 import type { CompanyContext } from './context.js';
 import { invariant, LedgerError } from './core/errors.js';
 import { type EntryDraft, type LineDraft, reversalOf } from './core/journal.js';
-import { applicationLines, baseShare, type DocType, entry, onAccountLines } from './core/postings.js';
+import { applicationLines, baseShare, entry, onAccountLines } from './core/postings.js';
 import { postEntries } from './journal-store.js';
 import { creditApplicationMemo, customerFamilies, isUuid, sameCustomerFamily } from './operations.js';
+import {
+  type DocumentRecord,
+  type DocumentRow,
+  documentRecord,
+  type ReceiptRecord,
+  type ReceiptRow,
+  receiptRecord,
+} from './records.js';
 
 /**
  * Set-based postings for cash application: many applications (or unapplies) in a handful of
@@ -91,30 +99,8 @@ export class BulkItemError extends LedgerError {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-interface ReceiptState {
-  id: string;
-  key: string;
-  customerId: string | null;
-  currency: string;
-  unapplied: number;
-  unappliedBase: number;
-  onAccount: number;
-  onAccountBase: number;
-  touched: boolean;
-}
-
-interface DocState {
-  id: string;
-  number: string;
-  customerId: string;
-  docType: DocType;
-  currency: string;
-  amount: number;
-  amountBase: number;
-  open: number;
-  openBase: number;
-  touched: boolean;
-}
+type ReceiptState = ReceiptRecord & { touched: boolean };
+type DocState = DocumentRecord & { touched: boolean };
 
 /** An application row as written, entry_id filled in once its entry has an id. */
 interface AppRow {
@@ -193,38 +179,14 @@ async function lockReceipts(
 ): Promise<Map<string, ReceiptState>> {
   const wanted = [...new Set(ids)].filter(isUuid);
   if (wanted.length === 0) return new Map();
-  const { rows } = await client.query<{
-    receipt_id: string;
-    receipt_key: string;
-    customer_id: string | null;
-    currency: string;
-    unapplied_minor: number;
-    unapplied_base_minor: number;
-    on_account_minor: number;
-    on_account_base_minor: number;
-  }>(
+  const { rows } = await client.query<ReceiptRow>(
     `SELECT receipt_id, receipt_key, customer_id, currency, unapplied_minor, unapplied_base_minor,
             on_account_minor, on_account_base_minor
        FROM receipt WHERE company_id = $1 AND receipt_id = ANY($2::uuid[])
       ORDER BY receipt_id FOR UPDATE`,
     [ctx.companyId, wanted],
   );
-  return new Map(
-    rows.map((r) => [
-      r.receipt_id,
-      {
-        id: r.receipt_id,
-        key: r.receipt_key,
-        customerId: r.customer_id,
-        currency: r.currency.trim(),
-        unapplied: r.unapplied_minor,
-        unappliedBase: r.unapplied_base_minor,
-        onAccount: r.on_account_minor,
-        onAccountBase: r.on_account_base_minor,
-        touched: false,
-      },
-    ]),
-  );
+  return new Map(rows.map((r) => [r.receipt_id, { ...receiptRecord(r), touched: false }]));
 }
 
 async function lockDocuments(
@@ -234,40 +196,14 @@ async function lockDocuments(
 ): Promise<Map<string, DocState>> {
   const wanted = [...new Set(ids)].filter(isUuid);
   if (wanted.length === 0) return new Map();
-  const { rows } = await client.query<{
-    document_id: string;
-    document_number: string;
-    customer_id: string;
-    doc_type: DocType;
-    currency: string;
-    amount_minor: number;
-    base_amount_minor: number;
-    open_minor: number;
-    open_base_minor: number;
-  }>(
+  const { rows } = await client.query<DocumentRow>(
     `SELECT document_id, document_number, customer_id, doc_type, currency, amount_minor, base_amount_minor,
             open_minor, open_base_minor
        FROM document WHERE company_id = $1 AND document_id = ANY($2::uuid[])
       ORDER BY document_id FOR UPDATE`,
     [ctx.companyId, wanted],
   );
-  return new Map(
-    rows.map((d) => [
-      d.document_id,
-      {
-        id: d.document_id,
-        number: d.document_number,
-        customerId: d.customer_id,
-        docType: d.doc_type,
-        currency: d.currency.trim(),
-        amount: d.amount_minor,
-        amountBase: d.base_amount_minor,
-        open: d.open_minor,
-        openBase: d.open_base_minor,
-        touched: false,
-      },
-    ]),
-  );
+  return new Map(rows.map((d) => [d.document_id, { ...documentRecord(d), touched: false }]));
 }
 
 function found<T>(map: ReadonlyMap<string, T>, id: string, what: string): T {
@@ -345,20 +281,20 @@ function planPayment(p: PlanContext, item: PaymentItem): Planned {
     `receipt ${receipt.key} belongs to a customer outside the family of ${doc.number}'s`,
   );
   invariant(
-    item.cashMinor <= receipt.unapplied,
+    item.cashMinor <= receipt.unappliedMinor,
     'receipt-over-applied',
-    `receipt ${receipt.key} has ${receipt.unapplied} unapplied, cannot apply ${item.cashMinor}`,
+    `receipt ${receipt.key} has ${receipt.unappliedMinor} unapplied, cannot apply ${item.cashMinor}`,
   );
   invariant(
-    applied <= doc.open,
+    applied <= doc.openMinor,
     'document-over-applied',
-    `${doc.number} is open for ${doc.open}, cannot apply ${applied}`,
+    `${doc.number} is open for ${doc.openMinor}, cannot apply ${applied}`,
   );
-  const sourceBase = baseShare(item.cashMinor, receipt.unapplied, receipt.unappliedBase);
-  const documentBase = baseShare(applied, doc.open, doc.openBase);
-  const discountBase = Math.min(baseShare(discountMinor, doc.amount, doc.amountBase), documentBase);
+  const sourceBase = baseShare(item.cashMinor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
+  const documentBase = baseShare(applied, doc.openMinor, doc.openBaseMinor);
+  const discountBase = Math.min(baseShare(discountMinor, doc.amountMinor, doc.amountBaseMinor), documentBase);
   const writeOffBase = Math.min(
-    baseShare(writeOffMinor, doc.amount, doc.amountBase),
+    baseShare(writeOffMinor, doc.amountMinor, doc.amountBaseMinor),
     documentBase - discountBase,
   );
   const { lines, fxGainLossBaseMinor } = applicationLines({
@@ -375,11 +311,11 @@ function planPayment(p: PlanContext, item: PaymentItem): Planned {
     writeOffBaseMinor: writeOffBase,
   });
   receipt.customerId ??= doc.customerId;
-  receipt.unapplied -= item.cashMinor;
-  receipt.unappliedBase -= sourceBase;
+  receipt.unappliedMinor -= item.cashMinor;
+  receipt.unappliedBaseMinor -= sourceBase;
   receipt.touched = true;
-  doc.open -= applied;
-  doc.openBase -= documentBase;
+  doc.openMinor -= applied;
+  doc.openBaseMinor -= documentBase;
   doc.touched = true;
   const app: AppRow = {
     ...baseApp(p, item),
@@ -419,18 +355,18 @@ function planCredit(p: PlanContext, item: CreditItem): Planned {
     'credit memo and document currencies differ',
   );
   invariant(
-    item.amountMinor <= credit.open,
+    item.amountMinor <= credit.openMinor,
     'credit-over-applied',
-    `${credit.number} is open for ${credit.open}, cannot apply ${item.amountMinor}`,
+    `${credit.number} is open for ${credit.openMinor}, cannot apply ${item.amountMinor}`,
   );
   invariant(
-    item.amountMinor <= doc.open,
+    item.amountMinor <= doc.openMinor,
     'document-over-applied',
-    `${doc.number} is open for ${doc.open}, cannot apply ${item.amountMinor}`,
+    `${doc.number} is open for ${doc.openMinor}, cannot apply ${item.amountMinor}`,
   );
   const via = item.receiptId ? found(p.receipts, item.receiptId, 'receipt').key : null;
-  const sourceBase = baseShare(item.amountMinor, credit.open, credit.openBase);
-  const documentBase = baseShare(item.amountMinor, doc.open, doc.openBase);
+  const sourceBase = baseShare(item.amountMinor, credit.openMinor, credit.openBaseMinor);
+  const documentBase = baseShare(item.amountMinor, doc.openMinor, doc.openBaseMinor);
   const { lines, fxGainLossBaseMinor } = applicationLines({
     source: 'credit_memo',
     customerId: doc.customerId,
@@ -444,11 +380,11 @@ function planCredit(p: PlanContext, item: CreditItem): Planned {
     discountBaseMinor: 0,
     writeOffBaseMinor: 0,
   });
-  credit.open -= item.amountMinor;
-  credit.openBase -= sourceBase;
+  credit.openMinor -= item.amountMinor;
+  credit.openBaseMinor -= sourceBase;
   credit.touched = true;
-  doc.open -= item.amountMinor;
-  doc.openBase -= documentBase;
+  doc.openMinor -= item.amountMinor;
+  doc.openBaseMinor -= documentBase;
   doc.touched = true;
   const app: AppRow = {
     ...baseApp(p, item),
@@ -482,16 +418,16 @@ function planOnAccount(p: PlanContext, item: OnAccountItem): Planned {
   // The single path learns of an unknown customer only from the foreign key; here it is a rule.
   invariant(p.families.has(customerId), 'not-found', `no customer ${customerId}`);
   invariant(
-    item.amountMinor <= receipt.unapplied,
+    item.amountMinor <= receipt.unappliedMinor,
     'receipt-over-applied',
-    `receipt ${receipt.key} has ${receipt.unapplied} unapplied, cannot put ${item.amountMinor} on account`,
+    `receipt ${receipt.key} has ${receipt.unappliedMinor} unapplied, cannot put ${item.amountMinor} on account`,
   );
-  const base = baseShare(item.amountMinor, receipt.unapplied, receipt.unappliedBase);
+  const base = baseShare(item.amountMinor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
   receipt.customerId = customerId;
-  receipt.unapplied -= item.amountMinor;
-  receipt.unappliedBase -= base;
-  receipt.onAccount += item.amountMinor;
-  receipt.onAccountBase += base;
+  receipt.unappliedMinor -= item.amountMinor;
+  receipt.unappliedBaseMinor -= base;
+  receipt.onAccountMinor += item.amountMinor;
+  receipt.onAccountBaseMinor += base;
   receipt.touched = true;
   const app: AppRow = {
     ...baseApp(p, item),
@@ -663,10 +599,10 @@ async function writeReceiptBalances(
           chunk.map((r) => ({
             id: r.id,
             customer_id: r.customerId,
-            unapplied: r.unapplied,
-            unapplied_base: r.unappliedBase,
-            on_account: r.onAccount,
-            on_account_base: r.onAccountBase,
+            unapplied: r.unappliedMinor,
+            unapplied_base: r.unappliedBaseMinor,
+            on_account: r.onAccountMinor,
+            on_account_base: r.onAccountBaseMinor,
           })),
         ),
       ],
@@ -685,7 +621,10 @@ async function writeDocumentBalances(
       `UPDATE document d SET open_minor = x.open, open_base_minor = x.open_base
          FROM json_to_recordset($2::json) AS x(id uuid, open int8, open_base int8)
         WHERE d.company_id = $1 AND d.document_id = x.id`,
-      [ctx.companyId, JSON.stringify(chunk.map((d) => ({ id: d.id, open: d.open, open_base: d.openBase })))],
+      [
+        ctx.companyId,
+        JSON.stringify(chunk.map((d) => ({ id: d.id, open: d.openMinor, open_base: d.openBaseMinor }))),
+      ],
     );
   }
 }

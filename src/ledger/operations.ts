@@ -16,6 +16,14 @@ import {
   receiptLines,
 } from './core/postings.js';
 import { postEntries } from './journal-store.js';
+import {
+  type DocumentRecord,
+  type DocumentRow,
+  documentRecord,
+  type ReceiptRecord,
+  type ReceiptRow,
+  receiptRecord,
+} from './records.js';
 
 /** Who did it and why: recorded on every posting. */
 export interface Actor {
@@ -235,31 +243,6 @@ export async function recordReceipt(client: SqlClient, ctx: CompanyContext, r: N
   return receiptId;
 }
 
-interface DocumentRow {
-  document_id: string;
-  document_number: string;
-  customer_id: string;
-  doc_type: DocType;
-  currency: string;
-  amount_minor: number;
-  base_amount_minor: number;
-  open_minor: number;
-  open_base_minor: number;
-}
-
-interface ReceiptRow {
-  receipt_id: string;
-  receipt_key: string;
-  customer_id: string | null;
-  currency: string;
-  amount_minor: number;
-  base_amount_minor: number;
-  unapplied_minor: number;
-  unapplied_base_minor: number;
-  on_account_minor: number;
-  on_account_base_minor: number;
-}
-
 /** How many levels a customer may sit below its top-level parent and still count as in its family. */
 export const CUSTOMER_FAMILY_DEPTH = 8;
 
@@ -313,7 +296,7 @@ async function lockDocument(
   client: SqlClient,
   ctx: CompanyContext,
   documentId: string,
-): Promise<DocumentRow> {
+): Promise<DocumentRecord> {
   const { rows } = await client.query<DocumentRow>(
     `SELECT document_id, document_number, customer_id, doc_type, currency, amount_minor, base_amount_minor,
             open_minor, open_base_minor
@@ -321,10 +304,14 @@ async function lockDocument(
     [ctx.companyId, documentId],
   );
   if (!rows[0]) throw new LedgerError('not-found', `no document ${documentId}`);
-  return { ...rows[0], currency: rows[0].currency.trim() };
+  return documentRecord(rows[0]);
 }
 
-async function lockReceipt(client: SqlClient, ctx: CompanyContext, receiptId: string): Promise<ReceiptRow> {
+async function lockReceipt(
+  client: SqlClient,
+  ctx: CompanyContext,
+  receiptId: string,
+): Promise<ReceiptRecord> {
   const { rows } = await client.query<ReceiptRow>(
     `SELECT receipt_id, receipt_key, customer_id, currency, amount_minor, base_amount_minor, unapplied_minor,
             unapplied_base_minor, on_account_minor, on_account_base_minor
@@ -332,7 +319,7 @@ async function lockReceipt(client: SqlClient, ctx: CompanyContext, receiptId: st
     [ctx.companyId, receiptId],
   );
   if (!rows[0]) throw new LedgerError('not-found', `no receipt ${receiptId}`);
-  return { ...rows[0], currency: rows[0].currency.trim() };
+  return receiptRecord(rows[0]);
 }
 
 export interface ApplyReceipt extends Actor {
@@ -372,43 +359,43 @@ export async function applyReceipt(client: SqlClient, ctx: CompanyContext, a: Ap
   const receipt = await lockReceipt(client, ctx, a.receiptId);
   const doc = await lockDocument(client, ctx, a.documentId);
   invariant(
-    doc.doc_type !== 'credit_memo',
+    doc.docType !== 'credit_memo',
     'wrong-document',
-    `${doc.document_number} is a credit memo; apply credits with applyCredit`,
+    `${doc.number} is a credit memo; apply credits with applyCredit`,
   );
   invariant(
     receipt.currency === doc.currency,
     'currency-mismatch',
-    `receipt ${receipt.receipt_key} is in ${receipt.currency}, document ${doc.document_number} in ${doc.currency}`,
+    `receipt ${receipt.key} is in ${receipt.currency}, document ${doc.number} in ${doc.currency}`,
   );
   invariant(
-    receipt.customer_id === null ||
+    receipt.customerId === null ||
       sameCustomerFamily(
-        await customerFamilies(client, ctx, [receipt.customer_id, doc.customer_id]),
-        receipt.customer_id,
-        doc.customer_id,
+        await customerFamilies(client, ctx, [receipt.customerId, doc.customerId]),
+        receipt.customerId,
+        doc.customerId,
       ),
     'customer-mismatch',
-    `receipt ${receipt.receipt_key} belongs to a customer outside the family of ${doc.document_number}'s`,
+    `receipt ${receipt.key} belongs to a customer outside the family of ${doc.number}'s`,
   );
   invariant(
-    a.cashMinor <= receipt.unapplied_minor,
+    a.cashMinor <= receipt.unappliedMinor,
     'receipt-over-applied',
-    `receipt ${receipt.receipt_key} has ${receipt.unapplied_minor} unapplied, cannot apply ${a.cashMinor}`,
+    `receipt ${receipt.key} has ${receipt.unappliedMinor} unapplied, cannot apply ${a.cashMinor}`,
   );
   invariant(
-    applied <= doc.open_minor,
+    applied <= doc.openMinor,
     'document-over-applied',
-    `${doc.document_number} is open for ${doc.open_minor}, cannot apply ${applied}`,
+    `${doc.number} is open for ${doc.openMinor}, cannot apply ${applied}`,
   );
 
-  const sourceBase = baseShare(a.cashMinor, receipt.unapplied_minor, receipt.unapplied_base_minor);
-  const documentBase = baseShare(applied, doc.open_minor, doc.open_base_minor);
-  const discountBase = baseShare(discountMinor, doc.amount_minor, doc.base_amount_minor);
-  const writeOffBase = baseShare(writeOffMinor, doc.amount_minor, doc.base_amount_minor);
+  const sourceBase = baseShare(a.cashMinor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
+  const documentBase = baseShare(applied, doc.openMinor, doc.openBaseMinor);
+  const discountBase = baseShare(discountMinor, doc.amountMinor, doc.amountBaseMinor);
+  const writeOffBase = baseShare(writeOffMinor, doc.amountMinor, doc.amountBaseMinor);
   const { lines, fxGainLossBaseMinor } = applicationLines({
     source: 'receipt',
-    customerId: doc.customer_id,
+    customerId: doc.customerId,
     currency: doc.currency,
     baseCurrency: ctx.baseCurrency,
     cashMinor: a.cashMinor,
@@ -423,32 +410,24 @@ export async function applyReceipt(client: SqlClient, ctx: CompanyContext, a: Ap
   const [entryId] = await postEntries(
     client,
     ctx,
-    [
-      entry(
-        a.postingDate,
-        'application',
-        applicationId,
-        `apply ${receipt.receipt_key} to ${doc.document_number}`,
-        lines,
-      ),
-    ],
+    [entry(a.postingDate, 'application', applicationId, `apply ${receipt.key} to ${doc.number}`, lines)],
     a.actor,
   );
-  if (receipt.customer_id === null) {
+  if (receipt.customerId === null) {
     await client.query('UPDATE receipt SET customer_id = $3 WHERE company_id = $1 AND receipt_id = $2', [
       ctx.companyId,
-      receipt.receipt_id,
-      doc.customer_id,
+      receipt.id,
+      doc.customerId,
     ]);
   }
-  await moveReceipt(client, ctx, receipt.receipt_id, -a.cashMinor, -sourceBase, 0, 0);
-  await moveDocument(client, ctx, doc.document_id, -applied, -documentBase);
+  await moveReceipt(client, ctx, receipt.id, -a.cashMinor, -sourceBase, 0, 0);
+  await moveDocument(client, ctx, doc.id, -applied, -documentBase);
   await insertApplication(client, ctx, {
     application_id: applicationId,
     kind: 'payment',
-    receipt_id: receipt.receipt_id,
+    receipt_id: receipt.id,
     credit_document_id: null,
-    document_id: doc.document_id,
+    document_id: doc.id,
     currency: doc.currency,
     applied_minor: applied,
     cash_minor: a.cashMinor,
@@ -495,14 +474,10 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
   invariant(a.amountMinor > 0, 'empty-application', 'nothing to apply');
   const credit = await lockDocument(client, ctx, a.creditDocumentId);
   const doc = await lockDocument(client, ctx, a.documentId);
+  invariant(credit.docType === 'credit_memo', 'wrong-document', `${credit.number} is not a credit memo`);
+  invariant(doc.docType !== 'credit_memo', 'wrong-document', `${doc.number} is a credit memo`);
   invariant(
-    credit.doc_type === 'credit_memo',
-    'wrong-document',
-    `${credit.document_number} is not a credit memo`,
-  );
-  invariant(doc.doc_type !== 'credit_memo', 'wrong-document', `${doc.document_number} is a credit memo`);
-  invariant(
-    credit.customer_id === doc.customer_id,
+    credit.customerId === doc.customerId,
     'customer-mismatch',
     'a credit memo applies to its own customer',
   );
@@ -512,21 +487,21 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
     'credit memo and document currencies differ',
   );
   invariant(
-    a.amountMinor <= credit.open_minor,
+    a.amountMinor <= credit.openMinor,
     'credit-over-applied',
-    `${credit.document_number} is open for ${credit.open_minor}, cannot apply ${a.amountMinor}`,
+    `${credit.number} is open for ${credit.openMinor}, cannot apply ${a.amountMinor}`,
   );
   invariant(
-    a.amountMinor <= doc.open_minor,
+    a.amountMinor <= doc.openMinor,
     'document-over-applied',
-    `${doc.document_number} is open for ${doc.open_minor}, cannot apply ${a.amountMinor}`,
+    `${doc.number} is open for ${doc.openMinor}, cannot apply ${a.amountMinor}`,
   );
-  const viaReceiptKey = a.receiptId ? (await lockReceipt(client, ctx, a.receiptId)).receipt_key : null;
-  const sourceBase = baseShare(a.amountMinor, credit.open_minor, credit.open_base_minor);
-  const documentBase = baseShare(a.amountMinor, doc.open_minor, doc.open_base_minor);
+  const viaReceiptKey = a.receiptId ? (await lockReceipt(client, ctx, a.receiptId)).key : null;
+  const sourceBase = baseShare(a.amountMinor, credit.openMinor, credit.openBaseMinor);
+  const documentBase = baseShare(a.amountMinor, doc.openMinor, doc.openBaseMinor);
   const { lines, fxGainLossBaseMinor } = applicationLines({
     source: 'credit_memo',
-    customerId: doc.customer_id,
+    customerId: doc.customerId,
     currency: doc.currency,
     baseCurrency: ctx.baseCurrency,
     cashMinor: a.amountMinor,
@@ -546,20 +521,20 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
         a.postingDate,
         'application',
         applicationId,
-        creditApplicationMemo(credit.document_number, doc.document_number, viaReceiptKey),
+        creditApplicationMemo(credit.number, doc.number, viaReceiptKey),
         lines,
       ),
     ],
     a.actor,
   );
-  await moveDocument(client, ctx, credit.document_id, -a.amountMinor, -sourceBase);
-  await moveDocument(client, ctx, doc.document_id, -a.amountMinor, -documentBase);
+  await moveDocument(client, ctx, credit.id, -a.amountMinor, -sourceBase);
+  await moveDocument(client, ctx, doc.id, -a.amountMinor, -documentBase);
   await insertApplication(client, ctx, {
     application_id: applicationId,
     kind: 'credit_memo',
     receipt_id: null,
-    credit_document_id: credit.document_id,
-    document_id: doc.document_id,
+    credit_document_id: credit.id,
+    document_id: doc.id,
     currency: doc.currency,
     applied_minor: a.amountMinor,
     cash_minor: a.amountMinor,
@@ -610,23 +585,19 @@ export async function putOnAccount(client: SqlClient, ctx: CompanyContext, a: Pu
   assertSafeMinor(a.amountMinor);
   invariant(a.amountMinor > 0, 'empty-application', 'nothing to put on account');
   const receipt = await lockReceipt(client, ctx, a.receiptId);
-  const customerId = receipt.customer_id ?? a.customerId ?? null;
+  const customerId = receipt.customerId ?? a.customerId ?? null;
+  invariant(customerId !== null, 'customer-unknown', `receipt ${receipt.key} has no customer; name one`);
   invariant(
-    customerId !== null,
-    'customer-unknown',
-    `receipt ${receipt.receipt_key} has no customer; name one`,
-  );
-  invariant(
-    receipt.customer_id === null || a.customerId === undefined || a.customerId === receipt.customer_id,
+    receipt.customerId === null || a.customerId === undefined || a.customerId === receipt.customerId,
     'customer-mismatch',
-    `receipt ${receipt.receipt_key} belongs to another customer`,
+    `receipt ${receipt.key} belongs to another customer`,
   );
   invariant(
-    a.amountMinor <= receipt.unapplied_minor,
+    a.amountMinor <= receipt.unappliedMinor,
     'receipt-over-applied',
-    `receipt ${receipt.receipt_key} has ${receipt.unapplied_minor} unapplied, cannot put ${a.amountMinor} on account`,
+    `receipt ${receipt.key} has ${receipt.unappliedMinor} unapplied, cannot put ${a.amountMinor} on account`,
   );
-  const base = baseShare(a.amountMinor, receipt.unapplied_minor, receipt.unapplied_base_minor);
+  const base = baseShare(a.amountMinor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
   const applicationId = uuidv7();
   const [entryId] = await postEntries(
     client,
@@ -636,24 +607,24 @@ export async function putOnAccount(client: SqlClient, ctx: CompanyContext, a: Pu
         a.postingDate,
         'application',
         applicationId,
-        `on account ${receipt.receipt_key}`,
+        `on account ${receipt.key}`,
         onAccountLines(customerId, receipt.currency, a.amountMinor, base),
       ),
     ],
     a.actor,
   );
-  if (receipt.customer_id === null) {
+  if (receipt.customerId === null) {
     await client.query('UPDATE receipt SET customer_id = $3 WHERE company_id = $1 AND receipt_id = $2', [
       ctx.companyId,
-      receipt.receipt_id,
+      receipt.id,
       customerId,
     ]);
   }
-  await moveReceipt(client, ctx, receipt.receipt_id, -a.amountMinor, -base, a.amountMinor, base);
+  await moveReceipt(client, ctx, receipt.id, -a.amountMinor, -base, a.amountMinor, base);
   await insertApplication(client, ctx, {
     application_id: applicationId,
     kind: 'on_account',
-    receipt_id: receipt.receipt_id,
+    receipt_id: receipt.id,
     credit_document_id: null,
     document_id: null,
     currency: receipt.currency,
@@ -842,11 +813,11 @@ export async function adjustDocument(client: SqlClient, ctx: CompanyContext, a: 
   invariant(a.reason.length > 0, 'reason-missing', 'an adjustment needs a reason');
   const doc = await lockDocument(client, ctx, a.documentId);
   invariant(
-    a.amountMinor <= doc.open_minor,
+    a.amountMinor <= doc.openMinor,
     'document-over-applied',
-    `${doc.document_number} is open for ${doc.open_minor}, cannot write off ${a.amountMinor}`,
+    `${doc.number} is open for ${doc.openMinor}, cannot write off ${a.amountMinor}`,
   );
-  const base = baseShare(a.amountMinor, doc.open_minor, doc.open_base_minor);
+  const base = baseShare(a.amountMinor, doc.openMinor, doc.openBaseMinor);
   const adjustmentId = uuidv7();
   const [entryId] = await postEntries(
     client,
@@ -856,20 +827,20 @@ export async function adjustDocument(client: SqlClient, ctx: CompanyContext, a: 
         a.postingDate,
         'adjustment',
         adjustmentId,
-        `${a.kind} ${doc.document_number}: ${a.reason}`,
-        adjustmentLines(a.kind, doc.doc_type, doc.customer_id, doc.currency, a.amountMinor, base),
+        `${a.kind} ${doc.number}: ${a.reason}`,
+        adjustmentLines(a.kind, doc.docType, doc.customerId, doc.currency, a.amountMinor, base),
       ),
     ],
     a.actor,
   );
-  await moveDocument(client, ctx, doc.document_id, -a.amountMinor, -base);
+  await moveDocument(client, ctx, doc.id, -a.amountMinor, -base);
   await client.query(
     `INSERT INTO adjustment (company_id, adjustment_id, document_id, kind, amount_minor, base_amount_minor, reason,
        posting_date, entry_id, created_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
     [
       ctx.companyId,
       adjustmentId,
-      doc.document_id,
+      doc.id,
       a.kind,
       a.amountMinor,
       base,
