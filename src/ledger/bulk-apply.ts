@@ -5,6 +5,7 @@ import type { CompanyContext } from './context.js';
 import { invariant, LedgerError } from './core/errors.js';
 import { type EntryDraft, type LineDraft, reversalOf } from './core/journal.js';
 import { applicationLines, baseShare, entry, onAccountLines } from './core/postings.js';
+import { checkCreditApplication, creditApplicationPosting } from './core/rules.js';
 import { postEntries } from './journal-store.js';
 import { creditApplicationMemo, customerFamilies, isUuid, sameCustomerFamily } from './operations.js';
 import {
@@ -342,49 +343,19 @@ function planCredit(p: PlanContext, item: CreditItem): Planned {
   invariant(item.amountMinor > 0, 'empty-application', 'nothing to apply');
   const credit = found(p.docs, item.creditDocumentId, 'document');
   const doc = found(p.docs, item.documentId, 'document');
-  invariant(credit.docType === 'credit_memo', 'wrong-document', `${credit.number} is not a credit memo`);
-  invariant(doc.docType !== 'credit_memo', 'wrong-document', `${doc.number} is a credit memo`);
-  invariant(
-    credit.customerId === doc.customerId,
-    'customer-mismatch',
-    'a credit memo applies to its own customer',
-  );
-  invariant(
-    credit.currency === doc.currency,
-    'currency-mismatch',
-    'credit memo and document currencies differ',
-  );
-  invariant(
-    item.amountMinor <= credit.openMinor,
-    'credit-over-applied',
-    `${credit.number} is open for ${credit.openMinor}, cannot apply ${item.amountMinor}`,
-  );
-  invariant(
-    item.amountMinor <= doc.openMinor,
-    'document-over-applied',
-    `${doc.number} is open for ${doc.openMinor}, cannot apply ${item.amountMinor}`,
-  );
+  checkCreditApplication(credit, doc, item.amountMinor);
   const via = item.receiptId ? found(p.receipts, item.receiptId, 'receipt').key : null;
-  const sourceBase = baseShare(item.amountMinor, credit.openMinor, credit.openBaseMinor);
-  const documentBase = baseShare(item.amountMinor, doc.openMinor, doc.openBaseMinor);
-  const { lines, fxGainLossBaseMinor } = applicationLines({
-    source: 'credit_memo',
-    customerId: doc.customerId,
-    currency: doc.currency,
-    baseCurrency: p.ctx.baseCurrency,
-    cashMinor: item.amountMinor,
-    discountMinor: 0,
-    writeOffMinor: 0,
-    sourceBaseMinor: sourceBase,
-    documentBaseMinor: documentBase,
-    discountBaseMinor: 0,
-    writeOffBaseMinor: 0,
-  });
+  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = creditApplicationPosting(
+    credit,
+    doc,
+    item.amountMinor,
+    p.ctx.baseCurrency,
+  );
   credit.openMinor -= item.amountMinor;
-  credit.openBaseMinor -= sourceBase;
+  credit.openBaseMinor -= sourceBaseMinor;
   credit.touched = true;
   doc.openMinor -= item.amountMinor;
-  doc.openBaseMinor -= documentBase;
+  doc.openBaseMinor -= documentBaseMinor;
   doc.touched = true;
   const app: AppRow = {
     ...baseApp(p, item),
@@ -394,8 +365,8 @@ function planCredit(p: PlanContext, item: CreditItem): Planned {
     currency: doc.currency,
     applied_minor: item.amountMinor,
     cash_minor: item.amountMinor,
-    document_base_minor: documentBase,
-    source_base_minor: sourceBase,
+    document_base_minor: documentBaseMinor,
+    source_base_minor: sourceBaseMinor,
     fx_gain_loss_base_minor: fxGainLossBaseMinor,
   };
   const memo = creditApplicationMemo(credit.number, doc.number, via);

@@ -15,6 +15,7 @@ import {
   onAccountLines,
   receiptLines,
 } from './core/postings.js';
+import { checkCreditApplication, creditApplicationPosting } from './core/rules.js';
 import { postEntries } from './journal-store.js';
 import {
   type DocumentRecord,
@@ -474,44 +475,14 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
   invariant(a.amountMinor > 0, 'empty-application', 'nothing to apply');
   const credit = await lockDocument(client, ctx, a.creditDocumentId);
   const doc = await lockDocument(client, ctx, a.documentId);
-  invariant(credit.docType === 'credit_memo', 'wrong-document', `${credit.number} is not a credit memo`);
-  invariant(doc.docType !== 'credit_memo', 'wrong-document', `${doc.number} is a credit memo`);
-  invariant(
-    credit.customerId === doc.customerId,
-    'customer-mismatch',
-    'a credit memo applies to its own customer',
-  );
-  invariant(
-    credit.currency === doc.currency,
-    'currency-mismatch',
-    'credit memo and document currencies differ',
-  );
-  invariant(
-    a.amountMinor <= credit.openMinor,
-    'credit-over-applied',
-    `${credit.number} is open for ${credit.openMinor}, cannot apply ${a.amountMinor}`,
-  );
-  invariant(
-    a.amountMinor <= doc.openMinor,
-    'document-over-applied',
-    `${doc.number} is open for ${doc.openMinor}, cannot apply ${a.amountMinor}`,
-  );
+  checkCreditApplication(credit, doc, a.amountMinor);
   const viaReceiptKey = a.receiptId ? (await lockReceipt(client, ctx, a.receiptId)).key : null;
-  const sourceBase = baseShare(a.amountMinor, credit.openMinor, credit.openBaseMinor);
-  const documentBase = baseShare(a.amountMinor, doc.openMinor, doc.openBaseMinor);
-  const { lines, fxGainLossBaseMinor } = applicationLines({
-    source: 'credit_memo',
-    customerId: doc.customerId,
-    currency: doc.currency,
-    baseCurrency: ctx.baseCurrency,
-    cashMinor: a.amountMinor,
-    discountMinor: 0,
-    writeOffMinor: 0,
-    sourceBaseMinor: sourceBase,
-    documentBaseMinor: documentBase,
-    discountBaseMinor: 0,
-    writeOffBaseMinor: 0,
-  });
+  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = creditApplicationPosting(
+    credit,
+    doc,
+    a.amountMinor,
+    ctx.baseCurrency,
+  );
   const applicationId = uuidv7();
   const [entryId] = await postEntries(
     client,
@@ -527,8 +498,8 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
     ],
     a.actor,
   );
-  await moveDocument(client, ctx, credit.id, -a.amountMinor, -sourceBase);
-  await moveDocument(client, ctx, doc.id, -a.amountMinor, -documentBase);
+  await moveDocument(client, ctx, credit.id, -a.amountMinor, -sourceBaseMinor);
+  await moveDocument(client, ctx, doc.id, -a.amountMinor, -documentBaseMinor);
   await insertApplication(client, ctx, {
     application_id: applicationId,
     kind: 'credit_memo',
@@ -541,8 +512,8 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
     discount_minor: 0,
     write_off_minor: 0,
     write_off_reason: null,
-    document_base_minor: documentBase,
-    source_base_minor: sourceBase,
+    document_base_minor: documentBaseMinor,
+    source_base_minor: sourceBaseMinor,
     fx_gain_loss_base_minor: fxGainLossBaseMinor,
     posting_date: a.postingDate,
     entry_id: entryId!,
