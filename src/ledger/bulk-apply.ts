@@ -4,10 +4,17 @@ import type { SqlClient } from '../store/client.js';
 import type { CompanyContext } from './context.js';
 import { invariant, LedgerError } from './core/errors.js';
 import { type EntryDraft, type LineDraft, reversalOf } from './core/journal.js';
-import { applicationLines, baseShare, entry, onAccountLines } from './core/postings.js';
-import { checkCreditApplication, creditApplicationPosting } from './core/rules.js';
+import { baseShare, entry, onAccountLines } from './core/postings.js';
+import {
+  checkCreditApplication,
+  checkPaymentAmounts,
+  checkPaymentCover,
+  checkPaymentTarget,
+  creditApplicationPosting,
+  paymentPosting,
+} from './core/rules.js';
 import { postEntries } from './journal-store.js';
-import { creditApplicationMemo, customerFamilies, isUuid, sameCustomerFamily } from './operations.js';
+import { creditApplicationMemo, customerFamilies, isUuid } from './operations.js';
 import {
   type DocumentRecord,
   type DocumentRow,
@@ -256,67 +263,26 @@ function planPayment(p: PlanContext, item: PaymentItem): Planned {
   assertAmount(item.cashMinor, 'cash');
   assertAmount(discountMinor, 'discount');
   assertAmount(writeOffMinor, 'write-off');
+  const amounts = { cashMinor: item.cashMinor, discountMinor, writeOffMinor };
   const applied = item.cashMinor + discountMinor + writeOffMinor;
   invariant(Number.isSafeInteger(applied), 'unsafe-amount', 'the amount applied is not a safe integer');
-  invariant(applied > 0, 'empty-application', 'nothing to apply');
-  invariant(
-    writeOffMinor === 0 || (item.writeOffReason ?? '').length > 0,
-    'reason-missing',
-    'a write-off needs a reason',
-  );
+  checkPaymentAmounts(amounts, item.writeOffReason);
   const receipt = found(p.receipts, item.receiptId, 'receipt');
   const doc = found(p.docs, item.documentId, 'document');
-  invariant(
-    doc.docType !== 'credit_memo',
-    'wrong-document',
-    `${doc.number} is a credit memo; apply credits as credit_memo items`,
+  checkPaymentTarget(receipt, doc, 'apply credits as credit_memo items');
+  checkPaymentCover(receipt, doc, amounts, p.families);
+  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = paymentPosting(
+    receipt,
+    doc,
+    amounts,
+    p.ctx.baseCurrency,
   );
-  invariant(
-    receipt.currency === doc.currency,
-    'currency-mismatch',
-    `receipt ${receipt.key} is in ${receipt.currency}, document ${doc.number} in ${doc.currency}`,
-  );
-  invariant(
-    receipt.customerId === null || sameCustomerFamily(p.families, receipt.customerId, doc.customerId),
-    'customer-mismatch',
-    `receipt ${receipt.key} belongs to a customer outside the family of ${doc.number}'s`,
-  );
-  invariant(
-    item.cashMinor <= receipt.unappliedMinor,
-    'receipt-over-applied',
-    `receipt ${receipt.key} has ${receipt.unappliedMinor} unapplied, cannot apply ${item.cashMinor}`,
-  );
-  invariant(
-    applied <= doc.openMinor,
-    'document-over-applied',
-    `${doc.number} is open for ${doc.openMinor}, cannot apply ${applied}`,
-  );
-  const sourceBase = baseShare(item.cashMinor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
-  const documentBase = baseShare(applied, doc.openMinor, doc.openBaseMinor);
-  const discountBase = Math.min(baseShare(discountMinor, doc.amountMinor, doc.amountBaseMinor), documentBase);
-  const writeOffBase = Math.min(
-    baseShare(writeOffMinor, doc.amountMinor, doc.amountBaseMinor),
-    documentBase - discountBase,
-  );
-  const { lines, fxGainLossBaseMinor } = applicationLines({
-    source: 'receipt',
-    customerId: doc.customerId,
-    currency: doc.currency,
-    baseCurrency: p.ctx.baseCurrency,
-    cashMinor: item.cashMinor,
-    discountMinor,
-    writeOffMinor,
-    sourceBaseMinor: sourceBase,
-    documentBaseMinor: documentBase,
-    discountBaseMinor: discountBase,
-    writeOffBaseMinor: writeOffBase,
-  });
   receipt.customerId ??= doc.customerId;
   receipt.unappliedMinor -= item.cashMinor;
-  receipt.unappliedBaseMinor -= sourceBase;
+  receipt.unappliedBaseMinor -= sourceBaseMinor;
   receipt.touched = true;
   doc.openMinor -= applied;
-  doc.openBaseMinor -= documentBase;
+  doc.openBaseMinor -= documentBaseMinor;
   doc.touched = true;
   const app: AppRow = {
     ...baseApp(p, item),
@@ -329,8 +295,8 @@ function planPayment(p: PlanContext, item: PaymentItem): Planned {
     discount_minor: discountMinor,
     write_off_minor: writeOffMinor,
     write_off_reason: item.writeOffReason ?? null,
-    document_base_minor: documentBase,
-    source_base_minor: sourceBase,
+    document_base_minor: documentBaseMinor,
+    source_base_minor: sourceBaseMinor,
     fx_gain_loss_base_minor: fxGainLossBaseMinor,
   };
   const memo = `apply ${receipt.key} to ${doc.number}`;

@@ -7,7 +7,6 @@ import { reversalOf } from './core/journal.js';
 import {
   type AdjustmentKind,
   adjustmentLines,
-  applicationLines,
   baseShare,
   type DocType,
   documentLines,
@@ -15,7 +14,14 @@ import {
   onAccountLines,
   receiptLines,
 } from './core/postings.js';
-import { checkCreditApplication, creditApplicationPosting } from './core/rules.js';
+import {
+  checkCreditApplication,
+  checkPaymentAmounts,
+  checkPaymentCover,
+  checkPaymentTarget,
+  creditApplicationPosting,
+  paymentPosting,
+} from './core/rules.js';
 import { postEntries } from './journal-store.js';
 import {
   type DocumentRecord,
@@ -282,16 +288,8 @@ export async function customerFamilies(
   return new Map(rows.map((r) => [r.start_id, r.complete ? r.root_id : null]));
 }
 
-/** Whether two customers are one and the same or share a known top-level parent. */
-export function sameCustomerFamily(
-  families: ReadonlyMap<string, string | null>,
-  a: string,
-  b: string,
-): boolean {
-  if (a === b) return true;
-  const root = families.get(a);
-  return root !== undefined && root !== null && root === families.get(b);
-}
+// Pure, so it lives with the rules; still exported from here for the callers outside the ledger.
+export { sameCustomerFamily } from './core/rules.js';
 
 async function lockDocument(
   client: SqlClient,
@@ -350,63 +348,23 @@ export async function applyReceipt(client: SqlClient, ctx: CompanyContext, a: Ap
     assertSafeMinor(v);
     invariant(v >= 0, 'negative-amount', 'application amounts must not be negative');
   }
+  const amounts = { cashMinor: a.cashMinor, discountMinor, writeOffMinor };
   const applied = a.cashMinor + discountMinor + writeOffMinor;
-  invariant(applied > 0, 'empty-application', 'nothing to apply');
-  invariant(
-    writeOffMinor === 0 || (a.writeOffReason ?? '').length > 0,
-    'reason-missing',
-    'a write-off needs a reason',
-  );
+  checkPaymentAmounts(amounts, a.writeOffReason);
   const receipt = await lockReceipt(client, ctx, a.receiptId);
   const doc = await lockDocument(client, ctx, a.documentId);
-  invariant(
-    doc.docType !== 'credit_memo',
-    'wrong-document',
-    `${doc.number} is a credit memo; apply credits with applyCredit`,
+  checkPaymentTarget(receipt, doc, 'apply credits with applyCredit');
+  const families =
+    receipt.customerId === null
+      ? new Map<string, string | null>()
+      : await customerFamilies(client, ctx, [receipt.customerId, doc.customerId]);
+  checkPaymentCover(receipt, doc, amounts, families);
+  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = paymentPosting(
+    receipt,
+    doc,
+    amounts,
+    ctx.baseCurrency,
   );
-  invariant(
-    receipt.currency === doc.currency,
-    'currency-mismatch',
-    `receipt ${receipt.key} is in ${receipt.currency}, document ${doc.number} in ${doc.currency}`,
-  );
-  invariant(
-    receipt.customerId === null ||
-      sameCustomerFamily(
-        await customerFamilies(client, ctx, [receipt.customerId, doc.customerId]),
-        receipt.customerId,
-        doc.customerId,
-      ),
-    'customer-mismatch',
-    `receipt ${receipt.key} belongs to a customer outside the family of ${doc.number}'s`,
-  );
-  invariant(
-    a.cashMinor <= receipt.unappliedMinor,
-    'receipt-over-applied',
-    `receipt ${receipt.key} has ${receipt.unappliedMinor} unapplied, cannot apply ${a.cashMinor}`,
-  );
-  invariant(
-    applied <= doc.openMinor,
-    'document-over-applied',
-    `${doc.number} is open for ${doc.openMinor}, cannot apply ${applied}`,
-  );
-
-  const sourceBase = baseShare(a.cashMinor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
-  const documentBase = baseShare(applied, doc.openMinor, doc.openBaseMinor);
-  const discountBase = baseShare(discountMinor, doc.amountMinor, doc.amountBaseMinor);
-  const writeOffBase = baseShare(writeOffMinor, doc.amountMinor, doc.amountBaseMinor);
-  const { lines, fxGainLossBaseMinor } = applicationLines({
-    source: 'receipt',
-    customerId: doc.customerId,
-    currency: doc.currency,
-    baseCurrency: ctx.baseCurrency,
-    cashMinor: a.cashMinor,
-    discountMinor,
-    writeOffMinor,
-    sourceBaseMinor: sourceBase,
-    documentBaseMinor: documentBase,
-    discountBaseMinor: Math.min(discountBase, documentBase),
-    writeOffBaseMinor: Math.min(writeOffBase, documentBase - Math.min(discountBase, documentBase)),
-  });
   const applicationId = uuidv7();
   const [entryId] = await postEntries(
     client,
@@ -421,8 +379,8 @@ export async function applyReceipt(client: SqlClient, ctx: CompanyContext, a: Ap
       doc.customerId,
     ]);
   }
-  await moveReceipt(client, ctx, receipt.id, -a.cashMinor, -sourceBase, 0, 0);
-  await moveDocument(client, ctx, doc.id, -applied, -documentBase);
+  await moveReceipt(client, ctx, receipt.id, -a.cashMinor, -sourceBaseMinor, 0, 0);
+  await moveDocument(client, ctx, doc.id, -applied, -documentBaseMinor);
   await insertApplication(client, ctx, {
     application_id: applicationId,
     kind: 'payment',
@@ -435,8 +393,8 @@ export async function applyReceipt(client: SqlClient, ctx: CompanyContext, a: Ap
     discount_minor: discountMinor,
     write_off_minor: writeOffMinor,
     write_off_reason: a.writeOffReason ?? null,
-    document_base_minor: documentBase,
-    source_base_minor: sourceBase,
+    document_base_minor: documentBaseMinor,
+    source_base_minor: sourceBaseMinor,
     fx_gain_loss_base_minor: fxGainLossBaseMinor,
     posting_date: a.postingDate,
     entry_id: entryId!,

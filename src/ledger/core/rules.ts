@@ -1,6 +1,6 @@
 import { invariant } from './errors.js';
 import type { LineDraft } from './journal.js';
-import { applicationLines, baseShare, type DocType } from './postings.js';
+import { type ApplicationAmounts, applicationLines, baseShare, type DocType } from './postings.js';
 
 /**
  * The rules an application must pass and the amounts it posts, shared by the single-row functions
@@ -84,6 +84,112 @@ export function creditApplicationPosting(
     documentBaseMinor,
     discountBaseMinor: 0,
     writeOffBaseMinor: 0,
+  });
+  return { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor };
+}
+
+/** Whether two customers are one and the same or share a known top-level parent. */
+export function sameCustomerFamily(
+  families: ReadonlyMap<string, string | null>,
+  a: string,
+  b: string,
+): boolean {
+  if (a === b) return true;
+  const root = families.get(a);
+  return root !== undefined && root !== null && root === families.get(b);
+}
+
+function appliedMinor(a: ApplicationAmounts): number {
+  return a.cashMinor + a.discountMinor + a.writeOffMinor;
+}
+
+/** Receipt cash (with any discount and write-off) before the receipt and the document are read. */
+export function checkPaymentAmounts(a: ApplicationAmounts, writeOffReason: string | null | undefined): void {
+  invariant(appliedMinor(a) > 0, 'empty-application', 'nothing to apply');
+  invariant(
+    a.writeOffMinor === 0 || (writeOffReason ?? '').length > 0,
+    'reason-missing',
+    'a write-off needs a reason',
+  );
+}
+
+/**
+ * Receipt cash goes to an invoice or debit memo in its own currency. `creditAdvice` tells the
+ * caller how its API takes credits instead, the one wording the two paths do not share.
+ */
+export function checkPaymentTarget(receipt: ReceiptView, doc: DocumentView, creditAdvice: string): void {
+  invariant(
+    doc.docType !== 'credit_memo',
+    'wrong-document',
+    `${doc.number} is a credit memo; ${creditAdvice}`,
+  );
+  invariant(
+    receipt.currency === doc.currency,
+    'currency-mismatch',
+    `receipt ${receipt.key} is in ${receipt.currency}, document ${doc.number} in ${doc.currency}`,
+  );
+}
+
+/**
+ * Apart from checkPaymentTarget because the single-row path reads the customer families only once
+ * the target has passed. An unidentified receipt may pay any customer's document.
+ */
+export function checkPaymentCover(
+  receipt: ReceiptView,
+  doc: DocumentView,
+  a: ApplicationAmounts,
+  families: ReadonlyMap<string, string | null>,
+): void {
+  invariant(
+    receipt.customerId === null || sameCustomerFamily(families, receipt.customerId, doc.customerId),
+    'customer-mismatch',
+    `receipt ${receipt.key} belongs to a customer outside the family of ${doc.number}'s`,
+  );
+  invariant(
+    a.cashMinor <= receipt.unappliedMinor,
+    'receipt-over-applied',
+    `receipt ${receipt.key} has ${receipt.unappliedMinor} unapplied, cannot apply ${a.cashMinor}`,
+  );
+  invariant(
+    appliedMinor(a) <= doc.openMinor,
+    'document-over-applied',
+    `${doc.number} is open for ${doc.openMinor}, cannot apply ${appliedMinor(a)}`,
+  );
+}
+
+/**
+ * Cash is relieved at the receipt's rate, the document at its own. Discount and write-off are
+ * valued at the document's rate on its original amount, capped so that together they never
+ * exceed the document base relieved.
+ */
+export function paymentPosting(
+  receipt: ReceiptView,
+  doc: DocumentView,
+  a: ApplicationAmounts,
+  baseCurrency: string,
+): ApplicationPosting {
+  const sourceBaseMinor = baseShare(a.cashMinor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
+  const documentBaseMinor = baseShare(appliedMinor(a), doc.openMinor, doc.openBaseMinor);
+  const discountBaseMinor = Math.min(
+    baseShare(a.discountMinor, doc.amountMinor, doc.amountBaseMinor),
+    documentBaseMinor,
+  );
+  const writeOffBaseMinor = Math.min(
+    baseShare(a.writeOffMinor, doc.amountMinor, doc.amountBaseMinor),
+    documentBaseMinor - discountBaseMinor,
+  );
+  const { lines, fxGainLossBaseMinor } = applicationLines({
+    source: 'receipt',
+    customerId: doc.customerId,
+    currency: doc.currency,
+    baseCurrency,
+    cashMinor: a.cashMinor,
+    discountMinor: a.discountMinor,
+    writeOffMinor: a.writeOffMinor,
+    sourceBaseMinor,
+    documentBaseMinor,
+    discountBaseMinor,
+    writeOffBaseMinor,
   });
   return { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor };
 }
