@@ -4,13 +4,16 @@ import type { SqlClient } from '../store/client.js';
 import type { CompanyContext } from './context.js';
 import { invariant, LedgerError } from './core/errors.js';
 import { type EntryDraft, type LineDraft, reversalOf } from './core/journal.js';
-import { baseShare, entry, onAccountLines } from './core/postings.js';
+import { entry } from './core/postings.js';
 import {
   checkCreditApplication,
+  checkOnAccountCash,
   checkPaymentAmounts,
   checkPaymentCover,
   checkPaymentTarget,
   creditApplicationPosting,
+  onAccountCustomer,
+  onAccountPosting,
   paymentPosting,
 } from './core/rules.js';
 import { postEntries } from './journal-store.js';
@@ -344,22 +347,12 @@ function planOnAccount(p: PlanContext, item: OnAccountItem): Planned {
   assertAmount(item.amountMinor, 'amount');
   invariant(item.amountMinor > 0, 'empty-application', 'nothing to put on account');
   const receipt = found(p.receipts, item.receiptId, 'receipt');
-  const named = item.customerId ?? undefined;
-  const customerId = receipt.customerId ?? named ?? null;
-  invariant(customerId !== null, 'customer-unknown', `receipt ${receipt.key} has no customer; name one`);
-  invariant(
-    receipt.customerId === null || named === undefined || named === receipt.customerId,
-    'customer-mismatch',
-    `receipt ${receipt.key} belongs to another customer`,
-  );
+  // A null from an untyped caller counts as no name, as it always has here.
+  const customerId = onAccountCustomer(receipt, item.customerId ?? undefined);
   // The single path learns of an unknown customer only from the foreign key; here it is a rule.
   invariant(p.families.has(customerId), 'not-found', `no customer ${customerId}`);
-  invariant(
-    item.amountMinor <= receipt.unappliedMinor,
-    'receipt-over-applied',
-    `receipt ${receipt.key} has ${receipt.unappliedMinor} unapplied, cannot put ${item.amountMinor} on account`,
-  );
-  const base = baseShare(item.amountMinor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
+  checkOnAccountCash(receipt, item.amountMinor);
+  const { baseMinor: base, lines } = onAccountPosting(receipt, customerId, item.amountMinor);
   receipt.customerId = customerId;
   receipt.unappliedMinor -= item.amountMinor;
   receipt.unappliedBaseMinor -= base;
@@ -376,7 +369,6 @@ function planOnAccount(p: PlanContext, item: OnAccountItem): Planned {
     document_base_minor: base,
     source_base_minor: base,
   };
-  const lines = onAccountLines(customerId, receipt.currency, item.amountMinor, base);
   const memo = `on account ${receipt.key}`;
   return { app, draft: entry(p.input.postingDate, 'application', app.application_id, memo, lines) };
 }

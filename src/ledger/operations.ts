@@ -11,15 +11,17 @@ import {
   type DocType,
   documentLines,
   entry,
-  onAccountLines,
   receiptLines,
 } from './core/postings.js';
 import {
   checkCreditApplication,
+  checkOnAccountCash,
   checkPaymentAmounts,
   checkPaymentCover,
   checkPaymentTarget,
   creditApplicationPosting,
+  onAccountCustomer,
+  onAccountPosting,
   paymentPosting,
 } from './core/rules.js';
 import { postEntries } from './journal-store.js';
@@ -514,32 +516,14 @@ export async function putOnAccount(client: SqlClient, ctx: CompanyContext, a: Pu
   assertSafeMinor(a.amountMinor);
   invariant(a.amountMinor > 0, 'empty-application', 'nothing to put on account');
   const receipt = await lockReceipt(client, ctx, a.receiptId);
-  const customerId = receipt.customerId ?? a.customerId ?? null;
-  invariant(customerId !== null, 'customer-unknown', `receipt ${receipt.key} has no customer; name one`);
-  invariant(
-    receipt.customerId === null || a.customerId === undefined || a.customerId === receipt.customerId,
-    'customer-mismatch',
-    `receipt ${receipt.key} belongs to another customer`,
-  );
-  invariant(
-    a.amountMinor <= receipt.unappliedMinor,
-    'receipt-over-applied',
-    `receipt ${receipt.key} has ${receipt.unappliedMinor} unapplied, cannot put ${a.amountMinor} on account`,
-  );
-  const base = baseShare(a.amountMinor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
+  const customerId = onAccountCustomer(receipt, a.customerId);
+  checkOnAccountCash(receipt, a.amountMinor);
+  const { baseMinor: base, lines } = onAccountPosting(receipt, customerId, a.amountMinor);
   const applicationId = uuidv7();
   const [entryId] = await postEntries(
     client,
     ctx,
-    [
-      entry(
-        a.postingDate,
-        'application',
-        applicationId,
-        `on account ${receipt.key}`,
-        onAccountLines(customerId, receipt.currency, a.amountMinor, base),
-      ),
-    ],
+    [entry(a.postingDate, 'application', applicationId, `on account ${receipt.key}`, lines)],
     a.actor,
   );
   if (receipt.customerId === null) {

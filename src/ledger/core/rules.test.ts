@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { LedgerError } from './errors.js';
 import {
   checkCreditApplication,
+  checkOnAccountCash,
   checkPaymentAmounts,
   checkPaymentCover,
   checkPaymentTarget,
   creditApplicationPosting,
   type DocumentView,
+  onAccountCustomer,
+  onAccountPosting,
   paymentPosting,
   type ReceiptView,
   sameCustomerFamily,
@@ -181,6 +184,39 @@ describe('receipt applications (payments)', () => {
     expect(posting.lines.find((l) => l.role === 'discount')?.baseAmountMinor).toBe(50);
     expect(posting.lines.find((l) => l.role === 'write_off')?.baseAmountMinor).toBe(0);
     expect(sum(posting.lines.map((l) => l.baseAmountMinor))).toBe(0);
+  });
+});
+
+describe('cash on account', () => {
+  it("takes the receipt's customer, else the one named", () => {
+    expect(onAccountCustomer(receipt(), undefined)).toBe('c1');
+    expect(onAccountCustomer(receipt(), 'c1')).toBe('c1');
+    expect(onAccountCustomer(receipt({ customerId: null }), 'c9')).toBe('c9');
+  });
+
+  it('refuses an unknown customer, another customer, and more than the unapplied cash', () => {
+    expect(refusal(() => onAccountCustomer(receipt({ customerId: null }), undefined))).toEqual({
+      code: 'customer-unknown',
+      message: 'receipt R-1 has no customer; name one',
+    });
+    expect(refusal(() => onAccountCustomer(receipt(), 'c2'))).toEqual({
+      code: 'customer-mismatch',
+      message: 'receipt R-1 belongs to another customer',
+    });
+    expect(refusal(() => checkOnAccountCash(receipt(), 10_001))).toEqual({
+      code: 'receipt-over-applied',
+      message: 'receipt R-1 has 10000 unapplied, cannot put 10001 on account',
+    });
+    expect(refusal(() => checkOnAccountCash(receipt(), 10_000))).toBeNull();
+  });
+
+  it("moves the cash at the receipt's rate", () => {
+    const { baseMinor, lines } = onAccountPosting(receipt(), 'c1', 2_500);
+    expect(baseMinor).toBe(2_700);
+    expect(lines.map((l) => [l.role, l.amountMinor, l.baseAmountMinor])).toEqual([
+      ['unapplied_cash', 2_500, 2_700],
+      ['ar_control', -2_500, -2_700],
+    ]);
   });
 });
 

@@ -1,6 +1,12 @@
 import { invariant } from './errors.js';
 import type { LineDraft } from './journal.js';
-import { type ApplicationAmounts, applicationLines, baseShare, type DocType } from './postings.js';
+import {
+  type ApplicationAmounts,
+  applicationLines,
+  baseShare,
+  type DocType,
+  onAccountLines,
+} from './postings.js';
 
 /**
  * The rules an application must pass and the amounts it posts, shared by the single-row functions
@@ -192,4 +198,38 @@ export function paymentPosting(
     writeOffBaseMinor,
   });
   return { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor };
+}
+
+/**
+ * The customer receipt cash goes on account for: the receipt's own, else the one named. A name
+ * may only repeat the receipt's customer, never replace it.
+ */
+export function onAccountCustomer(receipt: ReceiptView, namedCustomerId: string | undefined): string {
+  const customerId = receipt.customerId ?? namedCustomerId ?? null;
+  invariant(customerId !== null, 'customer-unknown', `receipt ${receipt.key} has no customer; name one`);
+  invariant(
+    receipt.customerId === null || namedCustomerId === undefined || namedCustomerId === receipt.customerId,
+    'customer-mismatch',
+    `receipt ${receipt.key} belongs to another customer`,
+  );
+  return customerId;
+}
+
+/** Apart from onAccountCustomer because the bulk path checks the customer exists in between. */
+export function checkOnAccountCash(receipt: ReceiptView, amountMinor: number): void {
+  invariant(
+    amountMinor <= receipt.unappliedMinor,
+    'receipt-over-applied',
+    `receipt ${receipt.key} has ${receipt.unappliedMinor} unapplied, cannot put ${amountMinor} on account`,
+  );
+}
+
+/** Cash moves from unapplied to on account at the receipt's rate: no FX arises. */
+export function onAccountPosting(
+  receipt: ReceiptView,
+  customerId: string,
+  amountMinor: number,
+): { baseMinor: number; lines: LineDraft[] } {
+  const baseMinor = baseShare(amountMinor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
+  return { baseMinor, lines: onAccountLines(customerId, receipt.currency, amountMinor, baseMinor) };
 }
