@@ -2,8 +2,17 @@ import { uuidv7 } from 'uuidv7';
 import { normalizeAccount } from '../imports/customers.js';
 import type { SqlClient } from '../store/client.js';
 import type { CompanyContext } from './context.js';
+import {
+  type ApplicationColumns,
+  checkUnapply,
+  type Origin,
+  reversalRow,
+  type StoredApplication,
+  unapplyEntry,
+  unapplyMoves,
+} from './core/applications.js';
 import { invariant, LedgerError } from './core/errors.js';
-import { type EntryDraft, type LineDraft, reversalOf } from './core/journal.js';
+import type { EntryDraft, LineDraft } from './core/journal.js';
 import { entry } from './core/postings.js';
 import {
   checkCreditApplication,
@@ -36,7 +45,7 @@ import {
  * cached balances, each as one multi-row statement per chunk.
  */
 
-export type Origin = 'manual' | 'import' | 'cashapp';
+export type { Origin } from './core/applications.js';
 
 export type BulkItem =
   | {
@@ -114,29 +123,7 @@ type ReceiptState = ReceiptRecord & { touched: boolean };
 type DocState = DocumentRecord & { touched: boolean };
 
 /** An application row as written, entry_id filled in once its entry has an id. */
-interface AppRow {
-  application_id: string;
-  kind: 'payment' | 'credit_memo' | 'on_account';
-  receipt_id: string | null;
-  credit_document_id: string | null;
-  document_id: string | null;
-  currency: string;
-  applied_minor: number;
-  cash_minor: number;
-  discount_minor: number;
-  write_off_minor: number;
-  write_off_reason: string | null;
-  document_base_minor: number;
-  source_base_minor: number;
-  fx_gain_loss_base_minor: number;
-  entry_id: string | null;
-  reverses_application_id: string | null;
-  origin: Origin;
-  run_id: string | null;
-  external_key: string | null;
-  confidence: number | null;
-  reasons: unknown;
-}
+type AppRow = ApplicationColumns & { entry_id: string | null };
 
 interface Planned {
   app: AppRow;
@@ -558,29 +545,6 @@ async function writeDocumentBalances(
   }
 }
 
-interface StoredApplication {
-  application_id: string;
-  kind: 'payment' | 'credit_memo' | 'on_account';
-  receipt_id: string | null;
-  credit_document_id: string | null;
-  document_id: string | null;
-  currency: string;
-  applied_minor: number;
-  cash_minor: number;
-  discount_minor: number;
-  write_off_minor: number;
-  write_off_reason: string | null;
-  document_base_minor: number;
-  source_base_minor: number;
-  fx_gain_loss_base_minor: number;
-  entry_id: string;
-  origin: Origin;
-  run_id: string | null;
-  external_key: string | null;
-  reverses_application_id: string | null;
-  reversed: boolean;
-}
-
 async function loadEntriesLines(
   client: SqlClient,
   ctx: CompanyContext,
@@ -659,16 +623,7 @@ export async function unapplyBulk(
   const apps = ids.map((id, i) =>
     forItem(i, () => {
       const app = found(byId, id, 'application');
-      invariant(
-        app.reverses_application_id === null,
-        'reversal-of-reversal',
-        'a reversal cannot itself be unapplied; apply again instead',
-      );
-      invariant(
-        !app.reversed && !undone.has(id),
-        'already-reversed',
-        `application ${id} was already unapplied`,
-      );
+      checkUnapply(app, id, app.reversed || undone.has(id));
       undone.add(id);
       return app;
     }),
@@ -696,47 +651,11 @@ export async function unapplyBulk(
       const lines = linesByEntry.get(app.entry_id) ?? [];
       invariant(lines.length >= 2, 'entry-missing', `journal entry ${app.entry_id} has no lines`);
       const reversalId = uuidv7();
-      const original: EntryDraft = { postingDate: '', sourceType: '', sourceId: null, memo: '', lines };
-      const draft: EntryDraft = {
-        ...reversalOf(original, input.postingDate, `unapply ${app.application_id}: ${input.reason}`),
-        sourceType: 'unapply',
-        sourceId: reversalId,
-        reversesEntryId: app.entry_id,
-      };
-      if (app.kind === 'on_account')
-        addMove(receiptMoves, app.receipt_id!, [
-          app.cash_minor,
-          app.source_base_minor,
-          -app.cash_minor,
-          -app.source_base_minor,
-        ]);
-      else if (app.kind === 'payment')
-        addMove(receiptMoves, app.receipt_id!, [app.cash_minor, app.source_base_minor, 0, 0]);
-      else addMove(docMoves, app.credit_document_id!, [app.cash_minor, app.source_base_minor]);
-      if (app.document_id) addMove(docMoves, app.document_id, [app.applied_minor, app.document_base_minor]);
-      const row: AppRow = {
-        application_id: reversalId,
-        kind: app.kind,
-        receipt_id: app.receipt_id,
-        credit_document_id: app.credit_document_id,
-        document_id: app.document_id,
-        currency: app.currency.trim(),
-        applied_minor: -app.applied_minor,
-        cash_minor: -app.cash_minor,
-        discount_minor: -app.discount_minor,
-        write_off_minor: -app.write_off_minor,
-        write_off_reason: app.write_off_reason,
-        document_base_minor: -app.document_base_minor,
-        source_base_minor: -app.source_base_minor,
-        fx_gain_loss_base_minor: -app.fx_gain_loss_base_minor,
-        entry_id: null,
-        reverses_application_id: app.application_id,
-        origin: app.origin,
-        run_id: input.runId ?? app.run_id,
-        external_key: app.external_key,
-        confidence: null,
-        reasons: null,
-      };
+      const draft = unapplyEntry(app, lines, input.postingDate, input.reason, reversalId);
+      const moves = unapplyMoves(app);
+      if (moves.receipt) addMove(receiptMoves, moves.receipt.receiptId, moves.receipt.deltas);
+      for (const d of moves.documents) addMove(docMoves, d.documentId, d.deltas);
+      const row: AppRow = { ...reversalRow(app, reversalId, input.runId), entry_id: null };
       return { app: row, draft };
     }),
   );

@@ -2,6 +2,14 @@ import { uuidv7 } from 'uuidv7';
 import { assertSafeMinor, convertMinor, formatRate, minorUnitExponent, parseRate } from '../money/index.js';
 import type { SqlClient } from '../store/client.js';
 import type { CompanyContext } from './context.js';
+import {
+  type ApplicationColumns,
+  checkUnapply,
+  reversalRow,
+  type StoredApplication,
+  unapplyEntry,
+  unapplyMoves,
+} from './core/applications.js';
 import { invariant, LedgerError } from './core/errors.js';
 import { reversalOf } from './core/journal.js';
 import {
@@ -563,29 +571,6 @@ export async function putOnAccount(client: SqlClient, ctx: CompanyContext, a: Pu
   return applicationId;
 }
 
-interface ApplicationRow {
-  application_id: string;
-  kind: 'payment' | 'credit_memo' | 'on_account';
-  receipt_id: string | null;
-  credit_document_id: string | null;
-  document_id: string | null;
-  currency: string;
-  applied_minor: number;
-  cash_minor: number;
-  discount_minor: number;
-  write_off_minor: number;
-  write_off_reason: string | null;
-  document_base_minor: number;
-  source_base_minor: number;
-  fx_gain_loss_base_minor: number;
-  entry_id: string;
-  origin: 'manual' | 'import' | 'cashapp';
-  run_id: string | null;
-  external_key: string | null;
-  reverses_application_id: string | null;
-  reversed: boolean;
-}
-
 export interface Unapply extends Actor {
   applicationId: string;
   postingDate: string;
@@ -598,7 +583,7 @@ export interface Unapply extends Actor {
  */
 export async function unapply(client: SqlClient, ctx: CompanyContext, u: Unapply): Promise<string> {
   invariant((u.reason ?? '').length > 0, 'reason-missing', 'an unapply needs a reason');
-  const { rows } = await client.query<ApplicationRow>(
+  const { rows } = await client.query<StoredApplication>(
     `SELECT a.*, EXISTS (SELECT 1 FROM application r WHERE r.company_id = a.company_id
                            AND r.reverses_application_id = a.application_id) AS reversed
        FROM application a WHERE a.company_id = $1 AND a.application_id = $2`,
@@ -606,71 +591,26 @@ export async function unapply(client: SqlClient, ctx: CompanyContext, u: Unapply
   );
   const app = rows[0];
   if (!app) throw new LedgerError('not-found', `no application ${u.applicationId}`);
-  invariant(
-    app.reverses_application_id === null,
-    'reversal-of-reversal',
-    'a reversal cannot itself be unapplied; apply again instead',
-  );
-  invariant(!app.reversed, 'already-reversed', `application ${u.applicationId} was already unapplied`);
+  checkUnapply(app, u.applicationId, app.reversed);
   if (app.receipt_id) await lockReceipt(client, ctx, app.receipt_id);
   if (app.credit_document_id) await lockDocument(client, ctx, app.credit_document_id);
   if (app.document_id) await lockDocument(client, ctx, app.document_id);
 
-  const original = await loadEntryLines(client, ctx, app.entry_id);
+  const { lines } = await loadEntryLines(client, ctx, app.entry_id);
   const reversalId = uuidv7();
   const [entryId] = await postEntries(
     client,
     ctx,
-    [
-      {
-        ...reversalOf(original, u.postingDate, `unapply ${app.application_id}: ${u.reason}`),
-        sourceType: 'unapply',
-        sourceId: reversalId,
-        reversesEntryId: app.entry_id,
-      },
-    ],
+    [unapplyEntry(app, lines, u.postingDate, u.reason ?? '', reversalId)],
     u.actor,
   );
-  if (app.kind === 'on_account') {
-    await moveReceipt(
-      client,
-      ctx,
-      app.receipt_id!,
-      app.cash_minor,
-      app.source_base_minor,
-      -app.cash_minor,
-      -app.source_base_minor,
-    );
-  } else if (app.kind === 'payment') {
-    await moveReceipt(client, ctx, app.receipt_id!, app.cash_minor, app.source_base_minor, 0, 0);
-  } else {
-    await moveDocument(client, ctx, app.credit_document_id!, app.cash_minor, app.source_base_minor);
-  }
-  if (app.document_id)
-    await moveDocument(client, ctx, app.document_id, app.applied_minor, app.document_base_minor);
+  const moves = unapplyMoves(app);
+  if (moves.receipt) await moveReceipt(client, ctx, moves.receipt.receiptId, ...moves.receipt.deltas);
+  for (const d of moves.documents) await moveDocument(client, ctx, d.documentId, ...d.deltas);
   await insertApplication(client, ctx, {
-    application_id: reversalId,
-    kind: app.kind,
-    receipt_id: app.receipt_id,
-    credit_document_id: app.credit_document_id,
-    document_id: app.document_id,
-    currency: app.currency.trim(),
-    applied_minor: -app.applied_minor,
-    cash_minor: -app.cash_minor,
-    discount_minor: -app.discount_minor,
-    write_off_minor: -app.write_off_minor,
-    write_off_reason: app.write_off_reason,
-    document_base_minor: -app.document_base_minor,
-    source_base_minor: -app.source_base_minor,
-    fx_gain_loss_base_minor: -app.fx_gain_loss_base_minor,
+    ...reversalRow(app, reversalId, u.runId),
     posting_date: u.postingDate,
     entry_id: entryId!,
-    reverses_application_id: app.application_id,
-    origin: app.origin,
-    run_id: u.runId ?? app.run_id,
-    external_key: app.external_key,
-    confidence: null,
-    reasons: null,
     reason: u.reason ?? null,
     created_by: u.actor,
   });
@@ -862,10 +802,9 @@ async function moveReceipt(
   );
 }
 
-type ApplicationInsert = Omit<ApplicationRow, 'reversed'> & {
+type ApplicationInsert = ApplicationColumns & {
   posting_date: string;
-  confidence: number | null;
-  reasons: unknown;
+  entry_id: string;
   reason: string | null;
   created_by: string;
 };
