@@ -5,13 +5,14 @@ import type { CompanyContext } from './context.js';
 import {
   type ApplicationColumns,
   checkUnapply,
+  type Origin,
   reversalRow,
   type StoredApplication,
   unapplyEntry,
   unapplyMoves,
 } from './core/applications.js';
 import { invariant, LedgerError } from './core/errors.js';
-import { reversalOf } from './core/journal.js';
+import { type LineDraft, reversalOf } from './core/journal.js';
 import {
   type AdjustmentKind,
   adjustmentLines,
@@ -331,19 +332,72 @@ async function lockReceipt(
   return receiptRecord(rows[0]);
 }
 
-export interface ApplyReceipt extends Actor {
+/** What an application takes besides its amounts: when, from where, and for the record. */
+export interface ApplicationCall extends Actor {
+  postingDate: string;
+  origin?: Origin;
+  runId?: string | null;
+  externalKey?: string | null;
+  confidence?: number | null;
+  reasons?: unknown;
+}
+
+export interface ApplyReceipt extends ApplicationCall {
   receiptId: string;
   documentId: string;
   cashMinor: number;
   discountMinor?: number;
   writeOffMinor?: number;
   writeOffReason?: string | null;
-  postingDate: string;
-  origin?: 'manual' | 'import' | 'cashapp';
-  runId?: string | null;
-  externalKey?: string | null;
-  confidence?: number | null;
-  reasons?: unknown;
+}
+
+/** Posts an application's entry, the application's id as its source. */
+async function postApplication(
+  client: SqlClient,
+  ctx: CompanyContext,
+  a: ApplicationCall,
+  memo: string,
+  lines: LineDraft[],
+): Promise<{ applicationId: string; entryId: string }> {
+  const applicationId = uuidv7();
+  const [entryId] = await postEntries(
+    client,
+    ctx,
+    [entry(a.postingDate, 'application', applicationId, memo, lines)],
+    a.actor,
+  );
+  return { applicationId, entryId: entryId! };
+}
+
+/** The columns an application row takes from its call rather than from its amounts. */
+function callColumns(a: ApplicationCall, applicationId: string, entryId: string) {
+  return {
+    application_id: applicationId,
+    posting_date: a.postingDate,
+    entry_id: entryId,
+    reverses_application_id: null,
+    origin: a.origin ?? 'manual',
+    run_id: a.runId ?? null,
+    external_key: a.externalKey ?? null,
+    confidence: a.confidence ?? null,
+    reasons: a.reasons ?? null,
+    reason: a.reason ?? null,
+    created_by: a.actor,
+  };
+}
+
+/** An unidentified receipt takes the customer its first application names. */
+async function identifyReceipt(
+  client: SqlClient,
+  ctx: CompanyContext,
+  receiptId: string,
+  customerId: string,
+) {
+  await client.query('UPDATE receipt SET customer_id = $3 WHERE company_id = $1 AND receipt_id = $2', [
+    ctx.companyId,
+    receiptId,
+    customerId,
+  ]);
 }
 
 /**
@@ -375,24 +429,18 @@ export async function applyReceipt(client: SqlClient, ctx: CompanyContext, a: Ap
     amounts,
     ctx.baseCurrency,
   );
-  const applicationId = uuidv7();
-  const [entryId] = await postEntries(
+  const { applicationId, entryId } = await postApplication(
     client,
     ctx,
-    [entry(a.postingDate, 'application', applicationId, `apply ${receipt.key} to ${doc.number}`, lines)],
-    a.actor,
+    a,
+    `apply ${receipt.key} to ${doc.number}`,
+    lines,
   );
-  if (receipt.customerId === null) {
-    await client.query('UPDATE receipt SET customer_id = $3 WHERE company_id = $1 AND receipt_id = $2', [
-      ctx.companyId,
-      receipt.id,
-      doc.customerId,
-    ]);
-  }
+  if (receipt.customerId === null) await identifyReceipt(client, ctx, receipt.id, doc.customerId);
   await moveReceipt(client, ctx, receipt.id, -a.cashMinor, -sourceBaseMinor, 0, 0);
   await moveDocument(client, ctx, doc.id, -applied, -documentBaseMinor);
   await insertApplication(client, ctx, {
-    application_id: applicationId,
+    ...callColumns(a, applicationId, entryId),
     kind: 'payment',
     receipt_id: receipt.id,
     credit_document_id: null,
@@ -406,35 +454,19 @@ export async function applyReceipt(client: SqlClient, ctx: CompanyContext, a: Ap
     document_base_minor: documentBaseMinor,
     source_base_minor: sourceBaseMinor,
     fx_gain_loss_base_minor: fxGainLossBaseMinor,
-    posting_date: a.postingDate,
-    entry_id: entryId!,
-    reverses_application_id: null,
-    origin: a.origin ?? 'manual',
-    run_id: a.runId ?? null,
-    external_key: a.externalKey ?? null,
-    confidence: a.confidence ?? null,
-    reasons: a.reasons ?? null,
-    reason: a.reason ?? null,
-    created_by: a.actor,
   });
   return applicationId;
 }
 
-export interface ApplyCredit extends Actor {
+export interface ApplyCredit extends ApplicationCall {
   creditDocumentId: string;
   documentId: string;
   amountMinor: number;
-  postingDate: string;
-  origin?: 'manual' | 'import' | 'cashapp';
   /**
    * The receipt whose remittance took the credit, for the record. An application row of kind
    * credit_memo carries no receipt (a table CHECK), so it is named in the entry's memo.
    */
   receiptId?: string | null;
-  runId?: string | null;
-  externalKey?: string | null;
-  confidence?: number | null;
-  reasons?: unknown;
 }
 
 /** Nets an open credit memo against an open invoice or debit memo of the same customer. */
@@ -451,25 +483,17 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
     a.amountMinor,
     ctx.baseCurrency,
   );
-  const applicationId = uuidv7();
-  const [entryId] = await postEntries(
+  const { applicationId, entryId } = await postApplication(
     client,
     ctx,
-    [
-      entry(
-        a.postingDate,
-        'application',
-        applicationId,
-        creditApplicationMemo(credit.number, doc.number, viaReceiptKey),
-        lines,
-      ),
-    ],
-    a.actor,
+    a,
+    creditApplicationMemo(credit.number, doc.number, viaReceiptKey),
+    lines,
   );
   await moveDocument(client, ctx, credit.id, -a.amountMinor, -sourceBaseMinor);
   await moveDocument(client, ctx, doc.id, -a.amountMinor, -documentBaseMinor);
   await insertApplication(client, ctx, {
-    application_id: applicationId,
+    ...callColumns(a, applicationId, entryId),
     kind: 'credit_memo',
     receipt_id: null,
     credit_document_id: credit.id,
@@ -483,16 +507,6 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
     document_base_minor: documentBaseMinor,
     source_base_minor: sourceBaseMinor,
     fx_gain_loss_base_minor: fxGainLossBaseMinor,
-    posting_date: a.postingDate,
-    entry_id: entryId!,
-    reverses_application_id: null,
-    origin: a.origin ?? 'manual',
-    run_id: a.runId ?? null,
-    external_key: a.externalKey ?? null,
-    confidence: a.confidence ?? null,
-    reasons: a.reasons ?? null,
-    reason: a.reason ?? null,
-    created_by: a.actor,
   });
   return applicationId;
 }
@@ -507,16 +521,10 @@ export function creditApplicationMemo(
   return receiptKey === null ? memo : `${memo} (remittance of receipt ${receiptKey})`;
 }
 
-export interface PutOnAccount extends Actor {
+export interface PutOnAccount extends ApplicationCall {
   receiptId: string;
   amountMinor: number;
-  postingDate: string;
   customerId?: string;
-  origin?: 'manual' | 'import' | 'cashapp';
-  externalKey?: string | null;
-  runId?: string | null;
-  confidence?: number | null;
-  reasons?: unknown;
 }
 
 /** Leaves receipt cash as a credit on the customer's account (the customer is known, no document is). */
@@ -527,23 +535,17 @@ export async function putOnAccount(client: SqlClient, ctx: CompanyContext, a: Pu
   const customerId = onAccountCustomer(receipt, a.customerId);
   checkOnAccountCash(receipt, a.amountMinor);
   const { baseMinor: base, lines } = onAccountPosting(receipt, customerId, a.amountMinor);
-  const applicationId = uuidv7();
-  const [entryId] = await postEntries(
+  const { applicationId, entryId } = await postApplication(
     client,
     ctx,
-    [entry(a.postingDate, 'application', applicationId, `on account ${receipt.key}`, lines)],
-    a.actor,
+    a,
+    `on account ${receipt.key}`,
+    lines,
   );
-  if (receipt.customerId === null) {
-    await client.query('UPDATE receipt SET customer_id = $3 WHERE company_id = $1 AND receipt_id = $2', [
-      ctx.companyId,
-      receipt.id,
-      customerId,
-    ]);
-  }
+  if (receipt.customerId === null) await identifyReceipt(client, ctx, receipt.id, customerId);
   await moveReceipt(client, ctx, receipt.id, -a.amountMinor, -base, a.amountMinor, base);
   await insertApplication(client, ctx, {
-    application_id: applicationId,
+    ...callColumns(a, applicationId, entryId),
     kind: 'on_account',
     receipt_id: receipt.id,
     credit_document_id: null,
@@ -557,16 +559,6 @@ export async function putOnAccount(client: SqlClient, ctx: CompanyContext, a: Pu
     document_base_minor: base,
     source_base_minor: base,
     fx_gain_loss_base_minor: 0,
-    posting_date: a.postingDate,
-    entry_id: entryId!,
-    reverses_application_id: null,
-    origin: a.origin ?? 'manual',
-    run_id: a.runId ?? null,
-    external_key: a.externalKey ?? null,
-    confidence: a.confidence ?? null,
-    reasons: a.reasons ?? null,
-    reason: a.reason ?? null,
-    created_by: a.actor,
   });
   return applicationId;
 }
