@@ -2,39 +2,16 @@ import { uuidv7 } from 'uuidv7';
 import { normalizeAccount } from '../imports/customers.js';
 import type { SqlClient } from '../store/client.js';
 import type { CompanyContext } from './context.js';
-import {
-  type ApplicationColumns,
-  checkUnapply,
-  type Origin,
-  reversalRow,
-  type StoredApplication,
-  unapplyEntry,
-  unapplyMoves,
-} from './core/applications.js';
+import type { ApplicationColumns, Origin, StoredApplication } from './core/applications.js';
+import { checkUnapply, reversalRow, unapplyEntry, unapplyMoves } from './core/applications.js';
 import { invariant, LedgerError } from './core/errors.js';
 import type { EntryDraft, LineDraft } from './core/journal.js';
 import { entry } from './core/postings.js';
-import {
-  checkCreditApplication,
-  checkOnAccountCash,
-  checkPaymentAmounts,
-  checkPaymentCover,
-  checkPaymentTarget,
-  creditApplicationPosting,
-  onAccountCustomer,
-  onAccountPosting,
-  paymentPosting,
-} from './core/rules.js';
+import * as rules from './core/rules.js';
 import { postEntries } from './journal-store.js';
 import { creditApplicationMemo, customerFamilies, isUuid } from './operations.js';
-import {
-  type DocumentRecord,
-  type DocumentRow,
-  documentRecord,
-  type ReceiptRecord,
-  type ReceiptRow,
-  receiptRecord,
-} from './records.js';
+import type { DocumentRecord, DocumentRow, ReceiptRecord, ReceiptRow } from './records.js';
+import { documentRecord, receiptRecord } from './records.js';
 
 /**
  * Set-based postings for cash application: many applications (or unapplies) in a handful of
@@ -256,12 +233,12 @@ function planPayment(p: PlanContext, item: PaymentItem): Planned {
   const amounts = { cashMinor: item.cashMinor, discountMinor, writeOffMinor };
   const applied = item.cashMinor + discountMinor + writeOffMinor;
   invariant(Number.isSafeInteger(applied), 'unsafe-amount', 'the amount applied is not a safe integer');
-  checkPaymentAmounts(amounts, item.writeOffReason);
+  rules.checkPaymentAmounts(amounts, item.writeOffReason);
   const receipt = found(p.receipts, item.receiptId, 'receipt');
   const doc = found(p.docs, item.documentId, 'document');
-  checkPaymentTarget(receipt, doc, 'apply credits as credit_memo items');
-  checkPaymentCover(receipt, doc, amounts, p.families);
-  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = paymentPosting(
+  rules.checkPaymentTarget(receipt, doc, 'apply credits as credit_memo items');
+  rules.checkPaymentCover(receipt, doc, amounts, p.families);
+  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = rules.paymentPosting(
     receipt,
     doc,
     amounts,
@@ -299,9 +276,9 @@ function planCredit(p: PlanContext, item: CreditItem): Planned {
   invariant(item.amountMinor > 0, 'empty-application', 'nothing to apply');
   const credit = found(p.docs, item.creditDocumentId, 'document');
   const doc = found(p.docs, item.documentId, 'document');
-  checkCreditApplication(credit, doc, item.amountMinor);
+  rules.checkCreditApplication(credit, doc, item.amountMinor);
   const via = item.receiptId ? found(p.receipts, item.receiptId, 'receipt').key : null;
-  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = creditApplicationPosting(
+  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = rules.creditApplicationPosting(
     credit,
     doc,
     item.amountMinor,
@@ -335,11 +312,11 @@ function planOnAccount(p: PlanContext, item: OnAccountItem): Planned {
   invariant(item.amountMinor > 0, 'empty-application', 'nothing to put on account');
   const receipt = found(p.receipts, item.receiptId, 'receipt');
   // A null from an untyped caller counts as no name, as it always has here.
-  const customerId = onAccountCustomer(receipt, item.customerId ?? undefined);
+  const customerId = rules.onAccountCustomer(receipt, item.customerId ?? undefined);
   // The single path learns of an unknown customer only from the foreign key; here it is a rule.
   invariant(p.families.has(customerId), 'not-found', `no customer ${customerId}`);
-  checkOnAccountCash(receipt, item.amountMinor);
-  const { baseMinor: base, lines } = onAccountPosting(receipt, customerId, item.amountMinor);
+  rules.checkOnAccountCash(receipt, item.amountMinor);
+  const { baseMinor: base, lines } = rules.onAccountPosting(receipt, customerId, item.amountMinor);
   receipt.customerId = customerId;
   receipt.unappliedMinor -= item.amountMinor;
   receipt.unappliedBaseMinor -= base;

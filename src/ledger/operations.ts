@@ -2,15 +2,8 @@ import { uuidv7 } from 'uuidv7';
 import { assertSafeMinor, convertMinor, formatRate, minorUnitExponent, parseRate } from '../money/index.js';
 import type { SqlClient } from '../store/client.js';
 import type { CompanyContext } from './context.js';
-import {
-  type ApplicationColumns,
-  checkUnapply,
-  type Origin,
-  reversalRow,
-  type StoredApplication,
-  unapplyEntry,
-  unapplyMoves,
-} from './core/applications.js';
+import type { ApplicationColumns, Origin, StoredApplication } from './core/applications.js';
+import { checkUnapply, reversalRow, unapplyEntry, unapplyMoves } from './core/applications.js';
 import { invariant, LedgerError } from './core/errors.js';
 import { type LineDraft, reversalOf } from './core/journal.js';
 import {
@@ -22,26 +15,10 @@ import {
   entry,
   receiptLines,
 } from './core/postings.js';
-import {
-  checkCreditApplication,
-  checkOnAccountCash,
-  checkPaymentAmounts,
-  checkPaymentCover,
-  checkPaymentTarget,
-  creditApplicationPosting,
-  onAccountCustomer,
-  onAccountPosting,
-  paymentPosting,
-} from './core/rules.js';
+import * as rules from './core/rules.js';
 import { postEntries } from './journal-store.js';
-import {
-  type DocumentRecord,
-  type DocumentRow,
-  documentRecord,
-  type ReceiptRecord,
-  type ReceiptRow,
-  receiptRecord,
-} from './records.js';
+import type { DocumentRecord, DocumentRow, ReceiptRecord, ReceiptRow } from './records.js';
+import { documentRecord, receiptRecord } from './records.js';
 
 /** Who did it and why: recorded on every posting. */
 export interface Actor {
@@ -414,16 +391,16 @@ export async function applyReceipt(client: SqlClient, ctx: CompanyContext, a: Ap
   }
   const amounts = { cashMinor: a.cashMinor, discountMinor, writeOffMinor };
   const applied = a.cashMinor + discountMinor + writeOffMinor;
-  checkPaymentAmounts(amounts, a.writeOffReason);
+  rules.checkPaymentAmounts(amounts, a.writeOffReason);
   const receipt = await lockReceipt(client, ctx, a.receiptId);
   const doc = await lockDocument(client, ctx, a.documentId);
-  checkPaymentTarget(receipt, doc, 'apply credits with applyCredit');
+  rules.checkPaymentTarget(receipt, doc, 'apply credits with applyCredit');
   const families =
     receipt.customerId === null
       ? new Map<string, string | null>()
       : await customerFamilies(client, ctx, [receipt.customerId, doc.customerId]);
-  checkPaymentCover(receipt, doc, amounts, families);
-  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = paymentPosting(
+  rules.checkPaymentCover(receipt, doc, amounts, families);
+  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = rules.paymentPosting(
     receipt,
     doc,
     amounts,
@@ -475,9 +452,9 @@ export async function applyCredit(client: SqlClient, ctx: CompanyContext, a: App
   invariant(a.amountMinor > 0, 'empty-application', 'nothing to apply');
   const credit = await lockDocument(client, ctx, a.creditDocumentId);
   const doc = await lockDocument(client, ctx, a.documentId);
-  checkCreditApplication(credit, doc, a.amountMinor);
+  rules.checkCreditApplication(credit, doc, a.amountMinor);
   const viaReceiptKey = a.receiptId ? (await lockReceipt(client, ctx, a.receiptId)).key : null;
-  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = creditApplicationPosting(
+  const { sourceBaseMinor, documentBaseMinor, lines, fxGainLossBaseMinor } = rules.creditApplicationPosting(
     credit,
     doc,
     a.amountMinor,
@@ -532,9 +509,9 @@ export async function putOnAccount(client: SqlClient, ctx: CompanyContext, a: Pu
   assertSafeMinor(a.amountMinor);
   invariant(a.amountMinor > 0, 'empty-application', 'nothing to put on account');
   const receipt = await lockReceipt(client, ctx, a.receiptId);
-  const customerId = onAccountCustomer(receipt, a.customerId);
-  checkOnAccountCash(receipt, a.amountMinor);
-  const { baseMinor: base, lines } = onAccountPosting(receipt, customerId, a.amountMinor);
+  const customerId = rules.onAccountCustomer(receipt, a.customerId);
+  rules.checkOnAccountCash(receipt, a.amountMinor);
+  const { baseMinor: base, lines } = rules.onAccountPosting(receipt, customerId, a.amountMinor);
   const { applicationId, entryId } = await postApplication(
     client,
     ctx,
