@@ -6,6 +6,8 @@ import type { EntryDraft, LineDraft } from '../ledger/core/journal.js';
 import { applicationLines, baseShare, onAccountLines, receiptLines } from '../ledger/core/postings.js';
 import { postEntries } from '../ledger/journal-store.js';
 import { toBase } from '../ledger/operations.js';
+import type { ReceiptRecord, ReceiptRow } from '../ledger/records.js';
+import { receiptRecord } from '../ledger/records.js';
 import type { SqlClient } from '../store/client.js';
 import { copyLine } from './csv-out.js';
 import type { RowError } from './errors.js';
@@ -280,18 +282,7 @@ interface DocState {
   openBase: number;
   touched: boolean;
 }
-interface ReceiptState {
-  id: string;
-  key: string;
-  customerId: string | null;
-  currency: string;
-  unapplied: number;
-  unappliedBase: number;
-  onAccount: number;
-  onAccountBase: number;
-  touched: boolean;
-  isNew: boolean;
-}
+type ReceiptState = ReceiptRecord & { touched: boolean; isNew: boolean };
 interface ActiveApp {
   application_id: string;
   kind: 'payment' | 'on_account';
@@ -357,16 +348,16 @@ async function mergePayments(client: SqlClient, ctx: CompanyContext, importId: s
     const receipt = receipts.get(w.payment_id)!;
     if (!newReceiptKeys.has(w.payment_id)) changedPayments.add(w.payment_id);
     if (w.invoice_number === null) {
-      const base = baseShare(w.applied_minor, receipt.unapplied, receipt.unappliedBase);
+      const base = baseShare(w.applied_minor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
       invariant(
         receipt.customerId !== null,
         'customer-unknown',
         `payment ${w.payment_id} has no customer to hold credit on account`,
       );
-      receipt.unapplied -= w.applied_minor;
-      receipt.unappliedBase -= base;
-      receipt.onAccount += w.applied_minor;
-      receipt.onAccountBase += base;
+      receipt.unappliedMinor -= w.applied_minor;
+      receipt.unappliedBaseMinor -= base;
+      receipt.onAccountMinor += w.applied_minor;
+      receipt.onAccountBaseMinor += base;
       receipt.touched = true;
       addLines(w.payment_date, onAccountLines(receipt.customerId, receipt.currency, w.applied_minor, base));
       appRows.push(
@@ -389,7 +380,7 @@ async function mergePayments(client: SqlClient, ctx: CompanyContext, importId: s
     }
     const doc = docs.get(w.invoice_number)!;
     invariant(
-      w.applied_minor <= receipt.unapplied,
+      w.applied_minor <= receipt.unappliedMinor,
       'receipt-over-applied',
       `payment ${w.payment_id} has too little unapplied for ${w.invoice_number}`,
     );
@@ -398,7 +389,7 @@ async function mergePayments(client: SqlClient, ctx: CompanyContext, importId: s
       'document-over-applied',
       `invoice ${w.invoice_number} is open for ${doc.open}, payment ${w.payment_id} applies ${w.applied_minor}`,
     );
-    const sourceBase = baseShare(w.applied_minor, receipt.unapplied, receipt.unappliedBase);
+    const sourceBase = baseShare(w.applied_minor, receipt.unappliedMinor, receipt.unappliedBaseMinor);
     const docBase = baseShare(w.applied_minor, doc.open, doc.openBase);
     const { lines, fxGainLossBaseMinor } = applicationLines({
       source: 'receipt',
@@ -413,8 +404,8 @@ async function mergePayments(client: SqlClient, ctx: CompanyContext, importId: s
       discountBaseMinor: 0,
       writeOffBaseMinor: 0,
     });
-    receipt.unapplied -= w.applied_minor;
-    receipt.unappliedBase -= sourceBase;
+    receipt.unappliedMinor -= w.applied_minor;
+    receipt.unappliedBaseMinor -= sourceBase;
     receipt.touched = true;
     doc.open -= w.applied_minor;
     doc.openBase -= docBase;
@@ -462,12 +453,12 @@ function reverseInMemory(
 ) {
   const receipt = receiptsById.get(a.receipt_id)!;
   const doc = a.document_id ? docsById.get(a.document_id)! : null;
-  receipt.unapplied += a.cash_minor;
-  receipt.unappliedBase += a.source_base_minor;
+  receipt.unappliedMinor += a.cash_minor;
+  receipt.unappliedBaseMinor += a.source_base_minor;
   receipt.touched = true;
   if (a.kind === 'on_account') {
-    receipt.onAccount -= a.cash_minor;
-    receipt.onAccountBase -= a.source_base_minor;
+    receipt.onAccountMinor -= a.cash_minor;
+    receipt.onAccountBaseMinor -= a.source_base_minor;
     addLines(
       today,
       onAccountLines(receipt.customerId!, receipt.currency, -a.cash_minor, -a.source_base_minor),
@@ -597,38 +588,13 @@ async function insertReceipts(
 }
 
 async function loadReceipts(client: SqlClient, ctx: CompanyContext): Promise<Map<string, ReceiptState>> {
-  const { rows } = await client.query<{
-    receipt_id: string;
-    receipt_key: string;
-    customer_id: string | null;
-    currency: string;
-    unapplied_minor: number;
-    unapplied_base_minor: number;
-    on_account_minor: number;
-    on_account_base_minor: number;
-  }>(
+  const { rows } = await client.query<ReceiptRow>(
     `SELECT r.receipt_id, r.receipt_key, r.customer_id, r.currency, r.unapplied_minor, r.unapplied_base_minor,
             r.on_account_minor, r.on_account_base_minor
        FROM receipt r WHERE r.company_id = $1 AND r.receipt_key IN (SELECT payment_id FROM stage_payment) FOR UPDATE`,
     [ctx.companyId],
   );
-  return new Map(
-    rows.map((r) => [
-      r.receipt_key,
-      {
-        id: r.receipt_id,
-        key: r.receipt_key,
-        customerId: r.customer_id,
-        currency: r.currency.trim(),
-        unapplied: r.unapplied_minor,
-        unappliedBase: r.unapplied_base_minor,
-        onAccount: r.on_account_minor,
-        onAccountBase: r.on_account_base_minor,
-        touched: false,
-        isNew: false,
-      },
-    ]),
-  );
+  return new Map(rows.map((r) => [r.receipt_key, { ...receiptRecord(r), touched: false, isNew: false }]));
 }
 
 async function loadDocuments(client: SqlClient, ctx: CompanyContext): Promise<Map<string, DocState>> {
@@ -740,10 +706,10 @@ async function writeJournalAndRows(
         JSON.stringify(
           touchedReceipts.map((r) => ({
             id: r.id,
-            unapplied: r.unapplied,
-            unapplied_base: r.unappliedBase,
-            on_account: r.onAccount,
-            on_account_base: r.onAccountBase,
+            unapplied: r.unappliedMinor,
+            unapplied_base: r.unappliedBaseMinor,
+            on_account: r.onAccountMinor,
+            on_account_base: r.onAccountBaseMinor,
           })),
         ),
       ],

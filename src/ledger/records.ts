@@ -3,7 +3,8 @@ import type { DocumentView, ReceiptView } from './core/rules.js';
 /**
  * The document and receipt columns that both the single-row postings (operations.ts) and the bulk
  * ones (bulk-apply.ts) lock, and the one record shape both read them into, so that the rules in
- * core/rules.ts see the same thing whichever path calls them.
+ * core/rules.ts see the same thing whichever path calls them. The payment import reads its
+ * receipts into the same record.
  */
 
 export interface DocumentRow {
