@@ -244,10 +244,9 @@ function toCsv(rows: ApplicationRow[]): string {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return (
-    [
-      APPLICATION_COLUMNS.join(','),
-      ...rows.map((r) => APPLICATION_COLUMNS.map((c) => cell(r[c])).join(',')),
-    ].join('\n') + '\n'
-  );
+  const lines = [
+    APPLICATION_COLUMNS.join(','),
+    ...rows.map((r) => APPLICATION_COLUMNS.map((c) => cell(r[c])).join(',')),
+  ];
+  return `${lines.join('\n')}\n`;
 }

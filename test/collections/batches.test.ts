@@ -5,7 +5,7 @@ import { Int8Reader, packedInt8Sql } from '../../src/collections/batches.js';
 function packed(values: readonly bigint[]): Uint8Array {
   const bytes = new Uint8Array(values.length * 8);
   const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setBigInt64(i * 8, v));
+  for (const [i, v] of values.entries()) view.setBigInt64(i * 8, v);
   return bytes;
 }
 

@@ -58,7 +58,10 @@ export function matchReceipt(book: Book, given: ReceiptInput, settings: CashappS
     looseHits,
     candidates: refs,
     day: dayNumber(receipt.receiptDate),
-    reasonCode: () => (reasonCode === undefined ? (reasonCode = deductionReasonOf(receipt)) : reasonCode),
+    reasonCode: () => {
+      if (reasonCode === undefined) reasonCode = deductionReasonOf(receipt);
+      return reasonCode;
+    },
   };
   const byFamily = scores
     .slice(0, MAX_FAMILIES_TRIED)

@@ -77,7 +77,11 @@ function usableHits(
   usable: (doc: number) => boolean,
 ): DocumentHit[] | null {
   let found: DocumentHit[] | null = null;
-  for (const document of docs) if (usable(document)) (found ??= []).push(hit(document, kind, candidate));
+  for (const document of docs) {
+    if (!usable(document)) continue;
+    found ??= [];
+    found.push(hit(document, kind, candidate));
+  }
   return found;
 }
 
