@@ -316,31 +316,39 @@ async function readBack(
 // ------------------------------------------------------------------------------------------------
 // Command line
 
-function parseArgs(argv: readonly string[]): GenerateOptions {
-  const v = parseFlags(
-    argv,
-    {
-      customers: { type: 'string', default: String(DEFAULTS.customers) },
-      'open-invoices': { type: 'string', default: String(DEFAULTS.openInvoices) },
-      payments: { type: 'string', default: String(DEFAULTS.payments) },
-      days: { type: 'string', default: String(DEFAULTS.days) },
-      start: { type: 'string', default: DEFAULTS.start },
-      seed: { type: 'string', default: String(DEFAULTS.seed) },
-      out: { type: 'string', default: 'bench/out/cashapp' },
-    },
-    'usage: generate.ts [--customers N] [--open-invoices N] [--payments N] [--days N] [--start YYYY-MM-DD] [--seed N] [--out DIR]',
-  );
-  const options: GenerateOptions = {
+/** The generator's flags, also taken by run.ts (which generates the data when it has to). */
+export const GENERATE_FLAGS = {
+  customers: { type: 'string', default: String(DEFAULTS.customers) },
+  'open-invoices': { type: 'string', default: String(DEFAULTS.openInvoices) },
+  payments: { type: 'string', default: String(DEFAULTS.payments) },
+  days: { type: 'string', default: String(DEFAULTS.days) },
+  start: { type: 'string', default: DEFAULTS.start },
+  seed: { type: 'string', default: String(DEFAULTS.seed) },
+} as const;
+
+type GenerateFlagValues = Record<keyof typeof GENERATE_FLAGS, string>;
+
+/** GenerateOptions from GENERATE_FLAGS' values, writing to `out`. */
+export function generateOptionsOf(v: GenerateFlagValues, out: string): GenerateOptions {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v.start)) throw new Error('--start takes a date YYYY-MM-DD');
+  return {
     customers: positive('--customers', v.customers),
     openInvoices: positive('--open-invoices', v['open-invoices']),
     payments: positive('--payments', v.payments),
     days: positive('--days', v.days),
     start: v.start,
     seed: positive('--seed', v.seed),
-    out: v.out,
+    out,
   };
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.start)) throw new Error('--start takes a date YYYY-MM-DD');
-  return options;
+}
+
+function parseArgs(argv: readonly string[]): GenerateOptions {
+  const v = parseFlags(
+    argv,
+    { ...GENERATE_FLAGS, out: { type: 'string', default: 'bench/out/cashapp' } },
+    'usage: generate.ts [--customers N] [--open-invoices N] [--payments N] [--days N] [--start YYYY-MM-DD] [--seed N] [--out DIR]',
+  );
+  return generateOptionsOf(v, v.out);
 }
 
 /** Shares of scenarios, sources and formats in a truth file, for the report. */

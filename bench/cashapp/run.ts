@@ -26,8 +26,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { oneOf, parseFlags, positive } from '../lib/args.js';
-import { DEFAULTS, describe, type GenerateOptions, generateBench } from './generate.js';
+import { oneOf, parseFlags } from '../lib/args.js';
+import {
+  describe,
+  GENERATE_FLAGS,
+  type GenerateOptions,
+  generateBench,
+  generateOptionsOf,
+} from './generate.js';
 import type { ExportRow, Manifest, QueueEntry, Truth } from './model.js';
 import { formatReport, type ScoreReport, scoreRun } from './score.js';
 
@@ -54,12 +60,7 @@ function parseArgs(argv: readonly string[]): Args {
     {
       dir: { type: 'string' },
       regenerate: { type: 'boolean', default: false },
-      customers: { type: 'string', default: String(DEFAULTS.customers) },
-      'open-invoices': { type: 'string', default: String(DEFAULTS.openInvoices) },
-      payments: { type: 'string', default: String(DEFAULTS.payments) },
-      days: { type: 'string', default: String(DEFAULTS.days) },
-      seed: { type: 'string', default: String(DEFAULTS.seed) },
-      start: { type: 'string', default: DEFAULTS.start },
+      ...GENERATE_FLAGS,
       engine: { type: 'string', default: 'pglite' },
       pg: {
         type: 'string',
@@ -73,15 +74,10 @@ function parseArgs(argv: readonly string[]): Args {
     'usage: run.ts [--dir DIR] [--regenerate] [--customers N] [--open-invoices N] [--payments N] [--days N] [--seed N] [--engine pglite|postgres] [--pg URL] [--single-run] [--skip-remittance] [--keep] [--json]',
   );
   return {
-    generate: {
-      customers: positive('--customers', v.customers),
-      openInvoices: positive('--open-invoices', v['open-invoices']),
-      payments: positive('--payments', v.payments),
-      days: positive('--days', v.days),
-      start: v.start,
-      seed: positive('--seed', v.seed),
-      out: v.dir === undefined ? join(REPO, 'bench', 'out', 'cashapp') : resolve(v.dir),
-    },
+    generate: generateOptionsOf(
+      v,
+      v.dir === undefined ? join(REPO, 'bench', 'out', 'cashapp') : resolve(v.dir),
+    ),
     regenerate: v.regenerate,
     engine: oneOf('--engine', v.engine, ['pglite', 'postgres']),
     pg: v.pg,
