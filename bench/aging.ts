@@ -50,7 +50,7 @@ import {
 import type { SqlClient } from '../src/store/client.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
-import { oneOf, parseFlags, positive } from './lib/args.js';
+import { oneOf, PG_FLAG, parseFlags, positive } from './lib/args.js';
 import { BENCH_DAY_JOURNAL_LINES, journalLineParams, timedQuery, v7 } from './lib/sql.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -81,10 +81,7 @@ function parseArgs(argv: readonly string[]): Args {
     {
       invoices: { type: 'string', default: '1_000_000' },
       engine: { type: 'string', default: 'postgres' },
-      pg: {
-        type: 'string',
-        default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-      },
+      pg: PG_FLAG,
       repeat: { type: 'string', default: '5' },
       rebuild: { type: 'boolean', default: false },
       drop: { type: 'boolean', default: false },

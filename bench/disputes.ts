@@ -37,7 +37,7 @@ import { type CompanyContext, createCompany } from '../src/ledger/index.js';
 import type { SqlClient } from '../src/store/client.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
-import { parseFlags, positive } from './lib/args.js';
+import { PG_FLAG, parseFlags, positive } from './lib/args.js';
 import { v7 } from './lib/sql.js';
 
 interface Args {
@@ -55,10 +55,7 @@ function parseArgs(argv: readonly string[]): Args {
     open: { type: 'string', default: '100_000' },
     customers: { type: 'string' },
     report: { type: 'string', default: '1_000_000' },
-    pg: {
-      type: 'string',
-      default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    },
+    pg: PG_FLAG,
     repeat: { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
     out: { type: 'string', default: '/work/briefs/bench-disputes.md' },

@@ -43,7 +43,7 @@ import { formatMinor } from '../src/money/index.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
 import type { ChildReport } from './import-child.js';
-import { oneOf, parseFlags, positive } from './lib/args.js';
+import { oneOf, PG_FLAG, parseFlags, positive } from './lib/args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');
@@ -78,10 +78,7 @@ function parseArgs(argv: readonly string[]): Args {
       customers: { type: 'string', default: '20_000' },
       engine: { type: 'string', default: 'both' },
       repeat: { type: 'string', default: '1' },
-      pg: {
-        type: 'string',
-        default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-      },
+      pg: PG_FLAG,
       'write-docs': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       'generate-only': { type: 'boolean', default: false },

@@ -29,7 +29,7 @@ import {
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
 import { createScratchDatabase, dropScratchDatabase } from '../test/helpers/db.js';
-import { oneOf, parseFlags, positive } from './lib/args.js';
+import { oneOf, PG_FLAG, parseFlags, positive } from './lib/args.js';
 
 interface Args {
   items: number;
@@ -47,10 +47,7 @@ function parseArgs(argv: readonly string[]): Args {
     {
       items: { type: 'string', default: '100_000' },
       engine: { type: 'string', default: 'pglite' },
-      pg: {
-        type: 'string',
-        default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-      },
+      pg: PG_FLAG,
       memory: { type: 'boolean', default: false },
       chunk: { type: 'string' },
       'no-unapply': { type: 'boolean', default: false },

@@ -29,7 +29,7 @@ import { type CompanyContext, createCompany, loadCompany } from '../src/ledger/i
 import type { SqlClient } from '../src/store/client.js';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
-import { parseFlags, positive } from './lib/args.js';
+import { PG_FLAG, parseFlags, positive } from './lib/args.js';
 import { BENCH_DAY_JOURNAL_LINES, journalLineParams, timedQuery, v7 } from './lib/sql.js';
 
 const LAST_DAY = '2026-06-30';
@@ -55,10 +55,7 @@ function parseArgs(argv: readonly string[]): Args {
     {
       customers: { type: 'string', default: '100_000' },
       invoices: { type: 'string', default: '1_000_000' },
-      pg: {
-        type: 'string',
-        default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-      },
+      pg: PG_FLAG,
       repeat: { type: 'string', default: '2' },
       rebuild: { type: 'boolean', default: false },
       drop: { type: 'boolean', default: false },

@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { oneOf, parseFlags } from '../lib/args.js';
+import { oneOf, PG_FLAG, parseFlags } from '../lib/args.js';
 import {
   describe,
   GENERATE_FLAGS,
@@ -62,10 +62,7 @@ function parseArgs(argv: readonly string[]): Args {
       regenerate: { type: 'boolean', default: false },
       ...GENERATE_FLAGS,
       engine: { type: 'string', default: 'pglite' },
-      pg: {
-        type: 'string',
-        default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-      },
+      pg: PG_FLAG,
       'single-run': { type: 'boolean', default: false },
       'skip-remittance': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },

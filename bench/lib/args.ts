@@ -30,6 +30,12 @@ export function parseFlags<const O extends Options>(argv: readonly string[], opt
   return parseArgs({ args: argv, options, strict: true }).values;
 }
 
+/** `--pg URL`: the PostgreSQL server for scratch and bench databases (the tests' by default). */
+export const PG_FLAG = {
+  type: 'string',
+  default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+} as const;
+
 function whole(text: string): number {
   return Number(text.replaceAll('_', ''));
 }
