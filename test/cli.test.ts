@@ -1,36 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
+import { fixture, initWithFixtures, openar, tempDatabase } from './helpers/cli.js';
 import { createScratchDatabase, dropScratchDatabase } from './helpers/db.js';
-
-const root = join(import.meta.dirname, '..');
-const fixture = (name: string) => join(root, 'test', 'fixtures', name);
-
-function openar(db: string, ...args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'openar.js'), '--db', db, '--user', 'cli-test', ...args],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, OPENAR_DEBUG: '' },
-    },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 // Each step is a fresh process that opens PGlite (seconds on a loaded 2-core machine): generous limits.
 describe('openar CLI', { timeout: 300_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'openar-cli-'));
-  const db = join(dir, 'data');
+  const { dir, db } = tempDatabase('cli');
 
-  it('initializes, imports and lists with JSON output', () => {
-    expect(openar(db, 'init', '--code', 'acme', '--name', 'Acme').code).toBe(0);
-    expect(openar(db, 'import', 'customers', fixture('customers.csv')).code).toBe(0);
-    expect(openar(db, 'import', 'invoices', fixture('invoices.csv')).code).toBe(0);
+  it('initializes, imports and lists with JSON output', async () => {
+    await initWithFixtures((...args) => openar(db, ...args), ['customers', 'invoices']);
     const payments = openar(db, 'import', 'payments', fixture('payments.csv'), '--json');
     expect(payments.code).toBe(0);
     expect(JSON.parse(payments.stdout)).toMatchObject({ rowsRead: 4, inserted: 3, rejected: 0 });

@@ -1,39 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-
-const root = join(import.meta.dirname, '..', '..');
-const fixture = (name: string) => join(root, 'test', 'fixtures', name);
-
-/**
- * Runs the CLI in this process (the same `main` bin/openar.js calls), capturing what it writes:
- * a process per command costs seconds of start-up each on a busy machine.
- */
-async function openar(db: string, user: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'openar', '--db', db, '--user', user, ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.exitCode = undefined;
-  }
-}
+import { initWithFixtures, openarInProcess as openar, tempDatabase } from '../helpers/cli.js';
 
 /**
  * The activity commands end to end over the canonical fixtures (PGlite): notes and calls on the
@@ -41,14 +7,12 @@ async function openar(db: string, user: string, ...args: string[]) {
  * check, and a hold released only once the user has the role.
  */
 describe('openar note|call|timeline|followups|promise|plan|credit', { timeout: 600_000 }, () => {
-  const db = join(mkdtempSync(join(tmpdir(), 'openar-activity-')), 'data');
+  const { db } = tempDatabase('activity');
   const run = (...args: string[]) => openar(db, 'alice', ...args);
   const json = async (...args: string[]) => JSON.parse((await run(...args, '--json')).stdout);
 
   it('records, checks and holds', async () => {
-    expect((await run('init', '--code', 'acme', '--name', 'Acme')).code).toBe(0);
-    for (const kind of ['customers', 'invoices', 'payments'])
-      expect((await run('import', kind, fixture(`${kind}.csv`))).code).toBe(0);
+    await initWithFixtures(run);
 
     const note = await run(
       'note',

@@ -1,24 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '..', '..');
-const fixture = (name: string) => join(root, 'test', 'fixtures', name);
-
-function openar(db: string, ...args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'openar.js'), '--db', db, '--user', 'cli-test', ...args],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, OPENAR_DEBUG: '' },
-    },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { fixture, initWithFixtures, openar, tempDatabase } from '../helpers/cli.js';
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -28,13 +12,10 @@ const iso = (d: Date) => d.toISOString().slice(0, 10);
  * numbers, and bad usage refused with exit code 2.
  */
 describe('openar report', { timeout: 600_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'openar-report-'));
-  const db = join(dir, 'data');
+  const { dir, db } = tempDatabase('report');
 
   it('ages, summarizes, revises, exports and measures', async () => {
-    expect(openar(db, 'init', '--code', 'acme', '--name', 'Acme').code).toBe(0);
-    for (const kind of ['customers', 'invoices', 'payments'])
-      expect(openar(db, 'import', kind, fixture(`${kind}.csv`)).code).toBe(0);
+    await initWithFixtures((...args) => openar(db, ...args));
 
     const aging = openar(db, 'report', 'aging', '--as-of', '2026-03-10', '--json');
     expect(aging.code).toBe(0);

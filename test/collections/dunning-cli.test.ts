@@ -1,33 +1,11 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '..', '..');
-const fixture = (name: string) => join(root, 'test', 'fixtures', name);
-
-/** Runs the CLI without blocking this process (the SMTP server below must keep answering). */
-function openar(db: string, env: Record<string, string>, ...args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [join(root, 'bin', 'openar.js'), '--db', db, '--user', 'cli-test', ...args],
-      {
-        env: { ...process.env, OPENAR_DEBUG: '', SMTP_URL: '', ...env },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { initWithFixtures, openarChild as openar, tempDatabase } from '../helpers/cli.js';
 
 /**
  * `openar dunning …` and `openar report statement` over the canonical fixtures (PGlite), with a
@@ -35,8 +13,7 @@ function openar(db: string, env: Record<string, string>, ...args: string[]) {
  * show, undo, and the statement in every format.
  */
 describe('openar dunning', { timeout: 600_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'openar-dunning-'));
-  const db = join(dir, 'data');
+  const { dir, db } = tempDatabase('dunning');
   const received: Buffer[] = [];
   let server: SMTPServer;
   let smtpUrl: string;
@@ -66,9 +43,7 @@ describe('openar dunning', { timeout: 600_000 }, () => {
 
   it('loads strategies, dunns, shows, undoes and prints statements', async () => {
     const run = (...args: string[]) => openar(db, {}, ...args);
-    expect((await run('init', '--code', 'acme', '--name', 'Acme')).code).toBe(0);
-    for (const kind of ['customers', 'invoices', 'payments'])
-      expect((await run('import', kind, fixture(`${kind}.csv`))).code).toBe(0);
+    await initWithFixtures(run);
 
     const def = await run('dunning', 'strategy', 'default');
     expect(def.code).toBe(0);

@@ -1,24 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '..', '..');
-const fixture = (name: string) => join(root, 'test', 'fixtures', name);
-
-function openar(db: string, ...args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'openar.js'), '--db', db, '--user', 'cli-test', ...args],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, OPENAR_DEBUG: '' },
-    },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { initWithFixtures, openar, tempDatabase } from '../helpers/cli.js';
 
 /**
  * `openar predict`, `openar worklist` (snooze, unsnooze), `openar report worklist|predictions` over the
@@ -26,13 +9,10 @@ function openar(db: string, ...args: string[]) {
  * 400.50 open; INV-1003 (C102, bob, EUR) is 7 days past due; C100 has nothing open.
  */
 describe('openar predict and worklist', { timeout: 600_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'openar-worklist-'));
-  const db = join(dir, 'data');
+  const { dir, db } = tempDatabase('worklist');
 
   it('predicts, ranks, snoozes, undoes and exports', async () => {
-    expect(openar(db, 'init', '--code', 'acme', '--name', 'Acme').code).toBe(0);
-    for (const kind of ['customers', 'invoices', 'payments'])
-      expect(openar(db, 'import', kind, fixture(`${kind}.csv`)).code).toBe(0);
+    await initWithFixtures((...args) => openar(db, ...args));
 
     const predicted = openar(db, 'predict', '--as-of', '2026-03-10', '--json');
     expect(predicted.code).toBe(0);

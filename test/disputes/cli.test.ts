@@ -1,40 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { initWithFixtures, openarInProcess as openar, tempDatabase } from '../helpers/cli.js';
 import { createScratchDatabase, dropScratchDatabase, ENGINES } from '../helpers/db.js';
-
-const root = join(import.meta.dirname, '..', '..');
-const fixture = (name: string) => join(root, 'test', 'fixtures', name);
-
-/** Runs the CLI in this process (one PGlite or pool per command, as from a shell), capturing output. */
-async function run(db: string, user: string, ...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  const smtp = process.env.SMTP_URL;
-  delete process.env.SMTP_URL;
-  try {
-    const code = await main(['node', 'openar', '--db', db, '--user', user, ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.exitCode = undefined;
-    if (smtp !== undefined) process.env.SMTP_URL = smtp;
-  }
-}
 
 /**
  * The dispute commands end to end (PGlite): a bad matrix refused with its places, a good one
@@ -43,20 +12,17 @@ async function run(db: string, user: string, ...args: string[]) {
  * every format.
  */
 describe.each(ENGINES)('openar dispute on %s', { timeout: 600_000 }, (engine) => {
-  const dir = mkdtempSync(join(tmpdir(), 'openar-disputes-'));
-  let db = join(dir, 'data');
+  const { dir, db: embedded } = tempDatabase('disputes');
+  let db = embedded;
   beforeAll(async () => {
     if (engine === 'postgres') db = await createScratchDatabase();
   });
   afterAll(async () => {
     if (engine === 'postgres') await dropScratchDatabase(db);
   });
-  const openar = run;
 
   it('opens, routes, works, escalates, resolves and reports', async () => {
-    expect((await openar(db, 'admin', 'init', '--code', 'acme', '--name', 'Acme')).code).toBe(0);
-    for (const kind of ['customers', 'invoices'])
-      expect((await openar(db, 'admin', 'import', kind, fixture(`${kind}.csv`))).code).toBe(0);
+    await initWithFixtures((...args) => openar(db, 'admin', ...args), ['customers', 'invoices']);
 
     const bad = join(dir, 'bad.csv');
     writeFileSync(
