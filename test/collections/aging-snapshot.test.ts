@@ -8,18 +8,10 @@ import {
   takeArSnapshot,
 } from '../../src/collections/index.js';
 import { openCasesBulk } from '../../src/disputes/index.js';
-import {
-  applyCredit,
-  applyReceipt,
-  type CompanyContext,
-  postDocument,
-  putOnAccount,
-  recordReceipt,
-  unapply,
-} from '../../src/ledger/index.js';
+import { applyCredit, type CompanyContext, putOnAccount, unapply } from '../../src/ledger/index.js';
 import type { SqlClient } from '../../src/store/client.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { actor, companyWithCustomers } from './setup.js';
+import { actor, companyWithCustomers, postings } from './setup.js';
 
 /**
  * Aging from an AR snapshot sums the snapshot's documents that did not move apart from the rest
@@ -34,36 +26,10 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
   let t: TestDatabase;
   let ctx: CompanyContext;
   let ids: Record<string, string>;
+  /** The euro documents' currency and rate. */
+  const EUR = { currency: 'EUR', rate: '1.0834' };
   const tx = <T>(work: (client: SqlClient) => Promise<T>) =>
     t.database.transaction(({ client }) => work(client));
-
-  const receipt = async (
-    client: SqlClient,
-    key: string,
-    customer: string | null,
-    date: string,
-    amount: number,
-    eur = false,
-  ) => {
-    ids[key] = await recordReceipt(client, ctx, {
-      receiptKey: key,
-      customerId: customer === null ? null : ids[customer]!,
-      receiptDate: date,
-      method: 'ach',
-      currency: eur ? 'EUR' : 'USD',
-      fxRate: eur ? '1.1' : undefined,
-      amountMinor: amount,
-      actor,
-    });
-  };
-  const apply = (client: SqlClient, r: string, d: string, cash: number, date: string) =>
-    applyReceipt(client, ctx, {
-      receiptId: ids[r]!,
-      documentId: ids[d]!,
-      cashMinor: cash,
-      postingDate: date,
-      actor,
-    });
 
   beforeAll(async () => {
     t = await openTestDatabase(engine);
@@ -75,7 +41,8 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
       { number: 'D' },
     ]));
     await tx(async (client) => {
-      const doc = async (
+      const { doc: postDoc, receipt, apply } = postings(client, ctx, ids);
+      const doc = (
         n: string,
         customer: string,
         date: string,
@@ -84,17 +51,15 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
       ) => {
         const due = new Date(`${date}T00:00:00Z`);
         due.setUTCDate(due.getUTCDate() + (o.terms ?? 30));
-        ids[n] = await postDocument(client, ctx, {
-          documentNumber: n,
-          customerId: ids[customer]!,
-          docType: o.credit ? 'credit_memo' : 'invoice',
-          documentDate: date,
-          dueDate: due.toISOString().slice(0, 10),
-          currency: o.eur ? 'EUR' : 'USD',
-          fxRate: o.eur ? '1.0834' : undefined,
-          amountMinor: amount,
-          actor,
-        });
+        return postDoc(
+          n,
+          customer,
+          o.credit ? 'credit_memo' : 'invoice',
+          date,
+          due.toISOString().slice(0, 10),
+          amount,
+          o.eur ? EUR : undefined,
+        );
       };
       // Before the snapshot (2026-01-31).
       await doc('A-USD-1', 'A', '2025-11-20', 100_00, { terms: 10 });
@@ -107,23 +72,23 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
       await doc('B-USD-2', 'B', '2025-10-01', 45_00);
       await doc('C-EUR-1', 'C', '2026-01-05', 60_00, { eur: true });
       await doc('D-USD-1', 'D', '2026-01-06', 55_00);
-      await receipt(client, 'R-B1', 'B', '2026-01-25', 50_00);
+      await receipt('R-B1', 'B', '2026-01-25', 50_00);
       await putOnAccount(client, ctx, {
         receiptId: ids['R-B1']!,
         amountMinor: 20_00,
         postingDate: '2026-01-28',
         actor,
       });
-      await receipt(client, 'R-X1', null, '2026-01-29', 40_00);
+      await receipt('R-X1', null, '2026-01-29', 40_00);
       // Cash applied on 2026-01-30 to an invoice dated after the snapshot.
       await doc('A-USD-AHEAD', 'A', '2026-02-20', 90_00);
-      await receipt(client, 'R-A1', 'A', '2026-01-30', 25_00);
-      await apply(client, 'R-A1', 'A-USD-AHEAD', 25_00, '2026-01-30');
+      await receipt('R-A1', 'A', '2026-01-30', 25_00);
+      await apply('R-A1', 'A-USD-AHEAD', 25_00, '2026-01-30');
       // Paid off before the snapshot (so not in it), reopened after it by an unapply.
       await doc('B-USD-3', 'B', '2025-12-01', 35_00);
-      await receipt(client, 'R-B3', 'B', '2026-01-10', 35_00);
-      ids['APP-B3'] = await apply(client, 'R-B3', 'B-USD-3', 35_00, '2026-01-10');
-      await receipt(client, 'R-C0', 'C', '2026-01-27', 15_00, true);
+      await receipt('R-B3', 'B', '2026-01-10', 35_00);
+      ids['APP-B3'] = await apply('R-B3', 'B-USD-3', 35_00, '2026-01-10');
+      await receipt('R-C0', 'C', '2026-01-27', 15_00, { currency: 'EUR', rate: '1.1' });
     });
     await tx((client) => takeArSnapshot(client, ctx, '2026-01-31'));
     // Disputes: on a document untouched since the snapshot, on one part paid since (disputed more
@@ -162,21 +127,22 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
       ),
     );
     await tx(async (client) => {
+      const { doc, receipt, apply } = postings(client, ctx, ids);
       // After the snapshot: B-USD-1 paid off, A-USD-3 part paid, a credit applied, more cash.
-      await receipt(client, 'R-B2', 'B', '2026-02-05', 80_00);
-      await apply(client, 'R-B2', 'B-USD-1', 80_00, '2026-02-05');
+      await receipt('R-B2', 'B', '2026-02-05', 80_00);
+      await apply('R-B2', 'B-USD-1', 80_00, '2026-02-05');
       // D's only open item, in the snapshot, paid off after it: D has no row afterwards.
-      await receipt(client, 'R-D1', 'D', '2026-02-04', 55_00);
-      await apply(client, 'R-D1', 'D-USD-1', 55_00, '2026-02-04');
-      await apply(client, 'R-B1', 'B-USD-2', 10_00, '2026-02-06');
+      await receipt('R-D1', 'D', '2026-02-04', 55_00);
+      await apply('R-D1', 'D-USD-1', 55_00, '2026-02-04');
+      await apply('R-B1', 'B-USD-2', 10_00, '2026-02-06');
       await unapply(client, ctx, {
         applicationId: ids['APP-B3']!,
         postingDate: '2026-02-07',
         reason: 'applied to the wrong invoice',
         actor,
       });
-      await receipt(client, 'R-A2', 'A', '2026-02-10', 130_00);
-      await apply(client, 'R-A2', 'A-USD-3', 100_00, '2026-02-10');
+      await receipt('R-A2', 'A', '2026-02-10', 130_00);
+      await apply('R-A2', 'A-USD-3', 100_00, '2026-02-10');
       await putOnAccount(client, ctx, {
         receiptId: ids['R-A2']!,
         amountMinor: 20_00,
@@ -190,27 +156,8 @@ describe.each(ENGINES)('aging from an AR snapshot on %s', (engine) => {
         postingDate: '2026-02-12',
         actor,
       });
-      await postDocument(client, ctx, {
-        documentNumber: 'C-EUR-2',
-        customerId: ids.C!,
-        docType: 'invoice',
-        documentDate: '2026-02-03',
-        dueDate: '2026-03-05',
-        currency: 'EUR',
-        fxRate: '1.0834',
-        amountMinor: 40_00,
-        actor,
-      });
-      await postDocument(client, ctx, {
-        documentNumber: 'B-CM-2',
-        customerId: ids.B!,
-        docType: 'credit_memo',
-        documentDate: '2026-02-08',
-        dueDate: '2026-02-08',
-        currency: 'USD',
-        amountMinor: 12_00,
-        actor,
-      });
+      await doc('C-EUR-2', 'C', 'invoice', '2026-02-03', '2026-03-05', 40_00, EUR);
+      await doc('B-CM-2', 'B', 'credit_memo', '2026-02-08', '2026-02-08', 12_00);
     });
   });
   afterAll(async () => t?.dispose());

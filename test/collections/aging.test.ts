@@ -11,15 +11,13 @@ import {
 } from '../../src/collections/index.js';
 import {
   adjustDocument,
-  applyReceipt,
   type CompanyContext,
-  postDocument,
   putOnAccount,
   recordReceipt,
   tieOut,
 } from '../../src/ledger/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { actor, companyWithCustomers } from './setup.js';
+import { actor, companyWithCustomers, postings } from './setup.js';
 
 /**
  * One small company whose aging is worked out by hand (see the comments): buckets, credits,
@@ -39,48 +37,17 @@ describe.each(ENGINES)('aging on %s', (engine) => {
       { number: 'B', collector: 'bob', currency: 'EUR' },
     ]));
     await t.database.transaction(async ({ client }) => {
-      const doc = (
-        n: string,
-        customer: string,
-        type: 'invoice' | 'credit_memo',
-        date: string,
-        due: string,
-        amount: number,
-        currency = 'USD',
-        fxRate?: string,
-      ) =>
-        postDocument(client, ctx, {
-          documentNumber: n,
-          customerId: ids[customer]!,
-          docType: type,
-          documentDate: date,
-          dueDate: due,
-          currency,
-          fxRate,
-          amountMinor: amount,
-          actor,
-        });
-      const a1 = await doc('INV-A1', 'A', 'invoice', '2026-01-01', '2026-01-31', 100_00);
+      const { doc, receipt, apply } = postings(client, ctx, ids);
+      await doc('INV-A1', 'A', 'invoice', '2026-01-01', '2026-01-31', 100_00);
       await doc('INV-A2', 'A', 'invoice', '2026-02-15', '2026-03-17', 200_00);
       await doc('CM-A1', 'A', 'credit_memo', '2026-02-20', '2026-02-20', 30_00);
-      await doc('INV-B1', 'B', 'invoice', '2026-01-10', '2026-02-09', 50_00, 'EUR', '1.1');
+      await doc('INV-B1', 'B', 'invoice', '2026-01-10', '2026-02-09', 50_00, {
+        currency: 'EUR',
+        rate: '1.1',
+      });
       const p1 = await doc('INV-P1', 'P', 'invoice', '2025-10-01', '2025-10-31', 70_00);
-      const r1 = await recordReceipt(client, ctx, {
-        receiptKey: 'R1',
-        customerId: ids.A!,
-        receiptDate: '2026-03-01',
-        method: 'ach',
-        currency: 'USD',
-        amountMinor: 150_00,
-        actor,
-      });
-      await applyReceipt(client, ctx, {
-        receiptId: r1,
-        documentId: a1,
-        cashMinor: 100_00,
-        postingDate: '2026-03-01',
-        actor,
-      });
+      const r1 = await receipt('R1', 'A', '2026-03-01', 150_00);
+      await apply('R1', 'INV-A1', 100_00, '2026-03-01');
       await putOnAccount(client, ctx, {
         receiptId: r1,
         amountMinor: 20_00,
@@ -261,18 +228,10 @@ describe.each(ENGINES)('aging on %s', (engine) => {
     const asOf = '2026-06-30';
     const ages = [-5, -1, 0, 1, 2, 29, 30, 31, 60, 61, 90, 91, 120, 121, 400];
     await t.database.transaction(async ({ client }) => {
+      const { doc } = postings(client, edge, eIds);
       for (const age of ages) {
         const due = new Date(Date.parse(`${asOf}T00:00:00Z`) - age * 86_400_000).toISOString().slice(0, 10);
-        await postDocument(client, edge, {
-          documentNumber: `AGE${age}`,
-          customerId: eIds.E!,
-          docType: 'invoice',
-          documentDate: '2026-01-01' < due ? '2026-01-01' : due,
-          dueDate: due,
-          currency: 'USD',
-          amountMinor: 1000 + age + 5,
-          actor,
-        });
+        await doc(`AGE${age}`, 'E', 'invoice', '2026-01-01' < due ? '2026-01-01' : due, due, 1000 + age + 5);
       }
     });
     const rows: AgingDetailRow[] = [];

@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsOptions, metricsReport, takeArSnapshot } from '../../src/collections/index.js';
-import {
-  applyReceipt,
-  type CompanyContext,
-  postDocuments,
-  putOnAccount,
-  recordReceipt,
-} from '../../src/ledger/index.js';
+import { type CompanyContext, postDocuments, putOnAccount } from '../../src/ledger/index.js';
 import type { SqlClient } from '../../src/store/client.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { actor, companyWithCustomers } from './setup.js';
+import { actor, companyWithCustomers, postings } from './setup.js';
 
 /**
  * A month's close keeps every customer's countback DSO and the portfolio's (migration 0021). A
@@ -60,29 +54,13 @@ describe.each(ENGINES)('countbacks kept at the close on %s', (engine) => {
         ids[d.documentNumber] = posted[i]!;
       });
       // A pays its oldest invoices; B leaves cash on account; C's AR is gone by May.
+      const { receipt, apply } = postings(client, ctx, ids);
       for (const [key, customer, date, amount] of [
         ['R-A', 'A', '2026-04-02', 2_250_00],
         ['R-B', 'B', '2026-03-15', 500_00],
         ['R-C', 'C', '2026-05-20', 360_00],
-      ] as const) {
-        ids[key] = await recordReceipt(client, ctx, {
-          receiptKey: key,
-          customerId: ids[customer]!,
-          receiptDate: date,
-          method: 'ach',
-          currency: 'USD',
-          amountMinor: amount,
-          actor,
-        });
-      }
-      const apply = (r: string, d: string, cash: number, date: string) =>
-        applyReceipt(client, ctx, {
-          receiptId: ids[r]!,
-          documentId: ids[d]!,
-          cashMinor: cash,
-          postingDate: date,
-          actor,
-        });
+      ] as const)
+        await receipt(key, customer, date, amount);
       await apply('R-A', 'A-0', 1_000_00, '2026-04-02');
       await apply('R-A', 'A-1', 1_250_00, '2026-04-02');
       await putOnAccount(client, ctx, {

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsReport, metricsReport } from '../../src/collections/index.js';
-import {
-  applyReceipt,
-  type CompanyContext,
-  postDocument,
-  recordReceipt,
-  unapply,
-} from '../../src/ledger/index.js';
+import { type CompanyContext, unapply } from '../../src/ledger/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { actor, companyWithCustomers } from './setup.js';
+import { actor, companyWithCustomers, postings } from './setup.js';
 
 /**
  * openar's own worked example of docs/metrics.md, posted through the ledger: March 2026 for two
@@ -27,69 +21,24 @@ describe.each(ENGINES)('metrics on %s', (engine) => {
     ctx = made.ctx;
     const { ids } = made;
     await t.database.transaction(async ({ client }) => {
-      const doc = (
-        n: string,
-        c: string,
-        type: 'invoice' | 'credit_memo',
-        date: string,
-        due: string,
-        amount: number,
-      ) =>
-        postDocument(client, ctx, {
-          documentNumber: n,
-          customerId: ids[c]!,
-          docType: type,
-          documentDate: date,
-          dueDate: due,
-          currency: 'USD',
-          amountMinor: amount,
-          actor,
-        });
-      const receipt = (key: string, c: string, date: string, amount: number) =>
-        recordReceipt(client, ctx, {
-          receiptKey: key,
-          customerId: ids[c]!,
-          receiptDate: date,
-          method: 'ach',
-          currency: 'USD',
-          amountMinor: amount,
-          actor,
-        });
-      const f1 = await doc('F1', 'X', 'invoice', '2026-02-10', '2026-03-12', 1_000_00);
-      const g1 = await doc('G1', 'Y', 'invoice', '2026-02-20', '2026-03-22', 600_00);
+      const { doc, receipt, apply } = postings(client, ctx, ids);
+      await doc('F1', 'X', 'invoice', '2026-02-10', '2026-03-12', 1_000_00);
+      await doc('G1', 'Y', 'invoice', '2026-02-20', '2026-03-22', 600_00);
       await doc('M1', 'X', 'invoice', '2026-03-05', '2026-04-04', 2_000_00);
       await doc('M2', 'Y', 'invoice', '2026-03-15', '2026-04-14', 400_00);
       await doc('C1', 'X', 'credit_memo', '2026-03-20', '2026-03-20', 100_00);
-      const rx = await receipt('RX', 'X', '2026-03-20', 1_000_00);
-      await applyReceipt(client, ctx, {
-        receiptId: rx,
-        documentId: f1,
-        cashMinor: 1_000_00,
-        postingDate: '2026-03-20',
-        actor,
-      });
-      const ry = await receipt('RY', 'Y', '2026-03-25', 300_00);
+      await receipt('RX', 'X', '2026-03-20', 1_000_00);
+      await apply('RX', 'F1', 1_000_00, '2026-03-20');
+      await receipt('RY', 'Y', '2026-03-25', 300_00);
       // A mistaken application, unapplied the same day: neither counts as a payment.
-      const wrong = await applyReceipt(client, ctx, {
-        receiptId: ry,
-        documentId: g1,
-        cashMinor: 100_00,
-        postingDate: '2026-03-25',
-        actor,
-      });
+      const wrong = await apply('RY', 'G1', 100_00, '2026-03-25');
       await unapply(client, ctx, {
         applicationId: wrong,
         postingDate: '2026-03-25',
         reason: 'wrong amount',
         actor,
       });
-      await applyReceipt(client, ctx, {
-        receiptId: ry,
-        documentId: g1,
-        cashMinor: 300_00,
-        postingDate: '2026-03-25',
-        actor,
-      });
+      await apply('RY', 'G1', 300_00, '2026-03-25');
       // After the period: must not change March's figures.
       await doc('A1', 'X', 'invoice', '2026-04-02', '2026-05-02', 5_000_00);
     });
@@ -179,20 +128,12 @@ describe.each(ENGINES)('metrics on %s', (engine) => {
   it('keeps a group whose AR nets to zero but is past due (an open credit beside an overdue invoice)', async () => {
     const made = await companyWithCustomers(t.database, 'netted', [{ number: 'Z', collector: 'erin' }]);
     await t.database.transaction(async ({ client }) => {
+      const { doc } = postings(client, made.ctx, made.ids);
       for (const [n, type] of [
         ['Z1', 'invoice'],
         ['ZC', 'credit_memo'],
       ] as const)
-        await postDocument(client, made.ctx, {
-          documentNumber: n,
-          customerId: made.ids.Z!,
-          docType: type,
-          documentDate: '2026-01-01',
-          dueDate: '2026-01-01',
-          currency: 'USD',
-          amountMinor: 40_00,
-          actor,
-        });
+        await doc(n, 'Z', type, '2026-01-01', '2026-01-01', 40_00);
     });
     for (const by of ['portfolio', 'customer', 'collector'] as const) {
       const r = await t.database.transaction(({ client }) =>

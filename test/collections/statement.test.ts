@@ -23,13 +23,11 @@ import {
   applyCredit,
   applyReceipt,
   type CompanyContext,
-  postDocument,
   putOnAccount,
-  recordReceipt,
   unapply,
 } from '../../src/ledger/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { actor, companyWithCustomers } from './setup.js';
+import { actor, companyWithCustomers, postings } from './setup.js';
 
 function checkFigures(s: Statement): void {
   for (const sec of s.sections) {
@@ -152,40 +150,14 @@ describe.each(ENGINES)('statements on %s', (engine) => {
       { number: 'M', currency: 'EUR' },
     ]));
     await t.database.transaction(async ({ client }) => {
-      const doc = (
-        n: string,
-        c: string,
-        type: 'invoice' | 'credit_memo',
-        date: string,
-        due: string,
-        amountMinor: number,
-        currency = 'USD',
-      ) =>
-        postDocument(client, ctx, {
-          documentNumber: n,
-          customerId: ids[c]!,
-          docType: type,
-          documentDate: date,
-          dueDate: due,
-          currency,
-          fxRate: currency === 'USD' ? undefined : '1.08',
-          amountMinor,
-          actor,
-        });
-      const receipt = (key: string, c: string, date: string, amountMinor: number) =>
-        recordReceipt(client, ctx, {
-          receiptKey: key,
-          customerId: ids[c]!,
-          receiptDate: date,
-          method: 'ach',
-          currency: 'USD',
-          amountMinor,
-          actor,
-        });
+      const { doc, receipt, apply } = postings(client, ctx, ids);
       const inv1 = await doc('INV-1', 'K', 'invoice', '2026-01-05', '2026-02-04', 1000_00);
       const inv2 = await doc('INV-2', 'K', 'invoice', '2026-02-10', '2026-03-12', 500_00);
       const cm1 = await doc('CM-1', 'K', 'credit_memo', '2026-02-20', '2026-02-20', 100_00);
-      await doc('INV-M', 'M', 'invoice', '2026-03-01', '2026-03-31', 2000_00, 'EUR');
+      await doc('INV-M', 'M', 'invoice', '2026-03-01', '2026-03-31', 2000_00, {
+        currency: 'EUR',
+        rate: '1.08',
+      });
       const r1 = await receipt('R1', 'K', '2026-02-25', 800_00);
       await applyReceipt(client, ctx, {
         receiptId: r1,
@@ -210,14 +182,8 @@ describe.each(ENGINES)('statements on %s', (engine) => {
         postingDate: '2026-03-05',
         actor,
       });
-      const r2 = await receipt('R2', 'P', '2026-03-10', 300_00);
-      await applyReceipt(client, ctx, {
-        receiptId: r2,
-        documentId: inv2,
-        cashMinor: 300_00,
-        postingDate: '2026-03-10',
-        actor,
-      });
+      await receipt('R2', 'P', '2026-03-10', 300_00);
+      await apply('R2', 'INV-2', 300_00, '2026-03-10');
       const r3 = await receipt('R3', 'K', '2026-03-15', 100_00);
       await putOnAccount(client, ctx, {
         receiptId: r3,
