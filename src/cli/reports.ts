@@ -14,8 +14,12 @@ import {
   METRICS_GROUP_BYS,
   type MetricsGroupBy,
   type MetricsReport,
+  type MetricsTrend,
   metricsReport,
+  metricsTrend,
   parseThresholds,
+  TREND_STEPS,
+  type TrendStep,
 } from '../collections/index.js';
 import {
   agingCsv,
@@ -26,7 +30,15 @@ import {
   xlsxDetailWriter,
 } from '../collections/render/aging-files.js';
 import { decimal, groupLabel } from '../collections/render/common.js';
-import { METRIC_COLUMNS, metricsCsv, metricsJson, metricsXlsx } from '../collections/render/metrics-files.js';
+import {
+  METRIC_COLUMNS,
+  metricsCsv,
+  metricsJson,
+  metricsTrendCsv,
+  metricsTrendJson,
+  metricsTrendXlsx,
+  metricsXlsx,
+} from '../collections/render/metrics-files.js';
 import { globals, withCompany } from './context.js';
 import { parseCount, parseIsoDate, today, UsageError } from './format.js';
 import { renderTable } from './output.js';
@@ -166,6 +178,7 @@ export function registerReports(program: Command): Command {
     )
     .option('--cei <convention>', 'CEI convention: crf (Credit Research Foundation) or total-sales', 'crf')
     .option('--countback-months <n>', 'months of sales the countback may walk back', '36')
+    .option('--trend <step>', `the metrics of each ${TREND_STEPS.join(' or ')} of the period, oldest first`)
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'table')
     .option('--output <file>', 'write to FILE instead of the terminal (xlsx needs it)')
     .option('--json', 'same as --format json')
@@ -177,6 +190,21 @@ export function registerReports(program: Command): Command {
       const by = oneOf('--by', opts.by, METRICS_GROUP_BYS) as MetricsGroupBy;
       const cei = oneOf('--cei', opts.cei, ['crf', 'total-sales'] as const) === 'crf' ? 'crf' : 'total_sales';
       const countbackMonths = parseCount(opts.countbackMonths);
+      if (opts.trend !== undefined) {
+        const step = oneOf('--trend', opts.trend, TREND_STEPS) as TrendStep;
+        return withCompany(globals(command), async (database, ctx) => {
+          const t = await asUsage(() =>
+            database.transaction(({ client }) =>
+              metricsTrend(client, ctx, { from, to, by, cei, countbackMonths, step }),
+            ),
+          );
+          if (!t) return;
+          if (format === 'xlsx') return metricsTrendXlsx(t, opts.output);
+          if (format === 'json') return emit(JSON.stringify(metricsTrendJson(t), null, 2), opts.output);
+          if (format === 'csv') return emit(metricsTrendCsv(t), opts.output);
+          return emit(metricsTrendTable(t), opts.output);
+        });
+      }
       await withCompany(globals(command), async (database, ctx) => {
         const r = await asUsage(() =>
           database.transaction(({ client }) =>
@@ -314,20 +342,69 @@ function detailTablePrinter(
   };
 }
 
-function metricsTable(r: MetricsReport): string {
-  const shown = [
-    'dso',
-    'dso_countback',
-    'best_possible_dso',
-    'add',
-    'cei',
-    'percent_current',
-    'ar_turnover',
-    'average_days_to_pay',
-    'weighted_days_to_pay',
-    'average_days_beyond_terms',
+const SHOWN_METRICS = [
+  'dso',
+  'dso_countback',
+  'best_possible_dso',
+  'add',
+  'cei',
+  'percent_current',
+  'ar_turnover',
+  'average_days_to_pay',
+  'weighted_days_to_pay',
+  'average_days_beyond_terms',
+];
+const SHOWN_COLUMNS = METRIC_COLUMNS.filter((c) => SHOWN_METRICS.includes(c.key));
+
+/** A line per period (per period and group with --by): the period's metrics, oldest first. */
+function metricsTrendTable(t: MetricsTrend): string {
+  type Line = { period: string; group: MetricsReport['portfolio']; r: MetricsReport };
+  const lines: Line[] = [];
+  for (const r of t.periods)
+    for (const group of [r.portfolio, ...r.groups])
+      lines.push({ period: `${r.period.from} – ${r.period.to}`, group, r });
+  const columns = [
+    { header: 'period', value: (l: Line) => l.period },
+    ...(t.by === 'portfolio'
+      ? []
+      : [
+          {
+            header: t.by,
+            value: (l: Line) =>
+              l.group === l.r.portfolio
+                ? 'PORTFOLIO'
+                : groupLabel(
+                    t.by === 'parent' ? 'customer' : (t.by as AgingGroupBy),
+                    l.group.key,
+                    l.group.number,
+                  ),
+          },
+        ]),
+    ...SHOWN_COLUMNS.map((c) => ({
+      header: c.title,
+      value: (l: Line) => {
+        const v = l.group.metrics[c.key];
+        return v === null ? '—' : v.toFixed(c.format === '0.00' ? 2 : 1);
+      },
+      align: 'right' as const,
+    })),
+    {
+      header: `AR end (${t.baseCurrency})`,
+      value: (l: Line) => decimal(l.group.inputs.arEndMinor, t.baseCurrency),
+      align: 'right' as const,
+    },
+    {
+      header: 'credit sales',
+      value: (l: Line) => decimal(l.group.inputs.creditSalesMinor, t.baseCurrency),
+      align: 'right' as const,
+    },
   ];
-  const cols = METRIC_COLUMNS.filter((c) => shown.includes(c.key));
+  const heading = `Collection metrics by ${t.step} (CEI: ${t.cei === 'crf' ? 'Credit Research Foundation' : 'total sales'})`;
+  return `${heading}\n\n${renderTable(lines, columns)}`;
+}
+
+function metricsTable(r: MetricsReport): string {
+  const cols = SHOWN_COLUMNS;
   const all = [r.portfolio, ...r.groups];
   const label = (g: MetricsReport['portfolio']) =>
     g === r.portfolio

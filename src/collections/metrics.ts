@@ -1,7 +1,7 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
 import { jsonBatchesSql } from './batches.js';
-import { addDays, assertIsoDate, monthStart } from './core/dates.js';
+import { addDays, assertIsoDate, monthStart, type TrendStep, trendPeriods } from './core/dates.js';
 import { invariant } from './core/errors.js';
 import {
   type CeiConvention,
@@ -70,6 +70,42 @@ export async function metricsReport(
   options: MetricsOptions,
 ): Promise<MetricsReport> {
   return withReportPlan(client, null, () => metricsOf(client, ctx, options));
+}
+
+export interface MetricsTrend {
+  step: TrendStep;
+  baseCurrency: string;
+  by: MetricsGroupBy;
+  cei: CeiConvention;
+  /** One report per calendar period, oldest first (see trendPeriods). */
+  periods: MetricsReport[];
+}
+
+/**
+ * The metrics over consecutive calendar months or quarters of [from, to], oldest first: how DSO,
+ * CEI and the rest move. Each period is one metricsReport (closed months from the snapshots'
+ * summaries where they exist), so a trend of n periods is n set-based runs, at most MAX_TREND_PERIODS.
+ */
+export async function metricsTrend(
+  client: SqlClient,
+  ctx: CompanyContext,
+  options: MetricsOptions & { step: TrendStep },
+): Promise<MetricsTrend> {
+  const from = assertIsoDate(options.from, 'the trend start');
+  const to = assertIsoDate(options.to, 'the trend end');
+  const spans = trendPeriods(from, to, options.step);
+  const periods = await withReportPlan(client, null, async () => {
+    const reports: MetricsReport[] = [];
+    for (const span of spans) reports.push(await metricsOf(client, ctx, { ...options, ...span }));
+    return reports;
+  });
+  return {
+    step: options.step,
+    baseCurrency: ctx.baseCurrency,
+    by: options.by ?? 'portfolio',
+    cei: options.cei ?? 'crf',
+    periods,
+  };
 }
 
 async function metricsOf(

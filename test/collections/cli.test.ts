@@ -168,6 +168,43 @@ describe('openar report', { timeout: 600_000 }, () => {
     );
     expect(byCollector.groups.map((g: { label: string }) => g.label)).toEqual(['alice', 'bob']);
 
+    // By month: each period as the single-period report prints it, without the settings said once.
+    const trend = openar(
+      db,
+      'report',
+      'metrics',
+      '--from',
+      '2026-01-15',
+      '--to',
+      '2026-02-28',
+      '--trend',
+      'month',
+      '--json',
+    );
+    expect(trend.code).toBe(0);
+    const { base_currency, by, cei_convention, ...february } = JSON.parse(metrics.stdout);
+    expect(JSON.parse(trend.stdout)).toMatchObject({ step: 'month', base_currency, by, cei_convention });
+    expect(JSON.parse(trend.stdout).periods.map((p: { from: string }) => p.from)).toEqual([
+      '2026-01-15',
+      '2026-02-01',
+    ]);
+    expect(JSON.parse(trend.stdout).periods[1]).toEqual(february);
+    const trendTable = openar(
+      db,
+      'report',
+      'metrics',
+      '--from',
+      '2026-01-15',
+      '--to',
+      '2026-02-28',
+      '--trend',
+      'month',
+    );
+    expect(trendTable.stdout).toContain('2026-02-01 – 2026-02-28');
+    expect(
+      openar(db, 'report', 'metrics', '--from', '2026-01-01', '--to', '2026-02-28', '--trend', 'week').code,
+    ).toBe(2);
+
     const bad = openar(db, 'report', 'aging', '--buckets', '60,30');
     expect([bad.code, bad.stderr.trim()]).toEqual([2, 'openar: bucket thresholds must increase: 60,30']);
     expect(openar(db, 'report', 'metrics', '--from', '2026-03-01', '--to', '2026-02-01').code).toBe(2);

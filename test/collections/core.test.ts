@@ -12,6 +12,7 @@ import {
   NO_PAYMENTS,
   parseThresholds,
   periodOf,
+  trendPeriods,
 } from '../../src/collections/index.js';
 
 /** The worked examples of docs/metrics.md, figure for figure. */
@@ -158,6 +159,26 @@ describe('metrics: the worked examples of docs/metrics.md', () => {
     expect(monthsInPeriod('2026-01-16', '2026-02-14')).toBeCloseTo(16 / 31 + 14 / 28, 12);
     expect(periodOf('2024-01-01', '2024-12-31')).toMatchObject({ days: 366 });
     expect(() => periodOf('2026-02-01', '2026-01-31')).toThrow(CollectionsError);
+  });
+
+  it('cuts a trend at calendar month and quarter ends, part periods at either end', () => {
+    expect(trendPeriods('2026-01-15', '2026-03-10', 'month')).toEqual([
+      { from: '2026-01-15', to: '2026-01-31' },
+      { from: '2026-02-01', to: '2026-02-28' },
+      { from: '2026-03-01', to: '2026-03-10' },
+    ]);
+    expect(trendPeriods('2025-11-01', '2026-07-31', 'quarter')).toEqual([
+      { from: '2025-11-01', to: '2025-12-31' },
+      { from: '2026-01-01', to: '2026-03-31' },
+      { from: '2026-04-01', to: '2026-06-30' },
+      { from: '2026-07-01', to: '2026-07-31' },
+    ]);
+    expect(trendPeriods('2026-02-10', '2026-02-10', 'quarter')).toEqual([
+      { from: '2026-02-10', to: '2026-02-10' },
+    ]);
+    expect(trendPeriods('2016-01-01', '2025-12-31', 'month')).toHaveLength(120);
+    expect(() => trendPeriods('2016-01-01', '2026-01-01', 'month')).toThrow(/at most 120 periods/);
+    expect(() => trendPeriods('2026-02-01', '2026-01-31', 'month')).toThrow(CollectionsError);
   });
 });
 

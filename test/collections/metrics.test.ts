@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MetricsReport, metricsReport } from '../../src/collections/index.js';
+import { type MetricsReport, metricsReport, metricsTrend } from '../../src/collections/index.js';
 import { type CompanyContext, unapply } from '../../src/ledger/index.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { actor, companyWithCustomers, postings } from './setup.js';
@@ -147,5 +147,25 @@ describe.each(ENGINES)('metrics on %s', (engine) => {
       ]);
       if (by !== 'portfolio') expect(r.groups.map((g) => g.inputs.currentEndMinor)).toEqual([-40_00]);
     }
+  });
+  it('gives a trend: each calendar period is the report of that period, oldest first', async () => {
+    const trend = await t.database.transaction(({ client }) =>
+      metricsTrend(client, ctx, { from: '2026-02-10', to: '2026-04-15', by: 'collector', step: 'month' }),
+    );
+    expect(trend).toMatchObject({ step: 'month', by: 'collector', cei: 'crf', baseCurrency: 'USD' });
+    expect(trend.periods.map((r) => [r.period.from, r.period.to])).toEqual([
+      ['2026-02-10', '2026-02-28'],
+      ['2026-03-01', '2026-03-31'],
+      ['2026-04-01', '2026-04-15'],
+    ]);
+    const march = await run('collector');
+    expect(trend.periods[1]).toEqual(march);
+    // April's sales (A1, 5,000) and its AR; the quarter step gives February's part and March as one.
+    expect(trend.periods[2]!.portfolio.inputs.creditSalesMinor).toBe(5_000_00);
+    const quarters = await t.database.transaction(({ client }) =>
+      metricsTrend(client, ctx, { from: '2026-02-01', to: '2026-04-15', step: 'quarter' }),
+    );
+    expect(quarters.periods.map((r) => r.period.to)).toEqual(['2026-03-31', '2026-04-15']);
+    expect(quarters.periods[0]!.portfolio.inputs.creditSalesMinor).toBe(3_900_00);
   });
 });

@@ -65,3 +65,33 @@ export function monthsInPeriod(from: string, to: string): number {
   }
   return months;
 }
+
+export type TrendStep = 'month' | 'quarter';
+export const TREND_STEPS: readonly TrendStep[] = ['month', 'quarter'];
+/** At most ten years of months in one trend: each period is a metrics run of its own. */
+export const MAX_TREND_PERIODS = 120;
+
+/**
+ * [from, to] cut at calendar month (or quarter) ends: the first period starts at `from`, the last
+ * ends at `to`, so a trend over whole months compares like with like and a part month shows as such.
+ */
+export function trendPeriods(from: string, to: string, step: TrendStep): { from: string; to: string }[] {
+  invariant(from <= to, 'bad-period', `the period starts (${from}) after it ends (${to})`);
+  const months = step === 'month' ? 1 : 3;
+  const periods: { from: string; to: string }[] = [];
+  for (let start = from; start <= to; ) {
+    const month = Number(start.slice(5, 7)) - 1;
+    // The last month of the step containing `start` (a quarter ends in March, June, September, December).
+    const lastMonth = month + (months - 1 - (month % months));
+    const stepEnd = monthEnd(monthsBack(start, -(lastMonth - month)));
+    const end = stepEnd < to ? stepEnd : to;
+    periods.push({ from: start, to: end });
+    invariant(
+      periods.length <= MAX_TREND_PERIODS,
+      'bad-period',
+      `a trend has at most ${MAX_TREND_PERIODS} periods; ${from} to ${to} by ${step} has more`,
+    );
+    start = addDays(end, 1);
+  }
+  return periods;
+}
