@@ -169,18 +169,8 @@ describe('openar report', { timeout: 600_000 }, () => {
     expect(byCollector.groups.map((g: { label: string }) => g.label)).toEqual(['alice', 'bob']);
 
     // By month: each period as the single-period report prints it, without the settings said once.
-    const trend = openar(
-      db,
-      'report',
-      'metrics',
-      '--from',
-      '2026-01-15',
-      '--to',
-      '2026-02-28',
-      '--trend',
-      'month',
-      '--json',
-    );
+    const trendArgs = ['report', 'metrics', '--from', '2026-01-15', '--to', '2026-02-28', '--trend', 'month'];
+    const trend = openar(db, ...trendArgs, '--json');
     expect(trend.code).toBe(0);
     const { base_currency, by, cei_convention, ...february } = JSON.parse(metrics.stdout);
     expect(JSON.parse(trend.stdout)).toMatchObject({ step: 'month', base_currency, by, cei_convention });
@@ -189,17 +179,7 @@ describe('openar report', { timeout: 600_000 }, () => {
       '2026-02-01',
     ]);
     expect(JSON.parse(trend.stdout).periods[1]).toEqual(february);
-    const trendTable = openar(
-      db,
-      'report',
-      'metrics',
-      '--from',
-      '2026-01-15',
-      '--to',
-      '2026-02-28',
-      '--trend',
-      'month',
-    );
+    const trendTable = openar(db, ...trendArgs);
     expect(trendTable.stdout).toContain('2026-02-01 – 2026-02-28');
     expect(
       openar(db, 'report', 'metrics', '--from', '2026-01-01', '--to', '2026-02-28', '--trend', 'week').code,
