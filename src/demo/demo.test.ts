@@ -147,6 +147,20 @@ describe.each(ENGINES)('openar demo on %s', (engine) => {
     expect(lines.some((l) => l.includes(': tied'))).toBe(true);
   });
 
+  it('shows the collection metrics of the last six months, the last one to the as-of date', () => {
+    const months = summary.metricsByMonth;
+    expect(months).toHaveLength(6);
+    expect(months.at(-1)!.to).toBe(AS_OF);
+    for (const m of months.slice(0, -1)) {
+      expect(m.from.slice(8)).toBe('01');
+      expect(typeof m.dso).toBe('number');
+      expect(m.percentCurrent).toBeGreaterThan(0);
+    }
+    // The metrics rebuild AR on the as-of date; the summary reads it from the open balances.
+    expect(months.at(-1)!.arEndMinor).toBe(summary.arOpenMinor);
+    expect(lines.some((l) => l.startsWith('Collection metrics by month'))).toBe(true);
+  });
+
   it('describes the existing demo on a second run instead of importing again', async () => {
     const again: string[] = [];
     const second = await runDemo(t.database, {

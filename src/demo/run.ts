@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { metricsTrend, monthsBack } from '../collections/index.js';
 import { type ImportKind, type ImportSummary, importFile } from '../imports/index.js';
 import {
   applyCredit,
@@ -100,6 +101,8 @@ export interface DemoSummary {
   /** Cash received and not yet applied (its own account, not in receivables), base currency. */
   unappliedMinor: number;
   topPastDue: PastDueCustomer[];
+  /** The portfolio's metrics in each of the last six calendar months, the last one to the as-of date. */
+  metricsByMonth: MonthMetrics[];
   tieOut: TieOut;
   elapsedMs: number;
   /** The collections morning worked on a new demo (activity, disputes, worklist, dunning); null when only shown. */
@@ -310,6 +313,30 @@ async function applyDeductions(
   });
 }
 
+export interface MonthMetrics {
+  from: string;
+  to: string;
+  dso: number | null;
+  dsoCountback: number | null;
+  cei: number | null;
+  percentCurrent: number | null;
+  arEndMinor: number;
+}
+
+/** The last six calendar months to `asOf` (the last one partial), from the metrics' trend. */
+async function metricsByMonth(client: SqlClient, ctx: CompanyContext, asOf: string): Promise<MonthMetrics[]> {
+  const trend = await metricsTrend(client, ctx, { from: monthsBack(asOf, 5), to: asOf, step: 'month' });
+  return trend.periods.map(({ period, portfolio: { metrics: m, inputs } }) => ({
+    from: period.from,
+    to: period.to,
+    dso: m.dso,
+    dsoCountback: m.dso_countback,
+    cei: m.cei,
+    percentCurrent: m.percent_current,
+    arEndMinor: inputs.arEndMinor,
+  }));
+}
+
 const BUCKETS = ['current', '1-30 days', '31-60 days', '61-90 days', '91-120 days', 'over 120 days'] as const;
 
 async function summarize(
@@ -409,6 +436,7 @@ async function summarize(
     });
     const documentsOpenMinor = buckets.reduce((s, b) => s + b.amountMinor, 0);
     const onAccountMinor = receipts!.on_account_base;
+    const months = await metricsByMonth(client, ctx, asOf);
     return {
       company: { code: ctx.code, name: ctx.name, baseCurrency: ctx.baseCurrency },
       created: meta.created,
@@ -448,6 +476,7 @@ async function summarize(
         pastDueMinor: r.past_due,
         oldestDaysPastDue: r.oldest,
       })),
+      metricsByMonth: months,
       tieOut: tie,
       elapsedMs: Math.round(performance.now() - meta.started),
     };
@@ -531,6 +560,24 @@ function print(s: DemoSummary, log: (line: string) => void): void {
       ]),
     ],
     ['l', 'l', 'l', 'l', 'r', 'r', 'r'],
+  ))
+    log(line);
+  log('');
+  log(`Collection metrics by month (${base}; CEI by the Credit Research Foundation convention)`);
+  const figure = (v: number | null) => (v === null ? '—' : v.toFixed(1));
+  for (const line of table(
+    [
+      ['month', 'DSO', 'DSO countback', 'CEI', '% current', 'AR at end'],
+      ...s.metricsByMonth.map((m) => [
+        `${m.from} – ${m.to}`,
+        figure(m.dso),
+        figure(m.dsoCountback),
+        figure(m.cei),
+        figure(m.percentCurrent),
+        money(m.arEndMinor),
+      ]),
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r'],
   ))
     log(line);
   log('');
