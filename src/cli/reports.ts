@@ -356,81 +356,59 @@ const SHOWN_METRICS = [
 ];
 const SHOWN_COLUMNS = METRIC_COLUMNS.filter((c) => SHOWN_METRICS.includes(c.key));
 
-/** A line per period (per period and group with --by): the period's metrics, oldest first. */
-function metricsTrendTable(t: MetricsTrend): string {
-  type Line = { period: string; group: MetricsReport['portfolio']; r: MetricsReport };
-  const lines: Line[] = [];
-  for (const r of t.periods)
-    for (const group of [r.portfolio, ...r.groups])
-      lines.push({ period: `${r.period.from} – ${r.period.to}`, group, r });
-  const columns = [
-    { header: 'period', value: (l: Line) => l.period },
-    ...(t.by === 'portfolio'
-      ? []
-      : [
-          {
-            header: t.by,
-            value: (l: Line) =>
-              l.group === l.r.portfolio
-                ? 'PORTFOLIO'
-                : groupLabel(
-                    t.by === 'parent' ? 'customer' : (t.by as AgingGroupBy),
-                    l.group.key,
-                    l.group.number,
-                  ),
-          },
-        ]),
+type Group = MetricsReport['portfolio'];
+
+/** A group's label in a metrics table: PORTFOLIO for the total line. */
+function metricsLabel(r: MetricsReport, g: Group): string {
+  return g === r.portfolio
+    ? 'PORTFOLIO'
+    : groupLabel(r.by === 'parent' ? 'customer' : (r.by as AgingGroupBy), g.key, g.number);
+}
+
+/** The shown metrics, AR at the end and credit sales of the group each table line stands for. */
+function figureColumns<L>(groupOf: (line: L) => Group, baseCurrency: string) {
+  const right = 'right' as const;
+  return [
     ...SHOWN_COLUMNS.map((c) => ({
       header: c.title,
-      value: (l: Line) => {
-        const v = l.group.metrics[c.key];
+      value: (l: L) => {
+        const v = groupOf(l).metrics[c.key];
         return v === null ? '—' : v.toFixed(c.format === '0.00' ? 2 : 1);
       },
-      align: 'right' as const,
+      align: right,
     })),
     {
-      header: `AR end (${t.baseCurrency})`,
-      value: (l: Line) => decimal(l.group.inputs.arEndMinor, t.baseCurrency),
-      align: 'right' as const,
+      header: `AR end (${baseCurrency})`,
+      value: (l: L) => decimal(groupOf(l).inputs.arEndMinor, baseCurrency),
+      align: right,
     },
     {
       header: 'credit sales',
-      value: (l: Line) => decimal(l.group.inputs.creditSalesMinor, t.baseCurrency),
-      align: 'right' as const,
+      value: (l: L) => decimal(groupOf(l).inputs.creditSalesMinor, baseCurrency),
+      align: right,
     },
   ];
-  const heading = `Collection metrics by ${t.step} (CEI: ${t.cei === 'crf' ? 'Credit Research Foundation' : 'total sales'})`;
-  return `${heading}\n\n${renderTable(lines, columns)}`;
+}
+
+const ceiName = (cei: MetricsReport['cei']) => (cei === 'crf' ? 'Credit Research Foundation' : 'total sales');
+
+/** A line per period (per period and group with --by): the period's metrics, oldest first. */
+function metricsTrendTable(t: MetricsTrend): string {
+  type Line = { r: MetricsReport; group: Group };
+  const lines: Line[] = t.periods.flatMap((r) => [r.portfolio, ...r.groups].map((group) => ({ r, group })));
+  const columns = [
+    { header: 'period', value: (l: Line) => `${l.r.period.from} – ${l.r.period.to}` },
+    ...(t.by === 'portfolio' ? [] : [{ header: t.by, value: (l: Line) => metricsLabel(l.r, l.group) }]),
+    ...figureColumns((l: Line) => l.group, t.baseCurrency),
+  ];
+  return `Collection metrics by ${t.step} (CEI: ${ceiName(t.cei)})\n\n${renderTable(lines, columns)}`;
 }
 
 function metricsTable(r: MetricsReport): string {
-  const cols = SHOWN_COLUMNS;
-  const all = [r.portfolio, ...r.groups];
-  const label = (g: MetricsReport['portfolio']) =>
-    g === r.portfolio
-      ? 'PORTFOLIO'
-      : groupLabel(r.by === 'parent' ? 'customer' : (r.by as AgingGroupBy), g.key, g.number);
   const columns = [
-    { header: r.by === 'portfolio' ? '' : r.by, value: (g: MetricsReport['portfolio']) => label(g) },
-    ...cols.map((c) => ({
-      header: c.title,
-      value: (g: MetricsReport['portfolio']) => {
-        const v = g.metrics[c.key];
-        return v === null ? '—' : v.toFixed(c.format === '0.00' ? 2 : 1);
-      },
-      align: 'right' as const,
-    })),
-    {
-      header: `AR end (${r.baseCurrency})`,
-      value: (g: MetricsReport['portfolio']) => decimal(g.inputs.arEndMinor, r.baseCurrency),
-      align: 'right' as const,
-    },
-    {
-      header: 'credit sales',
-      value: (g: MetricsReport['portfolio']) => decimal(g.inputs.creditSalesMinor, r.baseCurrency),
-      align: 'right' as const,
-    },
+    { header: r.by === 'portfolio' ? '' : r.by, value: (g: Group) => metricsLabel(r, g) },
+    ...figureColumns((g: Group) => g, r.baseCurrency),
   ];
-  const heading = `Collection metrics ${r.period.from} to ${r.period.to} (${r.period.days} days; CEI: ${r.cei === 'crf' ? 'Credit Research Foundation' : 'total sales'})`;
-  return `${heading}\n\n${renderTable(all, columns)}`;
+  const heading = `Collection metrics ${r.period.from} to ${r.period.to} (${r.period.days} days; CEI: ${ceiName(r.cei)})`;
+  return `${heading}\n\n${renderTable([r.portfolio, ...r.groups], columns)}`;
 }
