@@ -141,6 +141,8 @@ function traceDatabase(database: Database, trace: Trace): void {
   const pool = holder.pool;
   holder.pool = {
     end: () => pool.end(),
+    // The import runs in one transaction: it never asks for a second connection.
+    tryConnect: async () => null,
     async connect(): Promise<SqlClient> {
       const client = await pool.connect();
       const timed = async <T>(sql: string, copy: boolean, run: () => Promise<T>): Promise<T> => {

@@ -18,6 +18,8 @@ export interface SqlClient {
 
 export interface ClientPool {
   connect(): Promise<SqlClient>;
+  /** A connection if one is free now (idle, or the pool may open one), else null without waiting. */
+  tryConnect(): Promise<SqlClient | null>;
   end(): Promise<void>;
 }
 

@@ -22,6 +22,15 @@ export interface OpenOptions {
 
 export const DEFAULT_DATA_DIR = './openar-data';
 
+/** The most connections readTogether takes: the PostgreSQL pool's size. */
+export const MAX_READERS = 4;
+
+/** An exported snapshot's id, checked before it goes into SET TRANSACTION (which takes no parameter). */
+function snapshotId(id: string): string {
+  if (!/^[0-9A-F]+-[0-9A-F]+-[0-9]+$/i.test(id)) throw new StoreError(`unexpected snapshot id ${id}`);
+  return id;
+}
+
 export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
@@ -40,7 +49,7 @@ export class Database {
   static async open(options: OpenOptions): Promise<Database> {
     const { target } = options;
     const database = isPostgresUrl(target)
-      ? new Database('postgres', target, new PostgresClientPool(target))
+      ? new Database('postgres', target, new PostgresClientPool(target, MAX_READERS))
       : new Database(
           'pglite',
           target,
@@ -90,6 +99,42 @@ export class Database {
     }
   }
 
+  /**
+   * Runs `work` on up to `count` connections that all read one moment of the database: read-only
+   * REPEATABLE READ transactions, the first exporting its snapshot and the others importing it
+   * (`pg_export_snapshot`, as pg_dump's parallel mode does), so a report can split one scan across
+   * connections and still add up to a single point in time. PGlite has one connection, so it gets
+   * one. A helper connection the pool cannot hand out at once is done without: each waiting for
+   * the others' connections could otherwise deadlock a busy pool.
+   */
+  async readTogether<T>(count: number, work: (clients: readonly SqlClient[]) => Promise<T>): Promise<T> {
+    if (!Number.isSafeInteger(count) || count < 1 || count > MAX_READERS)
+      throw new StoreError(`readers must be 1 to ${MAX_READERS}, not ${count}`);
+    const leader = await this.pool.connect();
+    const clients: SqlClient[] = [leader];
+    try {
+      await leader.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      if (this.kind === 'postgres' && count > 1) {
+        const { rows } = await leader.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+        for (let i = 1; i < count; i++) {
+          const helper = await this.pool.tryConnect();
+          if (!helper) break;
+          clients.push(helper);
+          await helper.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+          await helper.query(`SET TRANSACTION SNAPSHOT '${snapshotId(rows[0]!.id)}'`);
+        }
+      }
+      const result = await work(clients);
+      for (const c of clients) await c.query('COMMIT');
+      return result;
+    } catch (error) {
+      for (const c of clients) await c.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      for (const c of clients) c.release();
+    }
+  }
+
   /** Raw SQL outside a transaction (each call takes and returns a connection). */
   async query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
     const client = await this.pool.connect();
@@ -109,6 +154,7 @@ export class Database {
 function singleClientPool(client: SqlClient): ClientPool {
   return {
     connect: async () => ({ ...client, release: () => {} }),
+    tryConnect: async () => null,
     end: async () => {},
   };
 }

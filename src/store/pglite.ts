@@ -66,6 +66,11 @@ export class PgliteClientPool implements ClientPool {
     };
   }
 
+  /** Never a second connection: PGlite has one. */
+  async tryConnect(): Promise<SqlClient | null> {
+    return null;
+  }
+
   async end(): Promise<void> {
     await this.queue;
     try {

@@ -23,7 +23,10 @@ const TEMP_BUFFERS = '256MB';
 export class PostgresClientPool implements ClientPool {
   private readonly pool: pg.Pool;
 
-  constructor(connectionString: string, maxConnections = 4) {
+  constructor(
+    connectionString: string,
+    private readonly maxConnections = 4,
+  ) {
     // temp_buffers can only be set before a session's first temporary table, so it is set for every
     // connection: imports stage files in temporary tables, and at the default 8 MB a million staged
     // rows spill to disk and back. The memory is taken only as temporary tables grow.
@@ -33,6 +36,11 @@ export class PostgresClientPool implements ClientPool {
       types,
       options: `-c temp_buffers=${TEMP_BUFFERS}`,
     });
+  }
+
+  async tryConnect(): Promise<SqlClient | null> {
+    const free = this.pool.idleCount > 0 || this.pool.totalCount < this.maxConnections;
+    return free && this.pool.waitingCount === 0 ? this.connect() : null;
   }
 
   async connect(): Promise<SqlClient> {
