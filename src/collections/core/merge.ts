@@ -1,0 +1,103 @@
+import { assertSafeMinor } from '../../money/index.js';
+import type { AgingGroupPivot } from './aging.js';
+import { invariant } from './errors.js';
+
+/**
+ * An aging summary split across connections (each summing the customers of one id range) comes
+ * back as one sorted list per part. The same group can be in several parts when it spans customers
+ * (a parent, a collector, a currency); its figures are summed here. Pure: no I/O.
+ */
+
+/**
+ * Compares two strings as PostgreSQL's "C" collation does (UTF-8 byte order, which is code point
+ * order), nulls last. JavaScript's `<` compares UTF-16 code units, which differs from code point
+ * order only where a surrogate (a character above U+FFFF) meets a unit at or above U+E000.
+ */
+export function compareC(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? (y >= 0xe000 ? 1 : x - y) : x >= 0xe000 ? -1 : x - y;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * The aging summary's report order, as its SQL sorts (aging.ts: by number or else key, name,
+ * currency, key, each in "C" order): number (or key), name, currency, then the key itself so that
+ * two groups never tie.
+ */
+export function compareGroups(a: AgingGroupPivot, b: AgingGroupPivot): number {
+  return (
+    compareC(a[1] ?? a[0], b[1] ?? b[0]) ||
+    compareC(a[2], b[2]) ||
+    compareC(a[3], b[3]) ||
+    compareC(a[0], b[0])
+  );
+}
+
+const sameGroup = (a: AgingGroupPivot, b: AgingGroupPivot) => a[0] === b[0] && a[3] === b[3];
+
+function sumArrays(a: readonly number[], b: readonly number[]): number[] {
+  invariant(a.length === b.length, 'internal', 'aging parts with different columns');
+  return a.map((v, i) => assertSafeMinor(v + b[i]!, 'aging total'));
+}
+
+function sumNullable(a: number | null | undefined, b: number | null | undefined): number | null {
+  if ((a ?? null) === null && (b ?? null) === null) return null;
+  return assertSafeMinor((a ?? 0) + (b ?? 0), 'aging total');
+}
+
+/** One group's figures from two parts (the same key and currency). */
+export function combineGroups(a: AgingGroupPivot, b: AgingGroupPivot): AgingGroupPivot {
+  invariant(sameGroup(a, b), 'internal', 'combining two different aging groups');
+  invariant((a[5] === null) === (b[5] === null), 'internal', 'aging parts disagree on base amounts');
+  const base = a[5] === null ? null : sumArrays(a[5], b[5]!);
+  return [
+    a[0],
+    a[1],
+    a[2],
+    a[3],
+    sumArrays(a[4], b[4]),
+    base,
+    assertSafeMinor(a[6] + b[6], 'aging items'),
+    sumNullable(a[7], b[7]) ?? 0,
+    sumNullable(a[8], b[8]),
+  ];
+}
+
+/** Merges two lists sorted by compareGroups into one, combining a group found in both. */
+function mergeTwo(a: readonly AgingGroupPivot[], b: readonly AgingGroupPivot[]): AgingGroupPivot[] {
+  const out: AgingGroupPivot[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const order = compareGroups(a[i]!, b[j]!);
+    if (order === 0) out.push(combineGroups(a[i++]!, b[j++]!));
+    else out.push(order < 0 ? a[i++]! : b[j++]!);
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
+}
+
+/** Asserts a part is strictly in report order (so the merge can be linear). */
+function assertSorted(part: readonly AgingGroupPivot[]): void {
+  for (let i = 1; i < part.length; i++)
+    invariant(compareGroups(part[i - 1]!, part[i]!) < 0, 'internal', 'an aging part out of report order');
+}
+
+/** The parts' groups as one list in report order, each group once. */
+export function mergeAgingParts(parts: readonly (readonly AgingGroupPivot[])[]): AgingGroupPivot[] {
+  invariant(parts.length > 0, 'internal', 'no aging parts to merge');
+  for (const part of parts) assertSorted(part);
+  return parts.reduce<AgingGroupPivot[]>((merged, part) => mergeTwo(merged, part), []);
+}
