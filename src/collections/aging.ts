@@ -20,6 +20,7 @@ import {
 } from './core/buckets.js';
 import { assertIsoDate } from './core/dates.js';
 import { invariant } from './core/errors.js';
+import { mergeAgingParts } from './core/merge.js';
 import { groupSql } from './groups.js';
 import {
   openItemCtes,
@@ -84,6 +85,54 @@ function params(ctx: CompanyContext, r: Resolved): unknown[] {
 }
 
 /**
+ * A part of a summary split across connections: the customers whose id is in [from, to) (null:
+ * unbounded), and with from null also the cash of no customer. Its bounds are parameters from $6 on
+ * (see rangeParams).
+ */
+export interface CustomerRange {
+  from: string | null;
+  to: string | null;
+}
+
+/** The SQL condition that `column` (a customer id) is in `range` (true for no range). */
+function inRange(column: string, range: CustomerRange | null, nullable: boolean): string {
+  if (range === null) return 'true';
+  const bounds = [
+    ...(range.from === null ? [] : [`${column} >= $6::uuid`]),
+    ...(range.to === null ? [] : [`${column} < $${range.from === null ? 6 : 7}::uuid`]),
+  ];
+  const within = bounds.length === 0 ? 'true' : bounds.join(' AND ');
+  return range.from === null && nullable ? `(${within} OR ${column} IS NULL)` : within;
+}
+
+/** The range's bounds that are set, as $6 and $7 in inRange's order. */
+const rangeParams = (range: CustomerRange | null): unknown[] =>
+  range === null ? [] : [range.from, range.to].filter((b) => b !== null);
+
+/**
+ * The summary's rebuild: as resolved, or from the change log of the closed month holding the date
+ * (see changes.ts) when the strategy is `auto` and one covers it (strictly inside the month: its
+ * ends are snapshots themselves), or `changes`, which needs one.
+ */
+async function summaryResolve(client: SqlClient, ctx: CompanyContext, o: AgingOptions): Promise<Resolved> {
+  const changes = o.strategy === 'changes';
+  const r = await resolve(client, ctx, changes ? { ...o, strategy: 'auto' } : o);
+  if (!changes && (o.strategy ?? 'auto') !== 'auto') return r;
+  if (!changes && r.strategy === 'current') return r;
+  const { rows } = await client.query<{ s: string }>(
+    `SELECT h.changes_from::text AS s FROM collections_ar_snapshot h
+      WHERE h.company_id = $1 AND h.changes_from < $2 AND h.as_of > $2
+        AND EXISTS (SELECT 1 FROM collections_ar_snapshot p WHERE p.company_id = $1 AND p.as_of = h.changes_from)
+      ORDER BY h.as_of LIMIT 1`,
+    [ctx.companyId, r.asOf],
+  );
+  const from = rows[0]?.s;
+  invariant(from !== undefined || !changes, 'strategy-invalid', `no change log covers ${r.asOf}`);
+  if (from === undefined) return r;
+  return { ...r, strategy: 'changes', rebuild: { strategy: 'changes', snapshot: from } };
+}
+
+/**
  * The base value of `part` of a document open for `open` with `base` in base currency: its share,
  * half-even, in numeric so nothing overflows (all three are non-negative here).
  */
@@ -100,7 +149,7 @@ function baseShareSql(part: string, open: string, base: string): string {
  * value, null in the base currency) from the disputes module's CTE. Each disputed invoice or debit
  * memo counts at most its open amount. Disputed documents are few: fetched by key.
  */
-function disputedPivCtes(): string[] {
+function disputedPivCtes(range: CustomerRange | null): string[] {
   const dm = 'least(d.open_minor, dd.disputed_minor)';
   return [
     disputedDocumentCte('$1', '$2'),
@@ -109,7 +158,7 @@ function disputedPivCtes(): string[] {
               sum(CASE WHEN d.currency <> $5::bpchar THEN ${baseShareSql(dm, 'd.open_minor', 'd.open_base_minor')} END)::int8 AS db
          FROM disputed_doc dd
          JOIN document d ON d.company_id = $1 AND d.document_id = dd.document_id
-        WHERE d.open_minor > 0 AND d.doc_type <> 'credit_memo'
+        WHERE d.open_minor > 0 AND d.doc_type <> 'credit_memo' AND ${inRange('d.customer_id', range, false)}
         GROUP BY d.customer_id, d.currency)`,
     `pivd AS (
        SELECT p.*, coalesce(dp.dm, 0)::int8 AS dm, dp.db
@@ -251,6 +300,83 @@ function snapshotPivotCtes(rebuild: Rebuild, basis: AgingBasis, codes: readonly 
 }
 
 /**
+ * `pivd` from the change log (changes.ts): the snapshot S's documents (streamed as in
+ * snapshotPivotCtes) and receipts, plus the log's rows of (S, $2], each pivoted as it stands, summed
+ * per customer and currency. The disputed documents' open amounts on $2 (their snapshot row plus
+ * their log rows, fetched by id) give the disputed part.
+ */
+function changesPivotCtes(
+  rebuild: Rebuild,
+  basis: AgingBasis,
+  codes: readonly number[],
+  range: CustomerRange | null,
+): string[] {
+  const s = `'${assertIsoDate(rebuild.snapshot ?? '', 'the snapshot date')}'::date`;
+  const signed = (col: string) => `CASE WHEN doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
+  const dm = 'least(o.m, dd.disputed_minor)';
+  const amounts = [...codes.map((_, i) => `m${i}`), ...codes.map((_, i) => `b${i}`)];
+  const columns = [...amounts, 'items', 'dm', 'db'];
+  const zeros = (names: readonly string[]) => names.map((n) => `0::int8 AS ${n}`).join(', ');
+  return [
+    disputedDocumentCte('$1', '$2'),
+    `kept_item AS (
+       SELECT customer_id, currency, ${bucketSql(basis)} AS bucket, ${signed('open_minor')} AS minor,
+              CASE WHEN currency <> $5::bpchar THEN ${signed('open_base_minor')} END AS base
+         FROM ${snapshotDocumentsSql(rebuild)} AND (s.open_minor <> 0 OR s.open_base_minor <> 0)
+          AND ${inRange('s.customer_id', range, false)}
+        ORDER BY customer_id, currency OFFSET 0)`,
+    `kept_piv AS (
+       SELECT customer_id, currency, ${pivotSums(codes, 'minor', 'm')}, ${pivotSums(codes, 'base', 'b')},
+              count(*)::int8 AS items, ${zeros(['dm', 'db'])}
+         FROM kept_item GROUP BY customer_id, currency)`,
+    `kept_rcp_piv AS (
+       SELECT customer_id, currency, ${receiptPivotSums(codes, RECEIPT_COLUMNS)},
+              (count(*) FILTER (WHERE on_account_minor <> 0 OR on_account_base_minor <> 0)
+               + count(*) FILTER (WHERE unapplied_minor <> 0 OR unapplied_base_minor <> 0))::int8 AS items,
+              ${zeros(['dm', 'db'])}
+         FROM collections_ar_snapshot_receipt
+        WHERE company_id = $1 AND as_of = ${s} AND ${inRange('customer_id', range, true)}
+        GROUP BY customer_id, currency)`,
+    `change_item AS (
+       SELECT customer_id, currency, ${bucketSql(basis)} AS bucket, minor,
+              CASE WHEN currency <> $5::bpchar THEN base_minor END AS base, items
+         FROM collections_ar_change
+        WHERE company_id = $1 AND change_date > ${s} AND change_date <= $2 AND ${inRange('customer_id', range, true)}
+       OFFSET 0)`,
+    `change_piv AS (
+       SELECT customer_id, currency, ${pivotSums(codes, 'minor', 'm')}, ${pivotSums(codes, 'base', 'b')},
+              sum(items)::int8 AS items, ${zeros(['dm', 'db'])}
+         FROM change_item GROUP BY customer_id, currency)`,
+    // The disputed documents on $2 (few: fetched by id), as open_item signs them (none is a credit memo).
+    `dis_open AS (
+       SELECT item_id, customer_id, currency, doc_type, sum(m)::int8 AS m, sum(b)::int8 AS b
+         FROM (SELECT document_id AS item_id, customer_id, currency, doc_type, open_minor AS m, open_base_minor AS b
+                 FROM collections_ar_snapshot_document
+                WHERE company_id = $1 AND as_of = ${s} AND document_id = ANY (ARRAY(SELECT document_id FROM disputed_doc))
+               UNION ALL
+               SELECT item_id, customer_id, currency, doc_type, minor, base_minor
+                 FROM collections_ar_change
+                WHERE company_id = $1 AND item_id = ANY (ARRAY(SELECT document_id FROM disputed_doc))
+                  AND change_date > ${s} AND change_date <= $2) x
+        WHERE ${inRange('customer_id', range, false)}
+        GROUP BY item_id, customer_id, currency, doc_type)`,
+    `dis_piv AS (
+       SELECT o.customer_id, o.currency, ${zeros([...amounts, 'items'])}, sum(${dm})::int8 AS dm,
+              sum(CASE WHEN o.currency <> $5::bpchar THEN ${baseShareSql(dm, 'o.m', 'o.b')} END)::int8 AS db
+         FROM dis_open o JOIN disputed_doc dd ON dd.document_id = o.item_id
+        WHERE o.m > 0 AND o.doc_type <> 'credit_memo'
+        GROUP BY o.customer_id, o.currency)`,
+    `pivd AS (
+       SELECT customer_id, currency, ${columns.map((c) => `sum(${c})::int8 AS ${c}`).join(', ')}
+         FROM (SELECT * FROM kept_piv UNION ALL SELECT * FROM kept_rcp_piv
+               UNION ALL SELECT * FROM change_piv UNION ALL SELECT * FROM dis_piv) p
+        GROUP BY customer_id, currency
+        -- A customer and currency whose items were all closed since has nothing open.
+       HAVING sum(items) > 0)`,
+  ];
+}
+
+/**
  * `pivd` (customer_id, currency, m0…, b0…, items, dm, db): open amounts per customer and currency,
  * one column per bucket and line, in base (b) beside the currency (m), and the disputed part. As
  * of today straight from the two covering indexes of open documents and of receipts with cash
@@ -260,8 +386,14 @@ function snapshotPivotCtes(rebuild: Rebuild, basis: AgingBasis, codes: readonly 
  * The bucket is computed once per row (the OFFSET 0 keeps the planner from copying its CASE into
  * every sum).
  */
-function pivotCtes(rebuild: Rebuild, basis: AgingBasis, bucketCount: number): string[] {
+function pivotCtes(r: Resolved, bucketCount: number, range: CustomerRange | null): string[] {
+  const { rebuild, spec } = r;
+  const basis = spec.basis;
   const codes = pivotCodes(bucketCount);
+  invariant(range === null || canSplit(r), 'internal', 'a split of an aging that cannot split');
+  // On a snapshot's own date nothing moved since: the snapshot alone, read as the change log's
+  // start (an empty log), which splits by customer.
+  if (rebuild.strategy === 'changes' || onSnapshot(r)) return changesPivotCtes(rebuild, basis, codes, range);
   if (rebuild.strategy === 'snapshot') return snapshotPivotCtes(rebuild, basis, codes);
   if (rebuild.strategy !== 'current') {
     return [
@@ -279,7 +411,7 @@ function pivotCtes(rebuild: Rebuild, basis: AgingBasis, bucketCount: number): st
                    ELSE width_bucket($2::date - ${ageColumn(basis)}, $3::int4[]) END AS bucket,
               ${signed('open_minor')} AS minor,
               CASE WHEN currency <> $5::bpchar THEN ${signed('open_base_minor')} END AS base
-         FROM document WHERE company_id = $1 AND open_minor > 0
+         FROM document WHERE company_id = $1 AND open_minor > 0 AND ${inRange('customer_id', range, false)}
         ORDER BY customer_id, currency OFFSET 0)`,
     `doc_piv AS (
        SELECT customer_id, currency,
@@ -291,6 +423,7 @@ function pivotCtes(rebuild: Rebuild, basis: AgingBasis, bucketCount: number): st
        SELECT customer_id, currency, ${receiptPivotSums(codes, RECEIPT_COLUMNS)},
               (count(*) FILTER (WHERE on_account_minor > 0) + count(*) FILTER (WHERE unapplied_minor > 0))::int8 AS items
          FROM receipt WHERE company_id = $1 AND (unapplied_minor > 0 OR on_account_minor > 0)
+          AND ${inRange('customer_id', range, true)}
         GROUP BY customer_id, currency)`,
     `piv AS (
        SELECT coalesce(d.customer_id, r.customer_id) AS customer_id, coalesce(d.currency, r.currency) AS currency,
@@ -298,7 +431,7 @@ function pivotCtes(rebuild: Rebuild, basis: AgingBasis, bucketCount: number): st
               ${codes.map((_, i) => `coalesce(d.b${i}, 0) + coalesce(r.b${i}, 0) AS b${i}`).join(', ')},
               coalesce(d.items, 0) + coalesce(r.items, 0) AS items
          FROM doc_piv d FULL JOIN rcp_piv r ON r.customer_id = d.customer_id AND r.currency = d.currency)`,
-    ...disputedPivCtes(),
+    ...disputedPivCtes(range),
   ];
 }
 
@@ -336,22 +469,33 @@ function readGroups(
   return groups;
 }
 
+/** The summary is of a snapshot's own date. */
+const onSnapshot = (r: Resolved) => r.rebuild.strategy === 'snapshot' && r.rebuild.snapshot === r.asOf;
+
 /**
- * Aging summary: open items as of a date in configurable buckets, one row per group and currency,
- * with base-currency amounts beside. One set-based query: open amounts are pivoted per customer and
- * currency, then summed per group. The result comes back as JSON in batches (see batches.ts), so a
- * hundred thousand customers are fifty values to parse, not a hundred thousand rows.
+ * Whether a summary can split by customer: today's, the change log's, and a snapshot's own date. A
+ * snapshot rebuild's corrections are found per document, not per customer, so every part would
+ * repeat them.
  */
-export async function agingReport(
+const canSplit = (r: Resolved) =>
+  r.rebuild.strategy === 'current' || r.rebuild.strategy === 'changes' || onSnapshot(r);
+
+/** One connection's share of an aging summary: its groups in report order. */
+interface AgingPart {
+  groups: AgingGroupPivot[];
+  hasDisputes: boolean;
+}
+
+async function agingPart(
   client: SqlClient,
   ctx: CompanyContext,
-  options: AgingOptions,
-): Promise<AgingReport> {
-  const r = await resolve(client, ctx, options);
+  r: Resolved,
+  range: CustomerRange | null,
+): Promise<AgingPart> {
   const g = groupSql(r.by);
   const buckets = bucketsOf(r.spec);
   const codes = pivotCodes(buckets.length);
-  const ctes = [...pivotCtes(r.rebuild, r.spec.basis, buckets.length), ...g.ctes];
+  const ctes = [...pivotCtes(r, buckets.length, range), ...g.ctes];
   // In the base currency the base amounts are the amounts (the ledger converts at rate 1): they are
   // neither summed nor sent (see readGroups), which halves the work for a one-currency company.
   const numbers = (sum: boolean) => {
@@ -382,7 +526,8 @@ export async function agingReport(
           )
         : `SELECT ${g.key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy, ${numbers(true)} AS nums
            FROM pivd x ${g.joins} GROUP BY 1, 2, 3, 4`;
-  // Report order: by customer number (or collector, currency), byte order so both engines agree.
+  // Report order: by customer number (or collector, currency), byte order so both engines agree
+  // (and core/merge.ts can merge split parts); the key last, so no two groups tie.
   const { rows } = await withReportPlan(client, r.rebuild, () =>
     client.query<PackedBatch & { has_disputes: boolean }>(
       `WITH ${g.recursive ? 'RECURSIVE ' : ''}${ctes.join(',\n')}
@@ -390,23 +535,82 @@ export async function agingReport(
        FROM (SELECT 1) one
        LEFT JOIN (${jsonBatchesSql(
          select,
-         'coalesce(q.n, q.k) COLLATE "C" NULLS LAST, q.nm COLLATE "C" NULLS LAST, q.ccy',
+         'coalesce(q.n, q.k) COLLATE "C" NULLS LAST, q.nm COLLATE "C" NULLS LAST, q.ccy COLLATE "C", q.k COLLATE "C" NULLS LAST',
          `json_agg(json_build_array(r.k, r.n, r.nm, r.ccy) ORDER BY r.rn) AS heads,
           string_agg(r.nums, ''::bytea ORDER BY r.rn) AS nums`,
        )}) b ON true`,
-      summaryParams(ctx, r),
+      [...summaryParams(ctx, r), ...rangeParams(range)],
     ),
   );
   const groups =
     rows.length === 1 && rows[0]!.heads === null ? [] : readGroups(rows, codes.length, ctx.baseCurrency);
-  return assembleAging(groups, {
+  return { groups, hasDisputes: rows[0]!.has_disputes };
+}
+
+/**
+ * Where to cut the customers into `count` id ranges of about as many customers each (fewer
+ * ranges when there are too few customers to cut).
+ */
+async function customerRanges(
+  client: SqlClient,
+  ctx: CompanyContext,
+  count: number,
+): Promise<CustomerRange[]> {
+  const fractions = Array.from({ length: count - 1 }, (_, i) => (i + 1) / count);
+  const { rows } = await client.query<{ cuts: string[] | null }>(
+    `SELECT percentile_disc($2::float8[]) WITHIN GROUP (ORDER BY customer_id)::text[] AS cuts
+       FROM customer WHERE company_id = $1`,
+    [ctx.companyId, fractions],
+  );
+  const cuts = [...new Set(rows[0]?.cuts ?? [])];
+  const bounds = [null, ...cuts, null];
+  return cuts.length === 0
+    ? [{ from: null, to: null }]
+    : bounds.slice(0, -1).map((from, i) => ({ from, to: bounds[i + 1]! }));
+}
+
+/**
+ * Aging summary: open items as of a date in configurable buckets, one row per group and currency,
+ * with base-currency amounts beside. One set-based query: open amounts are pivoted per customer and
+ * currency, then summed per group. The result comes back as JSON in batches (see batches.ts), so a
+ * hundred thousand customers are fifty values to parse, not a hundred thousand rows.
+ */
+export async function agingReport(
+  client: SqlClient,
+  ctx: CompanyContext,
+  options: AgingOptions,
+): Promise<AgingReport> {
+  return agingReportOn([client], ctx, options);
+}
+
+/**
+ * agingReport over several connections that read one snapshot (Database.readTogether): today's
+ * aging, a snapshot's date, and a date inside a closed month (from its change log), are split into customer id
+ * ranges, one per connection, summed side by side and merged (core/merge.ts). Other dates use the
+ * first connection alone (see canSplit).
+ */
+export async function agingReportOn(
+  clients: readonly SqlClient[],
+  ctx: CompanyContext,
+  options: AgingOptions,
+): Promise<AgingReport> {
+  invariant(clients.length > 0, 'internal', 'aging needs a connection');
+  const first = clients[0]!;
+  const r = await summaryResolve(first, ctx, options);
+  const ranges =
+    clients.length > 1 && canSplit(r) ? await customerRanges(first, ctx, clients.length) : [null];
+  const split = ranges.length > 1;
+  const parts = await Promise.all(
+    ranges.map((range, i) => agingPart(clients[i]!, ctx, r, split ? range : null)),
+  );
+  return assembleAging(split ? mergeAgingParts(parts.map((p) => p.groups)) : parts[0]!.groups, {
     asOf: r.asOf,
     basis: r.spec.basis,
     by: r.by,
-    buckets,
+    buckets: bucketsOf(r.spec),
     baseCurrency: ctx.baseCurrency,
     strategy: r.strategy,
-    hasDisputes: rows[0]!.has_disputes,
+    hasDisputes: parts.some((p) => p.hasDisputes),
   });
 }
 

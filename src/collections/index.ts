@@ -1,4 +1,5 @@
 export * from './aging.js';
+export { type ArChanges, keepArChanges, snapshotsWithoutChanges } from './changes.js';
 export * from './core/aging.js';
 export * from './core/buckets.js';
 export * from './core/dates.js';

@@ -258,6 +258,49 @@ BEGIN
 END $$;
 `;
 
+/**
+ * Each closed month's open-item changes, day by day (see src/collections/changes.ts): per document
+ * and receipt line, on each day its open amount (or due date) changed, the signed change, keyed as
+ * the aging buckets it (due date in force that day). AR on a day inside a closed month is then the
+ * previous month end's snapshot plus a range of these rows, with no per-document work at report
+ * time. The head's `changes_from` says the rows for (changes_from, as_of] are complete; like the
+ * snapshot, they are read only through a valid head (the invalidation triggers drop it). A
+ * receipt's rows follow its customer, as the snapshots' receipts do.
+ */
+const AR_CHANGES = sql`
+CREATE TABLE collections_ar_change (
+  company_id uuid NOT NULL,
+  change_date date NOT NULL,
+  item_id uuid NOT NULL,
+  customer_id uuid,
+  currency char(3) NOT NULL,
+  doc_type text NOT NULL,
+  document_date date NOT NULL,
+  due_date date,
+  minor int8 NOT NULL,
+  base_minor int8 NOT NULL,
+  items int2 NOT NULL CHECK (items BETWEEN -1 AND 1)
+);
+CREATE INDEX collections_ar_change_date_idx ON collections_ar_change (company_id, change_date)
+  INCLUDE (customer_id, currency, doc_type, document_date, due_date, minor, base_minor, items, item_id);
+CREATE INDEX collections_ar_change_item_idx ON collections_ar_change (company_id, item_id);
+ALTER TABLE collections_ar_snapshot ADD COLUMN changes_from date;
+
+CREATE OR REPLACE FUNCTION collections_ar_snapshot_receipt_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE collections_ar_snapshot_receipt SET customer_id = NEW.customer_id
+   WHERE company_id = NEW.company_id AND receipt_id = NEW.receipt_id;
+  UPDATE collections_ar_change SET customer_id = NEW.customer_id
+   WHERE company_id = NEW.company_id AND item_id = NEW.receipt_id;
+  UPDATE collections_ar_snapshot h SET summarized = false, countback_months = NULL
+   WHERE h.company_id = NEW.company_id AND h.summarized
+     AND h.as_of IN (SELECT r.as_of FROM collections_ar_snapshot_receipt r
+                      WHERE r.company_id = NEW.company_id AND r.receipt_id = NEW.receipt_id
+                        AND r.on_account_base_minor <> 0);
+  RETURN NULL;
+END $$;
+`;
+
 export const collectionsMigrations: Record<string, Migration> = {
   '0007_collections': {
     async up(db: Kysely<unknown>) {
@@ -303,6 +346,11 @@ export const collectionsMigrations: Record<string, Migration> = {
   '0022_collections_ar_summary_on_account': {
     async up(db: Kysely<unknown>) {
       await SUMMARY_ON_ACCOUNT.execute(db);
+    },
+  },
+  '0023_collections_ar_changes': {
+    async up(db: Kysely<unknown>) {
+      await AR_CHANGES.execute(db);
     },
   },
 };

@@ -2,7 +2,7 @@ import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
 import type { AgingStrategy } from './core/aging.js';
 import { assertIsoDate, daysBetween } from './core/dates.js';
-import { invariant } from './core/errors.js';
+import { CollectionsError, invariant } from './core/errors.js';
 
 /**
  * Open items as of a date, rebuilt from the ledger's tables as SQL common table expressions. This is
@@ -361,6 +361,12 @@ export function openAmountCtes(r: Rebuild): string {
       return [DOC_OPEN_FORWARD, RCP_OPEN_FORWARD].join(',');
     case 'snapshot':
       return [docOpenSnapshot(snapshotDate(r)), rcpOpenSnapshot(snapshotDate(r))].join(',');
+    case 'changes':
+      // The change log holds sums by bucket key, not documents: only the aging summary reads it.
+      throw new CollectionsError(
+        'strategy-invalid',
+        'the change log rebuilds no open items, only the aging summary',
+      );
   }
 }
 
@@ -382,7 +388,7 @@ export async function withReportPlan<T>(
   r: Rebuild | null,
   work: () => Promise<T>,
 ): Promise<T> {
-  const nestloop = r?.strategy === 'snapshot' ? 'off' : null;
+  const nestloop = r?.strategy === 'snapshot' || r?.strategy === 'changes' ? 'off' : null;
   const { rows } = await client.query<{ was: string; jit: string }>(
     `SELECT current_setting('enable_nestloop') AS was, set_config('enable_nestloop', coalesce($1, current_setting('enable_nestloop')), true),
             current_setting('jit') AS jit, set_config('jit', 'off', true)`,
@@ -498,6 +504,7 @@ export async function resolveRebuild(
   strategy: AgingStrategy,
 ): Promise<Rebuild> {
   if (strategy === 'backward' || strategy === 'forward') return { strategy };
+  invariant(strategy !== 'changes', 'strategy-invalid', 'the change log serves the aging summary only');
   if (strategy === 'snapshot') {
     const { rows } = await client.query<{ s: string | null }>(
       'SELECT max(as_of)::text AS s FROM collections_ar_snapshot WHERE company_id = $1 AND as_of <= $2',

@@ -1,5 +1,6 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
+import { keepArChanges, snapshotsWithoutChanges } from './changes.js';
 import { assertIsoDate } from './core/dates.js';
 import { keepCountbacks } from './countback.js';
 import { summarizeArSnapshot } from './metrics.js';
@@ -80,6 +81,7 @@ export async function takeArSnapshot(
     [ctx.companyId, date, taken.documents, taken.receipts],
   );
   await summarizeArSnapshot(client, ctx, date);
+  await keepArChanges(client, ctx, date);
   return taken;
 }
 
@@ -119,5 +121,7 @@ export async function snapshotClosedPeriods(client: SqlClient, ctx: CompanyConte
     [ctx.companyId],
   );
   for (const r of uncounted) await keepCountbacks(client, ctx, r.as_of);
+  // Snapshots taken before the change logs existed (migration 0023) get theirs.
+  for (const asOf of await snapshotsWithoutChanges(client, ctx)) await keepArChanges(client, ctx, asOf);
   return taken;
 }

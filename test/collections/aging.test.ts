@@ -5,6 +5,7 @@ import {
   type AgingRow,
   agingDetail,
   agingReport,
+  agingReportOn,
   bucketIndex,
   CollectionsError,
   LINE_CODE,
@@ -221,6 +222,25 @@ describe.each(ENGINES)('aging on %s', (engine) => {
     ]);
     const a2 = rows.find((r) => r.number === 'INV-A2')!;
     expect(a2).toMatchObject({ parentNumber: 'P', collector: 'alice', dueDate: '2026-03-17', ageDays: 14 });
+  });
+
+  it('gives the same summary split across connections that read one snapshot', async () => {
+    const groupings = ['customer', 'parent', 'collector', 'currency'] as const;
+    const whole = await Promise.all(groupings.map((by) => report('2026-03-31', { by })));
+    for (const readers of [2, 3, 4]) {
+      for (const [i, by] of groupings.entries()) {
+        const split = await t.database.readTogether(readers, async (clients) => {
+          // PostgreSQL splits among as many connections as asked; PGlite has one.
+          expect(clients.length).toBe(engine === 'postgres' ? readers : 1);
+          return agingReportOn(clients, ctx, { asOf: '2026-03-31', by });
+        });
+        expect(split).toEqual(whole[i]);
+      }
+    }
+    // The parent P and its child A are summed into one row whichever part each was in.
+    const byParent = whole[1]!;
+    expect(byParent.rows.filter((x) => x.number === 'P')).toHaveLength(1);
+    expect(row(byParent, 'P')!.amounts.ar).toBe(150_00 + 60_00);
   });
 
   it('puts every age in the bucket the pure rule gives, at the edges too', async () => {

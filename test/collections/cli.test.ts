@@ -101,8 +101,9 @@ describe('openar report', { timeout: 600_000 }, () => {
     // PAY-2 paid part of INV-1002 nine days early (41 days after the invoice).
     const metrics = openar(db, 'report', 'metrics', '--from', '2026-02-01', '--to', '2026-02-28', '--json');
     expect(metrics.code).toBe(0);
-    // Closing January to March takes their AR snapshots; the same reports then start from them
-    // (the re-import's revision, posted today, still left out of a March date) and agree.
+    // Closing January to March takes their AR snapshots and February's and March's change logs;
+    // the same reports then start from them (the summary of a day inside March from March's log,
+    // the re-import's revision, posted today, still left out of a March date) and agree.
     const agingBefore = openar(db, 'report', 'aging', '--as-of', '2026-03-10', '--json').stdout;
     const detailBefore = openar(db, 'report', 'aging', '--detail', '--as-of', '2026-03-10', '--json').stdout;
     for (const month of ['2026-01', '2026-02', '2026-03']) {
@@ -112,7 +113,7 @@ describe('openar report', { timeout: 600_000 }, () => {
     }
     const strip = (json: string) => ({ ...JSON.parse(json), strategy: null });
     const agingAfter = openar(db, 'report', 'aging', '--as-of', '2026-03-10', '--json').stdout;
-    expect(JSON.parse(agingAfter).strategy).toBe('snapshot');
+    expect(JSON.parse(agingAfter).strategy).toBe('changes');
     expect(strip(agingAfter)).toEqual(strip(agingBefore));
     expect(
       strip(openar(db, 'report', 'aging', '--detail', '--as-of', '2026-03-10', '--json').stdout),
