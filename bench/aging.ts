@@ -27,7 +27,7 @@
  * the figures depend on the machine and whatever else runs on it.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -35,10 +35,12 @@ import {
   addDays,
   agingDetail,
   agingReport,
+  agingReportOn,
   metricsReport,
   monthEnd,
   monthStart,
   snapshotClosedPeriods,
+  snapshotsWithoutChanges,
 } from '../src/collections/index.js';
 import {
   type CompanyContext,
@@ -48,7 +50,7 @@ import {
   tieOut,
 } from '../src/ledger/index.js';
 import type { SqlClient } from '../src/store/client.js';
-import { Database } from '../src/store/database.js';
+import { Database, MAX_READERS } from '../src/store/database.js';
 import { ALL_MIGRATIONS } from '../src/store/migrations.js';
 import { oneOf, PG_FLAG, parseFlags, positive } from './lib/args.js';
 import { BENCH_DAY_JOURNAL_LINES, journalLineParams, timedQuery, v7 } from './lib/sql.js';
@@ -73,6 +75,8 @@ interface Args {
   explain: boolean;
   writeDocs: boolean;
   buildOnly: boolean;
+  /** Connections today's aging is split across (Database.readTogether). */
+  readers: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -88,8 +92,9 @@ function parseArgs(argv: readonly string[]): Args {
       explain: { type: 'boolean', default: false },
       'write-docs': { type: 'boolean', default: false },
       'build-only': { type: 'boolean', default: false },
+      readers: { type: 'string', default: String(Math.min(availableParallelism(), MAX_READERS)) },
     },
-    'usage: aging.ts [--invoices N] [--engine postgres|pglite] [--pg URL] [--repeat N] [--rebuild] [--drop] [--explain] [--write-docs] [--build-only]',
+    'usage: aging.ts [--invoices N] [--engine postgres|pglite] [--pg URL] [--repeat N] [--rebuild] [--drop] [--explain] [--write-docs] [--build-only] [--readers N]',
   );
   return {
     invoices: positive('--invoices', v.invoices),
@@ -101,6 +106,7 @@ function parseArgs(argv: readonly string[]): Args {
     explain: v.explain,
     writeDocs: v['write-docs'],
     buildOnly: v['build-only'],
+    readers: positive('--readers', v.readers),
   };
 }
 
@@ -422,7 +428,8 @@ async function closePeriods(database: Database, ctx: CompanyContext): Promise<st
       `  closed ${month.slice(0, 7)}: ${snaps.map((x) => `snapshot ${x.asOf} ${thousands(x.documents)} documents, ${thousands(x.receipts)} receipts`).join('; ')}, ${s.toFixed(1)} s\n`,
     );
   }
-  // Snapshots taken before their per-customer summaries (or kept countbacks) existed get them (as a close would).
+  // Snapshots taken before their per-customer summaries (or kept countbacks, or change logs)
+  // existed get them (as a close would).
   const summarizing = performance.now();
   const late = await database.transaction(async ({ client }) => {
     const { rows } = await client.query<{ n: number }>(
@@ -430,8 +437,9 @@ async function closePeriods(database: Database, ctx: CompanyContext): Promise<st
         WHERE company_id = $1 AND (NOT summarized OR countback_months IS NULL)`,
       [ctx.companyId],
     );
-    if (rows[0]!.n > 0) await snapshotClosedPeriods(client, ctx);
-    return rows[0]!.n;
+    const n = rows[0]!.n + (await snapshotsWithoutChanges(client, ctx)).length;
+    if (n > 0) await snapshotClosedPeriods(client, ctx);
+    return n;
   });
   if (late > 0)
     process.stderr.write(
@@ -530,17 +538,29 @@ async function measureAll(
     rows: thousands(base.last.length),
     ...base,
   });
+  // Today's aging as the CLI runs it: split across connections that read one snapshot.
+  const shared = <T>(work: (clients: readonly SqlClient[]) => Promise<T>) =>
+    database.readTogether(args.readers, work);
   for (const by of ['customer', 'parent', 'collector', 'currency'] as const) {
     const m = await paired(r, baseline, () =>
-      tx((client) => agingReport(client, ctx, { asOf: LAST_DAY, by })),
+      shared((clients) => agingReportOn(clients, ctx, { asOf: LAST_DAY, by })),
     );
     table.push({
-      name: `agingReport by ${by}, as of ${LAST_DAY} (${m.last.strategy})`,
+      name: `agingReport by ${by}, as of ${LAST_DAY} (${m.last.strategy}, ${args.readers} connections)`,
       rows: thousands(m.last.rows.length),
       ...m,
       baseline: ratio(m.median, m.baseMedian),
     });
   }
+  const one = await paired(r, baseline, () =>
+    tx((client) => agingReport(client, ctx, { asOf: LAST_DAY, by: 'customer' })),
+  );
+  table.push({
+    name: `agingReport by customer, as of ${LAST_DAY} (${one.last.strategy}, one connection)`,
+    rows: thousands(one.last.rows.length),
+    ...one,
+    baseline: ratio(one.median, one.baseMedian),
+  });
   // Past dates: a month end (a closed period's snapshot), a year back (likewise), and the middle of a
   // month (the snapshot before it and half a month of postings). Each paired with the plainest
   // hand-written aging from the history for the same date.

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import {
@@ -7,7 +8,7 @@ import {
   type AgingOptions,
   type AgingReport,
   agingDetail,
-  agingReport,
+  agingReportOn,
   bucketsOf,
   CollectionsError,
   DEFAULT_THRESHOLDS,
@@ -39,6 +40,7 @@ import {
   metricsTrendXlsx,
   metricsXlsx,
 } from '../collections/render/metrics-files.js';
+import { MAX_READERS } from '../store/database.js';
 import { globals, withCompany } from './context.js';
 import { parseCount, parseIsoDate, today, UsageError } from './format.js';
 import { renderTable } from './output.js';
@@ -155,8 +157,10 @@ export function registerReports(program: Command): Command {
           );
           return;
         }
+        // Today's aging is split across connections reading one snapshot (one on PGlite).
+        const readers = Math.min(availableParallelism(), MAX_READERS);
         const r = await asUsage(() =>
-          database.transaction(({ client }) => agingReport(client, ctx, options)),
+          database.readTogether(readers, (clients) => agingReportOn(clients, ctx, options)),
         );
         if (!r) return;
         if (format === 'xlsx') return agingXlsx(r, opts.output);
