@@ -562,14 +562,16 @@ async function measureAll(
     baseline: ratio(one.median, one.baseMedian),
   });
   // Past dates: a month end (a closed period's snapshot), a year back (likewise), and the middle of a
-  // month (the snapshot before it and half a month of postings). Each paired with the plainest
+  // closed month (the snapshot before it and half the month's change log). Each paired with the plainest
   // hand-written aging from the history for the same date.
-  for (const asOf of [monthBefore, yearBefore, midYear]) {
+  // And the middle of the month still open (no log: the snapshot before it and half a month's postings).
+  const midOpen = addDays(monthStart(LAST_DAY), 14);
+  for (const asOf of [monthBefore, yearBefore, midYear, midOpen]) {
     const m = await paired(Math.min(r, 3), pastBaseline(asOf), () =>
-      tx((client) => agingReport(client, ctx, { asOf, by: 'customer' })),
+      shared((clients) => agingReportOn(clients, ctx, { asOf, by: 'customer' })),
     );
     table.push({
-      name: `agingReport by customer, as of ${asOf} (${m.last.strategy})`,
+      name: `agingReport by customer, as of ${asOf} (${m.last.strategy}, ${args.readers} connections)`,
       rows: thousands(m.last.rows.length),
       ...m,
       baseline: `${ratio(m.median, m.baseMedian)} from history; ${fixed(m.median / base.median, 2)} × the open-documents baseline`,
