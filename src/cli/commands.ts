@@ -218,7 +218,9 @@ export function registerLedger(program: Command): void {
           print(`period ${code} is ${status}`);
           for (const s of snapshots)
             print(
-              `AR snapshot of ${s.asOf}: ${s.documents} open documents, ${s.receipts} receipts with cash left`,
+              `AR snapshot of ${s.asOf}: ${s.documents} open documents, ${s.receipts} receipts with cash left${
+                s.changes ? `; ${s.changes.rows} open-item changes by day since ${s.changes.from}` : ''
+              }`,
             );
         });
       });

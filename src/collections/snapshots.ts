@@ -1,6 +1,6 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
-import { keepArChanges, snapshotsWithoutChanges } from './changes.js';
+import { type ArChanges, keepArChanges, snapshotsWithoutChanges } from './changes.js';
 import { assertIsoDate } from './core/dates.js';
 import { keepCountbacks } from './countback.js';
 import { summarizeArSnapshot } from './metrics.js';
@@ -23,6 +23,8 @@ export interface ArSnapshot {
   asOf: string;
   documents: number;
   receipts: number;
+  /** The month's change log (see changes.ts), or null when there is no snapshot a month before. */
+  changes: ArChanges | null;
 }
 
 /**
@@ -75,14 +77,13 @@ export async function takeArSnapshot(
       params,
     ),
   );
-  const taken = { asOf: date, documents: docs.rowCount ?? 0, receipts: receipts.rowCount ?? 0 };
+  const counts = { documents: docs.rowCount ?? 0, receipts: receipts.rowCount ?? 0 };
   await client.query(
     'INSERT INTO collections_ar_snapshot (company_id, as_of, documents, receipts) VALUES ($1, $2, $3, $4)',
-    [ctx.companyId, date, taken.documents, taken.receipts],
+    [ctx.companyId, date, counts.documents, counts.receipts],
   );
   await summarizeArSnapshot(client, ctx, date);
-  await keepArChanges(client, ctx, date);
-  return taken;
+  return { asOf: date, ...counts, changes: await keepArChanges(client, ctx, date) };
 }
 
 /**
