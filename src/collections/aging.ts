@@ -566,7 +566,7 @@ async function customerRanges(
   const bounds = [null, ...cuts, null];
   return cuts.length === 0
     ? [{ from: null, to: null }]
-    : bounds.slice(0, -1).map((from, i) => ({ from, to: bounds[i + 1]! }));
+    : bounds.slice(0, -1).map((from, i) => ({ from, to: bounds[i + 1] ?? null }));
 }
 
 /**
