@@ -131,19 +131,22 @@ doc_ev AS (
    WHERE d.company_id = $1 AND d.document_date > $2 AND d.document_date <= $3),
 doc_day AS (
   SELECT id, day, sum(dm)::int8 AS dm, sum(db)::int8 AS db FROM doc_ev GROUP BY id, day),
-due_doc AS MATERIALIZED (SELECT DISTINCT document_id FROM rev_m WHERE due_change IS NOT NULL),
+-- Each due-date revision's old date was in force on the days from the revision before it (or
+-- always) up to the day before its own: disjoint ranges, so a day finds at most one.
+due_span AS (
+  SELECT document_id, (due_change ->> 0)::date AS old_due, posting_date AS until_date,
+         lag(posting_date) OVER (PARTITION BY document_id ORDER BY posting_date, created_at, revision_id) AS since_date
+    FROM rev_m WHERE due_change IS NOT NULL),
 doc_run AS (
   SELECT x.id, x.day, x.dm, x.db, d.customer_id, d.currency, d.doc_type, d.document_date,
-         CASE WHEN x.id IN (SELECT document_id FROM due_doc)
-              THEN coalesce((SELECT (r.due_change ->> 0)::date FROM rev_m r
-                              WHERE r.document_id = x.id AND r.posting_date > x.day AND r.due_change IS NOT NULL
-                              ORDER BY r.posting_date, r.created_at, r.revision_id LIMIT 1), d.due_date)
-              ELSE d.due_date END AS due,
+         coalesce(u.old_due, d.due_date) AS due,
          coalesce(s.open_minor, 0) + sum(x.dm) OVER w AS om,
          coalesce(s.open_base_minor, 0) + sum(x.db) OVER w AS ob,
          s.due_date AS start_due
     FROM doc_day x
     JOIN document d ON d.company_id = $1 AND d.document_id = x.id
+    LEFT JOIN due_span u ON u.document_id = x.id AND x.day < u.until_date
+                        AND (u.since_date IS NULL OR x.day >= u.since_date)
     LEFT JOIN collections_ar_snapshot_document s ON s.company_id = $1 AND s.as_of = $2 AND s.document_id = x.id
   WINDOW w AS (PARTITION BY x.id ORDER BY x.day)),
 doc_step AS (

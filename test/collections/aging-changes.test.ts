@@ -132,7 +132,11 @@ describe.each(ENGINES)('aging from a change log on %s', (engine) => {
       });
       await revise(client, ids.A2!, '2026-02-08', { amountMinor: 20_00 });
       await revise(client, ids.A2!, '2026-02-12', { dueDate: '2026-03-10' });
+      // Revised twice on one day: the later one holds the due date from that day on.
+      await revise(client, ids.A2!, '2026-02-12', { dueDate: '2026-03-12' });
       await revise(client, ids.A2!, '2026-02-25', { dueDate: '2026-03-20' });
+      // B1, 6 days past due, given until 2026-03-15: current again from that day.
+      await revise(client, ids.B1!, '2026-02-20', { dueDate: '2026-03-15' });
       // Dated 2026-02-20, revised on 2026-02-15 (before its date) and on 2026-02-24.
       await doc('A4', 'A', 'invoice', '2026-02-20', '2026-03-22', 60_00);
       await revise(client, ids.A4!, '2026-02-15', { amountMinor: 10_00 });
