@@ -1,7 +1,12 @@
 import { existsSync, rmSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { snapshotClosedPeriods } from '../collections/index.js';
+import {
+  addDays,
+  type OpenChanges,
+  refreshOpenChanges,
+  snapshotClosedPeriods,
+} from '../collections/index.js';
 import { CollectingSink, FORMAT_NAMES, type FormatName, streamFile } from '../formats/index.js';
 import { type ImportKind, importFile, loadImportMapping } from '../imports/index.js';
 import { checkInvariants, createCompany, setPeriodStatus, tieOut } from '../ledger/index.js';
@@ -9,7 +14,7 @@ import { isPostgresUrl } from '../store/database.js';
 import { exportLedger, importLedger } from '../store/transfer.js';
 import { describeSettle, settleAfterCash } from './after-cash.js';
 import { actorOf, globals, resolveTarget, withCompany, withDatabase } from './context.js';
-import { money, parseCount, parseIsoDate, UsageError } from './format.js';
+import { money, parseCount, parseIsoDate, today, UsageError } from './format.js';
 import { print, printJson, renderTable } from './output.js';
 
 export function registerInit(program: Command): void {
@@ -224,6 +229,42 @@ export function registerLedger(program: Command): void {
             );
         });
       });
+  }
+
+  period
+    .command('refresh')
+    .description(
+      "keep the open month's AR change log up to a day (run nightly): aging on its days then reads it",
+    )
+    .option('--through <date>', 'the last day the log covers (default yesterday)')
+    .action(async (opts, command: Command) => {
+      const through = opts.through ? parseIsoDate(opts.through) : addDays(today(), -1);
+      await withCompany(globals(command), async (database, ctx) => {
+        const open = await refreshWithRetry(() =>
+          database.transaction(({ client }) => refreshOpenChanges(client, ctx, through), {
+            isolation: 'repeatable read',
+          }),
+        );
+        print(
+          open
+            ? `open-item changes by day of ${addDays(open.from, 1)} to ${open.to}: ${open.rows} rows`
+            : `no change log kept for ${through}: it must fall within two months after the latest AR snapshot (close the months before it)`,
+        );
+      });
+    });
+}
+
+/** Serialization failures a refresh retries: a receipt identified while it ran (see refreshOpenChanges). */
+const REFRESH_ATTEMPTS = 3;
+
+async function refreshWithRetry(refresh: () => Promise<OpenChanges | null>): Promise<OpenChanges | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await refresh();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== '40001' || attempt >= REFRESH_ATTEMPTS) throw error;
+    }
   }
 }
 

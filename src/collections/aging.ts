@@ -2,6 +2,7 @@ import { disputedDocumentCte } from '../disputes/holds.js';
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
 import { Int8Reader, jsonBatchesSql, packedInt8Sql } from './batches.js';
+import { changeLogCovering } from './changes.js';
 import {
   type AgingGroupBy,
   type AgingGroupPivot,
@@ -110,25 +111,18 @@ const rangeParams = (range: CustomerRange | null): unknown[] =>
   range === null ? [] : [range.from, range.to].filter((b) => b !== null);
 
 /**
- * The summary's rebuild: as resolved, or from the change log of the closed month holding the date
- * (see changes.ts) when the strategy is `auto` and one covers it (strictly inside the month: its
- * ends are snapshots themselves), or `changes`, which needs one.
+ * The summary's rebuild: as resolved, or from a change log (see changes.ts) when the strategy is
+ * `auto` and one covers the date (a closed month's, strictly inside it, its ends being snapshots
+ * themselves; or the open stretch's as last refreshed), or `changes`, which needs one.
  */
 async function summaryResolve(client: SqlClient, ctx: CompanyContext, o: AgingOptions): Promise<Resolved> {
   const changes = o.strategy === 'changes';
   const r = await resolve(client, ctx, changes ? { ...o, strategy: 'auto' } : o);
   if (!changes && (o.strategy ?? 'auto') !== 'auto') return r;
   if (!changes && r.strategy === 'current') return r;
-  const { rows } = await client.query<{ s: string }>(
-    `SELECT h.changes_from::text AS s FROM collections_ar_snapshot h
-      WHERE h.company_id = $1 AND h.changes_from < $2 AND h.as_of > $2
-        AND EXISTS (SELECT 1 FROM collections_ar_snapshot p WHERE p.company_id = $1 AND p.as_of = h.changes_from)
-      ORDER BY h.as_of LIMIT 1`,
-    [ctx.companyId, r.asOf],
-  );
-  const from = rows[0]?.s;
-  invariant(from !== undefined || !changes, 'strategy-invalid', `no change log covers ${r.asOf}`);
-  if (from === undefined) return r;
+  const from = await changeLogCovering(client, ctx, r.asOf);
+  invariant(from !== null || !changes, 'strategy-invalid', `no change log covers ${r.asOf}`);
+  if (from === null) return r;
   return { ...r, strategy: 'changes', rebuild: { strategy: 'changes', snapshot: from } };
 }
 

@@ -1,6 +1,7 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
 import { assertIsoDate, daysBetween } from './core/dates.js';
+import { invariant } from './core/errors.js';
 import { withReportPlan } from './open-items.js';
 
 /**
@@ -54,11 +55,22 @@ export async function keepArChanges(
   );
   const from = rows[0]?.from ?? null;
   if (!rows[0]?.head || from === null || daysBetween(from, to) > MAX_LOG_DAYS) return null;
-  const params = [ctx.companyId, from, to];
+  const params = [ctx.companyId, from, to] as const;
   await client.query(
     'DELETE FROM collections_ar_change WHERE company_id = $1 AND change_date > $2 AND change_date <= $3',
     params,
   );
+  const inserted = await insertChanges(client, params);
+  await client.query(
+    'UPDATE collections_ar_snapshot SET changes_from = $2 WHERE company_id = $1 AND as_of = $3',
+    params,
+  );
+  return { from, to, rows: inserted };
+}
+
+/** Inserts the change rows of ($2, $3] for company $1 from the snapshot of $2: how many. */
+async function insertChanges(client: SqlClient, params: readonly [string, string, string]): Promise<number> {
+  const from = params[1];
   const inserted = await withReportPlan(client, { strategy: 'snapshot', snapshot: from }, () =>
     client.query(
       `INSERT INTO collections_ar_change (company_id, change_date, item_id, customer_id, currency, doc_type,
@@ -70,11 +82,96 @@ export async function keepArChanges(
       params,
     ),
   );
-  await client.query(
-    'UPDATE collections_ar_snapshot SET changes_from = $2 WHERE company_id = $1 AND as_of = $3',
-    params,
+  return inserted.rowCount ?? 0;
+}
+
+/** The longest stretch after the latest snapshot the open log is kept for: two months not closed. */
+const MAX_OPEN_LOG_DAYS = 62;
+
+/** The open stretch's log (collections_ar_change_open): every change of (from, to]. */
+export interface OpenChanges {
+  from: string;
+  to: string;
+  rows: number;
+}
+
+/**
+ * Keeps the change log of the stretch still open, (S, `through`], S being the latest AR snapshot:
+ * run nightly with yesterday, so that aging on a day of the open month reads the latest snapshot
+ * and the log as it does inside a closed month. Returns null, and keeps no log, when there is no
+ * snapshot within MAX_OPEN_LOG_DAYS before `through` or `through` is not after it.
+ *
+ * Postings keep arriving in the open stretch, back-dated too, so the log is valid only up to the
+ * day before the earliest history mark a refresh has not cleared (migration 0024). That needs the
+ * history read and the marks deleted in one snapshot: the transaction must be REPEATABLE READ. The
+ * work is the close's (about 22 s for a month at 10M invoices), hence nightly and not per report.
+ */
+export async function refreshOpenChanges(
+  client: SqlClient,
+  ctx: CompanyContext,
+  through: string,
+): Promise<OpenChanges | null> {
+  const to = assertIsoDate(through, 'the change log date');
+  const { rows } = await client.query<{ isolation: string; from: string | null }>(
+    `SELECT current_setting('transaction_isolation') AS isolation,
+            (SELECT max(as_of)::text FROM collections_ar_snapshot WHERE company_id = $1) AS from`,
+    [ctx.companyId],
   );
-  return { from, to, rows: inserted.rowCount ?? 0 };
+  invariant(
+    rows[0]?.isolation === 'repeatable read' || rows[0]?.isolation === 'serializable',
+    'internal',
+    'the open change log must be refreshed in a REPEATABLE READ transaction',
+  );
+  const from = rows[0].from;
+  const company = [ctx.companyId];
+  await client.query('DELETE FROM collections_ar_history_mark WHERE company_id = $1', company);
+  if (from === null || to <= from || daysBetween(from, to) > MAX_OPEN_LOG_DAYS) {
+    await client.query('DELETE FROM collections_ar_change_open WHERE company_id = $1', company);
+    return null;
+  }
+  const params = [ctx.companyId, from, to] as const;
+  // Everything after S: the previous refresh's rows, and those of any snapshot since dropped.
+  await client.query('DELETE FROM collections_ar_change WHERE company_id = $1 AND change_date > $2', [
+    ctx.companyId,
+    from,
+  ]);
+  const inserted = await insertChanges(client, params);
+  await client.query(
+    `INSERT INTO collections_ar_change_open (company_id, changes_from, changes_to, rows) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (company_id) DO UPDATE
+       SET changes_from = EXCLUDED.changes_from, changes_to = EXCLUDED.changes_to, rows = EXCLUDED.rows,
+           refreshed_at = now()`,
+    [...params, inserted],
+  );
+  return { from, to, rows: inserted };
+}
+
+/**
+ * The snapshot a change log starts from that covers `asOf`: a closed month's (strictly inside it:
+ * its ends are snapshots) or else the open stretch's, when `asOf` is after the latest snapshot,
+ * within the refreshed stretch and before every history mark left (see refreshOpenChanges).
+ */
+export async function changeLogCovering(
+  client: SqlClient,
+  ctx: CompanyContext,
+  asOf: string,
+): Promise<string | null> {
+  const { rows } = await client.query<{ s: string }>(
+    `SELECT s FROM (
+       SELECT h.changes_from::text AS s, 1 AS o FROM collections_ar_snapshot h
+        WHERE h.company_id = $1 AND h.changes_from < $2 AND h.as_of > $2
+          AND EXISTS (SELECT 1 FROM collections_ar_snapshot p WHERE p.company_id = $1 AND p.as_of = h.changes_from)
+       UNION ALL
+       SELECT o.changes_from::text, 2 FROM collections_ar_change_open o
+        WHERE o.company_id = $1 AND o.changes_from < $2 AND o.changes_to >= $2
+          AND EXISTS (SELECT 1 FROM collections_ar_snapshot p WHERE p.company_id = $1 AND p.as_of = o.changes_from)
+          AND NOT EXISTS (SELECT 1 FROM collections_ar_snapshot p
+                           WHERE p.company_id = $1 AND p.as_of > o.changes_from AND p.as_of <= $2)
+          AND NOT EXISTS (SELECT 1 FROM collections_ar_history_mark m WHERE m.company_id = $1 AND m.from_date <= $2)
+     ) x ORDER BY o, s LIMIT 1`,
+    [ctx.companyId, asOf],
+  );
+  return rows[0]?.s ?? null;
 }
 
 /** The snapshot dates with a snapshot within a month before them and no change log yet. */

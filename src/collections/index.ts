@@ -1,5 +1,12 @@
 export * from './aging.js';
-export { type ArChanges, keepArChanges, snapshotsWithoutChanges } from './changes.js';
+export {
+  type ArChanges,
+  changeLogCovering,
+  keepArChanges,
+  type OpenChanges,
+  refreshOpenChanges,
+  snapshotsWithoutChanges,
+} from './changes.js';
 export * from './core/aging.js';
 export * from './core/buckets.js';
 export * from './core/dates.js';

@@ -301,6 +301,69 @@ BEGIN
 END $$;
 `;
 
+/**
+ * The open month's change log (see refreshOpenChanges in src/collections/changes.ts): the rows of
+ * collections_ar_change after the latest snapshot, kept up to a day (nightly: up to yesterday) so
+ * aging inside the month still open reads them too. Postings still arrive in that month, many of
+ * them back-dated, and a trigger that dropped its head (as a snapshot's is dropped) could not see a
+ * refresh still running, which would miss the posting and then mark the stretch complete. So
+ * every insert into the history, and every receipt given a customer, leaves a mark with its
+ * earliest date in `collections_ar_history_mark`, in the posting's own transaction. A refresh reads
+ * the history and deletes the marks in one REPEATABLE READ snapshot: a mark it did not see belongs
+ * to a posting it did not see. A reader takes the log only up to the day before the earliest mark
+ * left. Marks are one row per statement (per receipt identified), cleared by each refresh and each
+ * snapshot taken (which ends the open stretch's log).
+ */
+const OPEN_CHANGES = sql`
+CREATE TABLE collections_ar_change_open (
+  company_id uuid PRIMARY KEY,
+  changes_from date NOT NULL,
+  changes_to date NOT NULL CHECK (changes_to > changes_from),
+  rows int8 NOT NULL,
+  refreshed_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE collections_ar_history_mark (
+  company_id uuid NOT NULL,
+  from_date date NOT NULL
+);
+CREATE INDEX collections_ar_history_mark_idx ON collections_ar_history_mark (company_id, from_date);
+
+CREATE OR REPLACE FUNCTION collections_ar_snapshot_invalidate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'document' THEN
+    WITH n AS (SELECT company_id, min(document_date) AS d FROM new_rows GROUP BY company_id),
+         m AS (INSERT INTO collections_ar_history_mark (company_id, from_date) SELECT company_id, d FROM n)
+    DELETE FROM collections_ar_snapshot s USING n WHERE s.company_id = n.company_id AND s.as_of >= n.d;
+  ELSIF TG_TABLE_NAME = 'receipt' THEN
+    WITH n AS (SELECT company_id, min(receipt_date) AS d FROM new_rows GROUP BY company_id),
+         m AS (INSERT INTO collections_ar_history_mark (company_id, from_date) SELECT company_id, d FROM n)
+    DELETE FROM collections_ar_snapshot s USING n WHERE s.company_id = n.company_id AND s.as_of >= n.d;
+  ELSE
+    WITH n AS (SELECT company_id, min(posting_date) AS d FROM new_rows GROUP BY company_id),
+         m AS (INSERT INTO collections_ar_history_mark (company_id, from_date) SELECT company_id, d FROM n)
+    DELETE FROM collections_ar_snapshot s USING n WHERE s.company_id = n.company_id AND s.as_of >= n.d;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION collections_ar_snapshot_receipt_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE collections_ar_snapshot_receipt SET customer_id = NEW.customer_id
+   WHERE company_id = NEW.company_id AND receipt_id = NEW.receipt_id;
+  UPDATE collections_ar_change SET customer_id = NEW.customer_id
+   WHERE company_id = NEW.company_id AND item_id = NEW.receipt_id;
+  -- A refresh running now may write this receipt's open-month rows under its old customer.
+  INSERT INTO collections_ar_history_mark (company_id, from_date) VALUES (NEW.company_id, NEW.receipt_date);
+  UPDATE collections_ar_snapshot h SET summarized = false, countback_months = NULL
+   WHERE h.company_id = NEW.company_id AND h.summarized
+     AND h.as_of IN (SELECT r.as_of FROM collections_ar_snapshot_receipt r
+                      WHERE r.company_id = NEW.company_id AND r.receipt_id = NEW.receipt_id
+                        AND r.on_account_base_minor <> 0);
+  RETURN NULL;
+END $$;
+`;
+
 export const collectionsMigrations: Record<string, Migration> = {
   '0007_collections': {
     async up(db: Kysely<unknown>) {
@@ -351,6 +414,11 @@ export const collectionsMigrations: Record<string, Migration> = {
   '0023_collections_ar_changes': {
     async up(db: Kysely<unknown>) {
       await AR_CHANGES.execute(db);
+    },
+  },
+  '0024_collections_ar_open_changes': {
+    async up(db: Kysely<unknown>) {
+      await OPEN_CHANGES.execute(db);
     },
   },
 };

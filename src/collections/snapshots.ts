@@ -82,6 +82,10 @@ export async function takeArSnapshot(
     'INSERT INTO collections_ar_snapshot (company_id, as_of, documents, receipts) VALUES ($1, $2, $3, $4)',
     [ctx.companyId, date, counts.documents, counts.receipts],
   );
+  // A new snapshot ends the open stretch's log (refreshOpenChanges starts the next from the latest
+  // snapshot), and with it the marks that only that log needs: they stay bounded by a month.
+  await client.query('DELETE FROM collections_ar_change_open WHERE company_id = $1', [ctx.companyId]);
+  await client.query('DELETE FROM collections_ar_history_mark WHERE company_id = $1', [ctx.companyId]);
   await summarizeArSnapshot(client, ctx, date);
   return { asOf: date, ...counts, changes: await keepArChanges(client, ctx, date) };
 }

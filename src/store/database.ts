@@ -78,11 +78,19 @@ export class Database {
     }
   }
 
-  /** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
-  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction: committed if it returns, rolled back if it throws. READ
+   * COMMITTED unless `isolation` says REPEATABLE READ (one snapshot for every statement).
+   */
+  async transaction<T>(
+    work: (tx: Tx) => Promise<T>,
+    options: { isolation?: 'read committed' | 'repeatable read' } = {},
+  ): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(
+        options.isolation === 'repeatable read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN',
+      );
       const db = new Kysely<DB>({
         dialect: new PostgresDialect({ pool: asKyselyPool(singleClientPool(client)) }),
       });

@@ -6,6 +6,7 @@ import {
   agingReport,
   agingReportOn,
   CollectionsError,
+  refreshOpenChanges,
   takeArSnapshot,
 } from '../../src/collections/index.js';
 import { openCasesBulk } from '../../src/disputes/index.js';
@@ -244,5 +245,126 @@ describe.each(ENGINES)('aging from a change log on %s', (engine) => {
       const split = await t.database.readTogether(2, (clients) => agingReportOn(clients, ctx, options));
       expect(split).toEqual(whole);
     }
+  });
+
+  describe('the open stretch', () => {
+    const refresh = (through: string) =>
+      t.database.transaction(({ client }) => refreshOpenChanges(client, ctx, through), {
+        isolation: 'repeatable read',
+      });
+    const auto = (asOf: string) =>
+      tx(async (client) => ({
+        auto: await agingReport(client, ctx, { asOf }),
+        forward: await agingReport(client, ctx, { asOf, strategy: 'forward' }),
+      }));
+    /** Every day of March up to the 12th agrees with the forward rebuild; the days from the log. */
+    async function daysFromLog(): Promise<string[]> {
+      const logged: string[] = [];
+      for (let asOf = '2026-03-01'; asOf <= '2026-03-12'; asOf = addDays(asOf, 1)) {
+        const r = await auto(asOf);
+        expect([asOf, strip(r.auto)]).toEqual([asOf, strip(r.forward)]);
+        if (r.auto.strategy === 'changes') logged.push(asOf);
+      }
+      return logged;
+    }
+    const marks = async () =>
+      (
+        await tx((client) =>
+          client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM collections_ar_history_mark WHERE company_id = $1',
+            [ctx.companyId],
+          ),
+        )
+      ).rows[0]!.n;
+    const march = (from: string, to: string) => {
+      const days: string[] = [];
+      for (let d = from; d <= to; d = addDays(d, 1)) days.push(d);
+      return days;
+    };
+
+    beforeAll(async () => {
+      // Something posted after the stretch, so that its days are in the past (not today's aging).
+      await tx((client) =>
+        postings(client, ctx, ids).doc('A7', 'A', 'invoice', '2026-03-12', '2026-04-11', 70_00),
+      );
+    });
+
+    it('is refreshed only in a REPEATABLE READ transaction, and only after a snapshot', async () => {
+      await expect(tx((client) => refreshOpenChanges(client, ctx, '2026-03-10'))).rejects.toBeInstanceOf(
+        CollectionsError,
+      );
+      expect(await refresh('2026-02-28')).toBeNull();
+      // More than two months after the latest snapshot: not kept.
+      expect(await refresh('2026-05-10')).toBeNull();
+    });
+
+    it('gives every day up to the refresh from the log, the same as the forward rebuild', async () => {
+      expect(await daysFromLog()).toEqual([]);
+      const open = await refresh('2026-03-10');
+      expect(open).toMatchObject({ from: '2026-02-28', to: '2026-03-10' });
+      expect(open!.rows).toBeGreaterThan(0);
+      expect(await marks()).toBe(0);
+      expect(await daysFromLog()).toEqual(march('2026-03-01', '2026-03-10'));
+      // Forced, by every grouping.
+      for (const by of ['customer', 'parent', 'collector', 'currency'] as const) {
+        const { changes, forward } = await both({ asOf: '2026-03-06', by });
+        expect([by, strip(changes)]).toEqual([by, strip(forward)]);
+      }
+    });
+
+    it('stops the log before a back-dated posting until the next refresh', async () => {
+      await refresh('2026-03-10');
+      await tx(async (client) => {
+        const { doc, apply } = postings(client, ctx, ids);
+        // Entered now, dated 2026-03-04; and cash applied today (after the stretch): harmless.
+        await doc('A6', 'A', 'invoice', '2026-03-04', '2026-04-03', 40_00);
+        await apply('RA', 'A6', 10_00, '2026-03-12');
+      });
+      expect(await daysFromLog()).toEqual(march('2026-03-01', '2026-03-03'));
+      await refresh('2026-03-10');
+      expect(await daysFromLog()).toEqual(march('2026-03-01', '2026-03-10'));
+    });
+
+    it.runIf(engine === 'postgres')(
+      'does not take in what was posted while it ran (one snapshot for the history and the marks)',
+      async () => {
+        /** A refresh that reads its snapshot first, while another connection runs `meanwhile`. */
+        const racing = (meanwhile: (other: SqlClient) => Promise<unknown>) =>
+          t.database.transaction(
+            async ({ client }) => {
+              await client.query('SELECT 1');
+              await tx(meanwhile);
+              return refreshOpenChanges(client, ctx, '2026-03-10');
+            },
+            { isolation: 'repeatable read' },
+          );
+        await refresh('2026-03-10');
+        expect(
+          await racing((other) =>
+            postings(other, ctx, ids).doc('B2', 'B', 'invoice', '2026-03-09', '2026-04-08', 55_00),
+          ),
+        ).toMatchObject({ to: '2026-03-10' });
+        // B2 is not in the log, and its mark, which the refresh did not see, is still there.
+        expect(await marks()).toBeGreaterThan(0);
+        expect(await daysFromLog()).toEqual(march('2026-03-01', '2026-03-08'));
+        // RZ, unidentified, is in the refresh's snapshot; its customer is set while the refresh runs
+        // (by an application dated after the stretch), so its rows go in under no customer.
+        await refresh('2026-03-10');
+        await tx((client) => postings(client, ctx, ids).receipt('RZ', null, '2026-03-07', 25_00));
+        await racing((other) => postings(other, ctx, ids).apply('RZ', 'B2', 5_00, '2026-03-12'));
+        expect(await daysFromLog()).toEqual(march('2026-03-01', '2026-03-06'));
+        await refresh('2026-03-10');
+        expect(await daysFromLog()).toEqual(march('2026-03-01', '2026-03-10'));
+        // A receipt already in the log identified while a refresh runs: the refresh fails (and is
+        // run again) rather than write its rows over the new customer.
+        await tx((client) => postings(client, ctx, ids).receipt('RW', null, '2026-03-08', 15_00));
+        await refresh('2026-03-10');
+        await expect(
+          racing((other) => postings(other, ctx, ids).apply('RW', 'B2', 5_00, '2026-03-12')),
+        ).rejects.toMatchObject({ code: '40001' });
+        // The log it left is the one before, stopped at RW's date by the identification's mark.
+        expect(await daysFromLog()).toEqual(march('2026-03-01', '2026-03-07'));
+      },
+    );
   });
 });
