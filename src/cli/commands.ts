@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import {
   addDays,
-  type OpenChanges,
+  refreshAgingToday,
   refreshOpenChanges,
   snapshotClosedPeriods,
 } from '../collections/index.js';
@@ -234,7 +234,7 @@ export function registerLedger(program: Command): void {
   period
     .command('refresh')
     .description(
-      "keep the open month's AR change log up to a day (run nightly): aging on its days then reads it",
+      "keep the open month's AR change log up to a day, and the next day's aging by customer (run nightly): aging on those days then reads them",
     )
     .option('--through <date>', 'the last day the log covers (default yesterday)')
     .action(async (opts, command: Command) => {
@@ -250,14 +250,28 @@ export function registerLedger(program: Command): void {
             ? `open-item changes by day of ${addDays(open.from, 1)} to ${open.to}: ${open.rows} rows`
             : `no change log kept for ${through}: it must fall within two months after the latest AR snapshot (close the months before it)`,
         );
+        const day = addDays(through, 1);
+        const cached = await refreshWithRetry(() =>
+          database.transaction(({ client }) => refreshAgingToday(client, ctx, day), {
+            isolation: 'repeatable read',
+          }),
+        );
+        print(
+          cached
+            ? `aging by customer as of ${cached.asOf} kept: ${cached.groups} groups`
+            : `no aging kept for ${day}: postings are dated after it`,
+        );
       });
     });
 }
 
-/** Serialization failures a refresh retries: a receipt identified while it ran (see refreshOpenChanges). */
+/**
+ * Serialization failures a refresh retries: a receipt identified while it ran (see
+ * refreshOpenChanges), another refresh of the same company.
+ */
 const REFRESH_ATTEMPTS = 3;
 
-async function refreshWithRetry(refresh: () => Promise<OpenChanges | null>): Promise<OpenChanges | null> {
+async function refreshWithRetry<T>(refresh: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await refresh();

@@ -1,7 +1,14 @@
 import { disputedDocumentCte } from '../disputes/holds.js';
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
-import { Int8Reader, jsonBatchesSql, packedInt8Sql } from './batches.js';
+import {
+  type AgingCacheBuilt,
+  type AgingCacheSpec,
+  agingCachePatch,
+  readAgingCache,
+  writeAgingCache,
+} from './aging-cache.js';
+import { Int8Reader, JSON_BATCH_ROWS, jsonBatchesSql, packedInt8Sql } from './batches.js';
 import { changeLogCovering } from './changes.js';
 import {
   type AgingGroupBy,
@@ -95,20 +102,35 @@ export interface CustomerRange {
   to: string | null;
 }
 
-/** The SQL condition that `column` (a customer id) is in `range` (true for no range). */
-function inRange(column: string, range: CustomerRange | null, nullable: boolean): string {
-  if (range === null) return 'true';
-  const bounds = [
-    ...(range.from === null ? [] : [`${column} >= $6::uuid`]),
-    ...(range.to === null ? [] : [`${column} < $${range.from === null ? 6 : 7}::uuid`]),
-  ];
-  const within = bounds.length === 0 ? 'true' : bounds.join(' AND ');
-  return range.from === null && nullable ? `(${within} OR ${column} IS NULL)` : within;
+/**
+ * The customers a cached summary recomputes (see aging-cache.ts), $6, and with `noCustomer` the
+ * cash of no customer too.
+ */
+interface CustomerList {
+  ids: readonly string[];
+  noCustomer: boolean;
 }
 
-/** The range's bounds that are set, as $6 and $7 in inRange's order. */
-const rangeParams = (range: CustomerRange | null): unknown[] =>
-  range === null ? [] : [range.from, range.to].filter((b) => b !== null);
+type CustomerFilter = CustomerRange | CustomerList;
+
+/** The SQL condition that `column` (a customer id) passes `filter` (true for none). */
+function inRange(column: string, filter: CustomerFilter | null, nullable: boolean): string {
+  if (filter === null) return 'true';
+  if ('ids' in filter) {
+    const listed = `${column} = ANY ($6::uuid[])`;
+    return nullable && filter.noCustomer ? `(${listed} OR ${column} IS NULL)` : listed;
+  }
+  const bounds = [
+    ...(filter.from === null ? [] : [`${column} >= $6::uuid`]),
+    ...(filter.to === null ? [] : [`${column} < $${filter.from === null ? 6 : 7}::uuid`]),
+  ];
+  const within = bounds.length === 0 ? 'true' : bounds.join(' AND ');
+  return filter.from === null && nullable ? `(${within} OR ${column} IS NULL)` : within;
+}
+
+/** The filter's parameters, $6 on, in inRange's order. */
+const rangeParams = (filter: CustomerFilter | null): unknown[] =>
+  filter === null ? [] : 'ids' in filter ? [filter.ids] : [filter.from, filter.to].filter((b) => b !== null);
 
 /**
  * The summary's rebuild: as resolved, or from a change log (see changes.ts) when the strategy is
@@ -116,9 +138,18 @@ const rangeParams = (range: CustomerRange | null): unknown[] =>
  * themselves; or the open stretch's as last refreshed), or `changes`, which needs one.
  */
 async function summaryResolve(client: SqlClient, ctx: CompanyContext, o: AgingOptions): Promise<Resolved> {
-  const changes = o.strategy === 'changes';
-  const r = await resolve(client, ctx, changes ? { ...o, strategy: 'auto' } : o);
-  if (!changes && (o.strategy ?? 'auto') !== 'auto') return r;
+  const asked = o.strategy ?? 'auto';
+  const changes = asked === 'changes';
+  const r = await resolve(client, ctx, changes || asked === 'cached' ? { ...o, strategy: 'auto' } : o);
+  if (asked === 'cached') {
+    invariant(
+      r.strategy === 'current',
+      'strategy-invalid',
+      `postings were made after ${r.asOf}: no cached aging`,
+    );
+    return r;
+  }
+  if (!changes && asked !== 'auto') return r;
   if (!changes && r.strategy === 'current') return r;
   const from = await changeLogCovering(client, ctx, r.asOf);
   invariant(from !== null || !changes, 'strategy-invalid', `no change log covers ${r.asOf}`);
@@ -143,7 +174,7 @@ function baseShareSql(part: string, open: string, base: string): string {
  * value, null in the base currency) from the disputes module's CTE. Each disputed invoice or debit
  * memo counts at most its open amount. Disputed documents are few: fetched by key.
  */
-function disputedPivCtes(range: CustomerRange | null): string[] {
+function disputedPivCtes(range: CustomerFilter | null): string[] {
   const dm = 'least(d.open_minor, dd.disputed_minor)';
   return [
     disputedDocumentCte('$1', '$2'),
@@ -303,7 +334,7 @@ function changesPivotCtes(
   rebuild: Rebuild,
   basis: AgingBasis,
   codes: readonly number[],
-  range: CustomerRange | null,
+  range: CustomerFilter | null,
 ): string[] {
   const s = `'${assertIsoDate(rebuild.snapshot ?? '', 'the snapshot date')}'::date`;
   const signed = (col: string) => `CASE WHEN doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
@@ -380,11 +411,16 @@ function changesPivotCtes(
  * The bucket is computed once per row (the OFFSET 0 keeps the planner from copying its CASE into
  * every sum).
  */
-function pivotCtes(r: Resolved, bucketCount: number, range: CustomerRange | null): string[] {
+function pivotCtes(r: Resolved, bucketCount: number, range: CustomerFilter | null): string[] {
   const { rebuild, spec } = r;
   const basis = spec.basis;
   const codes = pivotCodes(bucketCount);
   invariant(range === null || canSplit(r), 'internal', 'a split of an aging that cannot split');
+  invariant(
+    range === null || !('ids' in range) || rebuild.strategy === 'current',
+    'internal',
+    'a list of customers outside today',
+  );
   // On a snapshot's own date nothing moved since: the snapshot alone, read as the change log's
   // start (an empty log), which splits by customer.
   if (rebuild.strategy === 'changes' || onSnapshot(r)) return changesPivotCtes(rebuild, basis, codes, range);
@@ -480,12 +516,16 @@ interface AgingPart {
   hasDisputes: boolean;
 }
 
-async function agingPart(
-  client: SqlClient,
+/**
+ * The summary of `r` over the customers `range` passes, as SQL: `withCtes` (WITH and the CTEs),
+ * then `batches`, a query over them of one row per batch in report order (batch_no, heads, nums;
+ * see jsonBatchesSql and readGroups), both taking `params`.
+ */
+function summaryBatchesSql(
   ctx: CompanyContext,
   r: Resolved,
-  range: CustomerRange | null,
-): Promise<AgingPart> {
+  range: CustomerFilter | null,
+): { withCtes: string; batches: string; params: unknown[] } {
   const g = groupSql(r.by);
   const buckets = bucketsOf(r.spec);
   const codes = pivotCodes(buckets.length);
@@ -522,22 +562,37 @@ async function agingPart(
            FROM pivd x ${g.joins} GROUP BY 1, 2, 3, 4`;
   // Report order: by customer number (or collector, currency), byte order so both engines agree
   // (and core/merge.ts can merge split parts); the key last, so no two groups tie.
+  return {
+    withCtes: `WITH ${g.recursive ? 'RECURSIVE ' : ''}${ctes.join(',\n')}`,
+    batches: jsonBatchesSql(
+      select,
+      'coalesce(q.n, q.k) COLLATE "C" NULLS LAST, q.nm COLLATE "C" NULLS LAST, q.ccy COLLATE "C", q.k COLLATE "C" NULLS LAST',
+      `(r.rn - 1) / ${JSON_BATCH_ROWS} AS batch_no,
+       json_agg(json_build_array(r.k, r.n, r.nm, r.ccy) ORDER BY r.rn) AS heads,
+       string_agg(r.nums, ''::bytea ORDER BY r.rn) AS nums`,
+    ),
+    params: [...summaryParams(ctx, r), ...rangeParams(range)],
+  };
+}
+
+async function agingPart(
+  client: SqlClient,
+  ctx: CompanyContext,
+  r: Resolved,
+  range: CustomerFilter | null,
+): Promise<AgingPart> {
+  const { withCtes, batches, params } = summaryBatchesSql(ctx, r, range);
   const { rows } = await withReportPlan(client, r.rebuild, () =>
     client.query<PackedBatch & { has_disputes: boolean }>(
-      `WITH ${g.recursive ? 'RECURSIVE ' : ''}${ctes.join(',\n')}
+      `${withCtes}
      SELECT b.heads, b.nums, EXISTS (SELECT 1 FROM dispute_case WHERE company_id = $1) AS has_disputes
-       FROM (SELECT 1) one
-       LEFT JOIN (${jsonBatchesSql(
-         select,
-         'coalesce(q.n, q.k) COLLATE "C" NULLS LAST, q.nm COLLATE "C" NULLS LAST, q.ccy COLLATE "C", q.k COLLATE "C" NULLS LAST',
-         `json_agg(json_build_array(r.k, r.n, r.nm, r.ccy) ORDER BY r.rn) AS heads,
-          string_agg(r.nums, ''::bytea ORDER BY r.rn) AS nums`,
-       )}) b ON true`,
-      [...summaryParams(ctx, r), ...rangeParams(range)],
+       FROM (SELECT 1) one LEFT JOIN (${batches}) b ON true`,
+      params,
     ),
   );
+  const codeCount = pivotCodes(bucketsOf(r.spec).length).length;
   const groups =
-    rows.length === 1 && rows[0]!.heads === null ? [] : readGroups(rows, codes.length, ctx.baseCurrency);
+    rows.length === 1 && rows[0]!.heads === null ? [] : readGroups(rows, codeCount, ctx.baseCurrency);
   return { groups, hasDisputes: rows[0]!.has_disputes };
 }
 
@@ -591,6 +646,16 @@ export async function agingReportOn(
   invariant(clients.length > 0, 'internal', 'aging needs a connection');
   const first = clients[0]!;
   const r = await summaryResolve(first, ctx, options);
+  const asked = options.strategy ?? 'auto';
+  if (r.strategy === 'current' && (asked === 'auto' || asked === 'cached')) {
+    const cached = await cachedAging(clients, ctx, r);
+    if (cached !== null) return cached;
+    invariant(
+      asked === 'auto',
+      'strategy-invalid',
+      `no cached aging by customer serves ${r.asOf} with these buckets`,
+    );
+  }
   const ranges =
     clients.length > 1 && canSplit(r) ? await customerRanges(first, ctx, clients.length) : [null];
   const split = ranges.length > 1;
@@ -598,13 +663,85 @@ export async function agingReportOn(
     ranges.map((range, i) => agingPart(clients[i]!, ctx, r, split ? range : null)),
   );
   return assembleAging(split ? mergeAgingParts(parts.map((p) => p.groups)) : parts[0]!.groups, {
-    asOf: r.asOf,
-    basis: r.spec.basis,
-    by: r.by,
-    buckets: bucketsOf(r.spec),
-    baseCurrency: ctx.baseCurrency,
-    strategy: r.strategy,
+    ...reportHead(ctx, r),
     hasDisputes: parts.some((p) => p.hasDisputes),
+  });
+}
+
+const reportHead = (ctx: CompanyContext, r: Resolved) => ({
+  asOf: r.asOf,
+  basis: r.spec.basis,
+  by: r.by,
+  buckets: bucketsOf(r.spec),
+  baseCurrency: ctx.baseCurrency,
+  strategy: r.strategy,
+});
+
+const cacheSpec = (r: Resolved): AgingCacheSpec => ({
+  asOf: r.asOf,
+  thresholds: r.spec.thresholds,
+  basis: r.spec.basis,
+  agedCredits: r.agedCredits,
+});
+
+/**
+ * Today's aging by customer from the cache (aging-cache.ts), or null when it does not serve `r`:
+ * the cached groups, less those of the customers that moved since, which are recomputed (on a
+ * second connection when there is one, beside the cache's read) and merged in report order.
+ */
+async function cachedAging(
+  clients: readonly SqlClient[],
+  ctx: CompanyContext,
+  r: Resolved,
+): Promise<AgingReport | null> {
+  if (r.by !== 'customer') return null;
+  const first = clients[0]!;
+  const patch = await agingCachePatch(first, ctx, cacheSpec(r));
+  if (patch === null) return null;
+  const recompute = patch.customerIds.length > 0 || patch.noCustomer;
+  const list = { ids: patch.customerIds, noCustomer: patch.noCustomer };
+  const live = (client: SqlClient) => (recompute ? agingPart(client, ctx, r, list) : Promise.resolve(null));
+  // One connection runs one query at a time.
+  const [batches, moved] =
+    clients.length > 1
+      ? await Promise.all([readAgingCache(first, ctx), live(clients[1]!)])
+      : [await readAgingCache(first, ctx), await live(first)];
+  const codeCount = pivotCodes(bucketsOf(r.spec).length).length;
+  const kept = readGroups(batches, codeCount, ctx.baseCurrency);
+  invariant(kept.length === patch.groups, 'internal', 'the cached aging lost groups');
+  const replaced = new Set(patch.customerIds);
+  const groups =
+    moved === null
+      ? kept
+      : mergeAgingParts([
+          kept.filter((g) => (g[0] === null ? !patch.noCustomer : !replaced.has(g[0]))),
+          moved.groups,
+        ]);
+  return assembleAging(groups, { ...reportHead(ctx, r), strategy: 'cached', hasDisputes: patch.hasDisputes });
+}
+
+/**
+ * Caches today's aging by customer with the default buckets as of `asOf` (run nightly, for the
+ * day starting): see aging-cache.ts. Must run in a REPEATABLE READ transaction. Returns null, and
+ * drops the cache, when postings are dated after `asOf` (the day is not today's).
+ */
+export async function refreshAgingToday(
+  client: SqlClient,
+  ctx: CompanyContext,
+  asOf: string,
+): Promise<AgingCacheBuilt | null> {
+  const r = await resolve(client, ctx, { asOf, by: 'customer' });
+  if (r.strategy !== 'current') return writeAgingCache(client, ctx, cacheSpec(r), null);
+  const { withCtes, batches, params } = summaryBatchesSql(ctx, r, null);
+  return writeAgingCache(client, ctx, cacheSpec(r), async () => {
+    await withReportPlan(client, r.rebuild, () =>
+      client.query(
+        `${withCtes}
+         INSERT INTO collections_aging_today_batch (company_id, batch_no, heads, nums)
+         SELECT $1, b.batch_no, b.heads, b.nums FROM (${batches}) b`,
+        params,
+      ),
+    );
   });
 }
 

@@ -364,6 +364,87 @@ BEGIN
 END $$;
 `;
 
+/**
+ * Today's aging by customer, kept (see aging-cache.ts): the summary's batches as of a day, built by
+ * the nightly refresh, and the customers whose figures may have moved since (written by the
+ * statements that move them, in their own transaction), whose groups a reader recomputes.
+ * `collections_aging_dirty` is an append-only list (no key, so concurrent postings never wait on
+ * each other); a build clears what its snapshot saw. The batches are read whole, so they are
+ * stored uncompressed.
+ */
+const AGING_CACHE = sql`
+CREATE TABLE collections_aging_today (
+  company_id uuid PRIMARY KEY,
+  as_of date NOT NULL,
+  thresholds int4[] NOT NULL,
+  basis text NOT NULL CHECK (basis IN ('due', 'invoice')),
+  aged_credits boolean NOT NULL,
+  disputed_customers uuid[] NOT NULL,
+  groups int8 NOT NULL CHECK (groups >= 0),
+  built_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE collections_aging_today_batch (
+  company_id uuid NOT NULL,
+  batch_no int4 NOT NULL CHECK (batch_no >= 0),
+  heads json NOT NULL,
+  nums bytea NOT NULL,
+  PRIMARY KEY (company_id, batch_no)
+);
+ALTER TABLE collections_aging_today_batch ALTER COLUMN heads SET STORAGE EXTERNAL,
+                                          ALTER COLUMN nums SET STORAGE EXTERNAL;
+
+CREATE TABLE collections_aging_dirty (
+  company_id uuid NOT NULL,
+  customer_id uuid
+);
+CREATE INDEX collections_aging_dirty_idx ON collections_aging_dirty (company_id, customer_id);
+
+-- A document or receipt inserted, or updated in what today's aging reads; a customer renumbered
+-- or renamed (the report's order and heads). A null customer: cash of no customer.
+CREATE FUNCTION collections_aging_dirty_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO collections_aging_dirty (company_id, customer_id)
+    SELECT DISTINCT company_id, customer_id FROM new_rows;
+  ELSIF TG_TABLE_NAME = 'document' THEN
+    INSERT INTO collections_aging_dirty (company_id, customer_id)
+    SELECT n.company_id, n.customer_id FROM new_rows n JOIN old_rows o USING (company_id, document_id)
+     WHERE (n.customer_id, n.currency, n.doc_type, n.document_date, n.due_date, n.open_minor, n.open_base_minor)
+           IS DISTINCT FROM (o.customer_id, o.currency, o.doc_type, o.document_date, o.due_date, o.open_minor, o.open_base_minor)
+    UNION
+    SELECT o.company_id, o.customer_id FROM new_rows n JOIN old_rows o USING (company_id, document_id)
+     WHERE n.customer_id IS DISTINCT FROM o.customer_id;
+  ELSIF TG_TABLE_NAME = 'receipt' THEN
+    INSERT INTO collections_aging_dirty (company_id, customer_id)
+    SELECT n.company_id, n.customer_id FROM new_rows n JOIN old_rows o USING (company_id, receipt_id)
+     WHERE (n.customer_id, n.currency, n.receipt_date, n.unapplied_minor, n.unapplied_base_minor,
+            n.on_account_minor, n.on_account_base_minor)
+           IS DISTINCT FROM (o.customer_id, o.currency, o.receipt_date, o.unapplied_minor, o.unapplied_base_minor,
+                             o.on_account_minor, o.on_account_base_minor)
+    UNION
+    SELECT o.company_id, o.customer_id FROM new_rows n JOIN old_rows o USING (company_id, receipt_id)
+     WHERE n.customer_id IS DISTINCT FROM o.customer_id;
+  ELSE
+    INSERT INTO collections_aging_dirty (company_id, customer_id)
+    SELECT n.company_id, n.customer_id FROM new_rows n JOIN old_rows o USING (company_id, customer_id)
+     WHERE (n.customer_number, n.name) IS DISTINCT FROM (o.customer_number, o.name);
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER collections_aging_document_insert AFTER INSERT ON document
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION collections_aging_dirty_rows();
+CREATE TRIGGER collections_aging_document_update AFTER UPDATE ON document
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION collections_aging_dirty_rows();
+CREATE TRIGGER collections_aging_receipt_insert AFTER INSERT ON receipt
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION collections_aging_dirty_rows();
+CREATE TRIGGER collections_aging_receipt_update AFTER UPDATE ON receipt
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION collections_aging_dirty_rows();
+CREATE TRIGGER collections_aging_customer_update AFTER UPDATE ON customer
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION collections_aging_dirty_rows();
+`;
+
 export const collectionsMigrations: Record<string, Migration> = {
   '0007_collections': {
     async up(db: Kysely<unknown>) {
@@ -419,6 +500,11 @@ export const collectionsMigrations: Record<string, Migration> = {
   '0024_collections_ar_open_changes': {
     async up(db: Kysely<unknown>) {
       await OPEN_CHANGES.execute(db);
+    },
+  },
+  '0025_collections_aging_today': {
+    async up(db: Kysely<unknown>) {
+      await AGING_CACHE.execute(db);
     },
   },
 };

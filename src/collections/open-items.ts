@@ -362,10 +362,12 @@ export function openAmountCtes(r: Rebuild): string {
     case 'snapshot':
       return [docOpenSnapshot(snapshotDate(r)), rcpOpenSnapshot(snapshotDate(r))].join(',');
     case 'changes':
-      // The change log holds sums by bucket key, not documents: only the aging summary reads it.
+    case 'cached':
+      // The change log holds sums by bucket key, the cache summary batches, not documents: only
+      // the aging summary reads them.
       throw new CollectionsError(
         'strategy-invalid',
-        'the change log rebuilds no open items, only the aging summary',
+        `the ${r.strategy === 'changes' ? 'change log' : 'cached aging'} rebuilds no open items, only the aging summary`,
       );
   }
 }
@@ -504,7 +506,11 @@ export async function resolveRebuild(
   strategy: AgingStrategy,
 ): Promise<Rebuild> {
   if (strategy === 'backward' || strategy === 'forward') return { strategy };
-  invariant(strategy !== 'changes', 'strategy-invalid', 'the change log serves the aging summary only');
+  invariant(
+    strategy !== 'changes' && strategy !== 'cached',
+    'strategy-invalid',
+    `the ${strategy === 'changes' ? 'change log' : 'cached aging'} serves the aging summary only`,
+  );
   if (strategy === 'snapshot') {
     const { rows } = await client.query<{ s: string | null }>(
       'SELECT max(as_of)::text AS s FROM collections_ar_snapshot WHERE company_id = $1 AND as_of <= $2',

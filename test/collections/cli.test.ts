@@ -133,6 +133,16 @@ describe('openar report', { timeout: 600_000 }, () => {
     expect(JSON.parse(april()).strategy).toBe('changes');
     expect(strip(april())).toEqual(strip(aprilBefore));
     expect(openar(db, 'period', 'refresh', '--through', '2026-03-31').stdout).toContain('no change log kept');
+    // The refresh also keeps the next day's aging by customer, when nothing is dated after it:
+    // today's, run nightly, which the default report then reads.
+    expect(refreshed.stdout).toMatch(/^no aging kept for 2026-04-11: postings are dated after it$/m);
+    const todayBefore = openar(db, 'report', 'aging', '--json').stdout;
+    const nightly = openar(db, 'period', 'refresh');
+    expect(nightly.stdout).toMatch(/^aging by customer as of \d{4}-\d\d-\d\d kept: \d+ groups$/m);
+    const todayAfter = openar(db, 'report', 'aging', '--json').stdout;
+    expect(JSON.parse(todayBefore).strategy).toBe('current');
+    expect(JSON.parse(todayAfter).strategy).toBe('cached');
+    expect(strip(todayAfter)).toEqual(strip(todayBefore));
     expect(
       JSON.parse(
         openar(db, 'report', 'metrics', '--from', '2026-02-01', '--to', '2026-02-28', '--json').stdout,

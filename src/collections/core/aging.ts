@@ -12,7 +12,7 @@ export const AGING_GROUP_BYS: readonly AgingGroupBy[] = ['customer', 'parent', '
  * the whole history; `snapshot`: the latest AR snapshot on or before the date (taken when a period
  * closed) with what was posted since. All give the same figures; `auto` picks the cheapest valid one.
  */
-export type AgingStrategy = 'auto' | 'current' | 'backward' | 'forward' | 'snapshot' | 'changes';
+export type AgingStrategy = 'auto' | 'current' | 'backward' | 'forward' | 'snapshot' | 'changes' | 'cached';
 
 /**
  * Lines beside the buckets, coded as negative bucket numbers in SQL. `credits`: open credit memos

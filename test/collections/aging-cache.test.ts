@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AgingOptions,
+  type AgingReport,
+  agingReport,
+  agingReportOn,
+  CollectionsError,
+  refreshAgingToday,
+} from '../../src/collections/index.js';
+import { openCasesBulk, resolveCase } from '../../src/disputes/index.js';
+import { adjustDocument, type CompanyContext, putOnAccount } from '../../src/ledger/index.js';
+import type { SqlClient } from '../../src/store/client.js';
+import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { actor, companyWithCustomers, postings } from './setup.js';
+
+/**
+ * Today's aging by customer from the cache (src/collections/aging-cache.ts) must be the aging
+ * computed afresh, whatever was posted after the cache was built: each kind of change marks its
+ * customer, whose groups are then recomputed and merged in report order.
+ */
+describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
+  const TODAY = '2026-03-31';
+  const EUR = { currency: 'EUR', rate: '1.0834' };
+  let t: TestDatabase;
+  let ctx: CompanyContext;
+  let ids: Record<string, string>;
+  let disputeA: string;
+  const tx = <T>(work: (client: SqlClient) => Promise<T>) =>
+    t.database.transaction(({ client }) => work(client));
+  const refresh = (asOf = TODAY) =>
+    t.database.transaction(({ client }) => refreshAgingToday(client, ctx, asOf), {
+      isolation: 'repeatable read',
+    });
+  const strip = (r: AgingReport) => ({ ...r, strategy: null });
+  /** The report as asked (auto), and rebuilt afresh from the whole history. */
+  const both = (o: Partial<AgingOptions> = {}) =>
+    tx(async (client) => ({
+      auto: await agingReport(client, ctx, { asOf: TODAY, ...o }),
+      fresh: await agingReport(client, ctx, { asOf: TODAY, ...o, strategy: 'forward' }),
+    }));
+  /** Asserts the auto report came from the cache and equals the fresh one. */
+  async function cachedAndRight(): Promise<AgingReport> {
+    const { auto, fresh } = await both();
+    expect(auto.strategy).toBe('cached');
+    expect(strip(auto)).toEqual(strip(fresh));
+    return auto;
+  }
+  const dirty = async () =>
+    (
+      await tx((client) =>
+        client.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM collections_aging_dirty WHERE company_id = $1',
+          [ctx.companyId],
+        ),
+      )
+    ).rows[0]!.n;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(engine);
+    ({ ctx, ids } = await companyWithCustomers(t.database, 'agecache', [
+      { number: 'P' },
+      { number: 'A', parent: 'P', collector: 'alice' },
+      { number: 'B', collector: 'bob' },
+      { number: 'C', currency: 'EUR', collector: 'bob' },
+      { number: 'D' },
+      { number: 'E' },
+    ]));
+    await tx(async (client) => {
+      const { doc, receipt, apply } = postings(client, ctx, ids);
+      await doc('A1', 'A', 'invoice', '2025-12-05', '2026-01-04', 100_00);
+      await doc('A2', 'A', 'invoice', '2026-03-01', '2026-03-31', 300_00);
+      await doc('CM-A', 'A', 'credit_memo', '2026-02-12', '2026-02-12', 30_00);
+      await doc('E1', 'C', 'invoice', '2026-01-10', '2026-02-09', 200_00, EUR);
+      await doc('E2', 'C', 'invoice', '2026-03-10', '2026-04-09', 50_00, EUR);
+      await doc('B1', 'B', 'invoice', '2026-02-15', '2026-03-17', 80_00);
+      await doc('B2', 'B', 'invoice', '2025-10-01', '2025-10-31', 45_00);
+      await doc('D1', 'D', 'invoice', '2026-03-20', '2026-04-19', 70_00);
+      await receipt('RB', 'B', '2026-03-05', 50_00);
+      await putOnAccount(client, ctx, {
+        receiptId: ids.RB!,
+        amountMinor: 20_00,
+        postingDate: '2026-03-06',
+        actor,
+      });
+      await apply('RB', 'B1', 10_00, '2026-03-06');
+      await receipt('RX', null, '2026-03-29', 40_00);
+      await receipt('RC', 'C', '2026-03-15', 30_00, EUR);
+    });
+    const cases = await tx((client) =>
+      openCasesBulk(
+        client,
+        ctx,
+        [
+          {
+            customerId: ids.A!,
+            origin: 'claim',
+            openedOn: '2026-03-05',
+            lines: [{ documentId: ids.A2!, amountMinor: 100_00 }],
+          },
+        ],
+        { actor },
+      ),
+    );
+    disputeA = cases[0]!.caseNumber;
+  });
+  afterAll(async () => t?.dispose());
+
+  it('is built only in a REPEATABLE READ transaction', async () => {
+    await expect(tx((client) => refreshAgingToday(client, ctx, TODAY))).rejects.toBeInstanceOf(
+      CollectionsError,
+    );
+  });
+
+  it('gives the fresh aging right after the refresh, and clears the marks it saw', async () => {
+    expect((await both()).auto.strategy).toBe('current');
+    expect(await dirty()).toBeGreaterThan(0);
+    expect(await refresh()).toEqual({ asOf: TODAY, groups: 5, batches: 1 });
+    expect(await dirty()).toBe(0);
+    const r = await cachedAndRight();
+    // Unidentified cash is its own group, last.
+    expect(r.rows.map((row) => [row.number, row.currency])).toEqual([
+      ['A', 'USD'],
+      ['B', 'USD'],
+      ['C', 'EUR'],
+      ['D', 'USD'],
+      [null, 'USD'],
+    ]);
+    expect(r.rows.find((row) => row.number === 'A')?.disputedMinor).toBe(100_00);
+  });
+
+  it('recomputes each customer something moved for since, and only serves its own day and buckets', async () => {
+    /** Each change on its own after a refresh, so that no other change marks its customer. */
+    const step = async (change: (client: SqlClient) => Promise<unknown>) => {
+      await refresh();
+      expect(await dirty()).toBe(0);
+      await tx(change);
+      expect(await dirty()).toBeGreaterThan(0);
+      return cachedAndRight();
+    };
+    // Cash applied (a document and a receipt change).
+    await step((client) => postings(client, ctx, ids).apply('RB', 'B2', 20_00, '2026-03-30'));
+    // A write-off (the document alone changes).
+    await step((client) =>
+      adjustDocument(client, ctx, {
+        documentId: ids.A1!,
+        kind: 'write_off',
+        amountMinor: 5_00,
+        postingDate: '2026-03-30',
+        reason: 'short pay',
+        actor,
+      }),
+    );
+    // A customer with nothing in the cache.
+    await step((client) =>
+      postings(client, ctx, ids).doc('E3', 'E', 'invoice', '2026-03-30', '2026-04-29', 15_00),
+    );
+    // Unidentified cash identified by an application (the group of no customer changes too).
+    await step((client) => postings(client, ctx, ids).apply('RX', 'D1', 25_00, '2026-03-31'));
+    // Euro cash applied.
+    await step((client) => postings(client, ctx, ids).apply('RC', 'E1', 30_00, '2026-03-31'));
+    // Cash received (a receipt alone).
+    await step((client) => postings(client, ctx, ids).receipt('RD', 'D', '2026-03-31', 12_00));
+    // A customer renumbered: the report's order changes.
+    const renumbered = await step((client) =>
+      client.query("UPDATE customer SET customer_number = 'ZZ' WHERE company_id = $1 AND customer_id = $2", [
+        ctx.companyId,
+        ids.B,
+      ]),
+    );
+    expect(renumbered.rows.map((row) => row.number)).toEqual(['A', 'C', 'D', 'E', 'ZZ']);
+    // A dispute opened on D1, and A's resolved: no document changes, no mark.
+    await refresh();
+    await tx((client) =>
+      openCasesBulk(
+        client,
+        ctx,
+        [
+          {
+            customerId: ids.D!,
+            origin: 'claim',
+            openedOn: '2026-03-31',
+            lines: [{ documentId: ids.D1!, amountMinor: 5_00 }],
+          },
+        ],
+        { actor },
+      ),
+    );
+    await tx((client) =>
+      resolveCase(client, ctx, disputeA, {
+        outcome: 'invalid',
+        finding: 'priced as agreed',
+        postingDate: TODAY,
+        actor,
+      }),
+    );
+    expect(await dirty()).toBe(0);
+    const disputed = await cachedAndRight();
+    expect(disputed.rows.find((row) => row.number === 'A')?.disputedMinor).toBe(0);
+    expect(disputed.rows.find((row) => row.number === 'D')?.disputedMinor).toBe(5_00);
+    // Other buckets, basis or grouping, another day: computed afresh, and refused when forced.
+    for (const o of [
+      { thresholds: [15, 45] },
+      { basis: 'invoice' as const },
+      { by: 'parent' as const },
+      { agedCredits: true },
+      { asOf: '2026-03-30' },
+    ]) {
+      const { auto, fresh } = await both(o);
+      expect(auto.strategy).not.toBe('cached');
+      expect(strip(auto)).toEqual(strip(fresh));
+      await expect(
+        tx((client) => agingReport(client, ctx, { asOf: TODAY, ...o, strategy: 'cached' })),
+      ).rejects.toThrow(CollectionsError);
+    }
+    // Split across connections (the CLI's way) it is the same.
+    const split = await t.database.readTogether(2, (clients) => agingReportOn(clients, ctx, { asOf: TODAY }));
+    expect(split.strategy).toBe('cached');
+    expect(strip(split)).toEqual(strip((await both()).fresh));
+  });
+
+  it('is not used once something is dated after its day, and a refresh on such a day drops it', async () => {
+    await refresh();
+    await tx((client) =>
+      postings(client, ctx, ids).doc('D2', 'D', 'invoice', '2026-04-02', '2026-05-02', 9_00),
+    );
+    const { auto, fresh } = await both();
+    expect(auto.strategy).not.toBe('cached');
+    expect(strip(auto)).toEqual(strip(fresh));
+    expect(await refresh()).toBeNull();
+    expect(await refresh('2026-04-02')).toMatchObject({ asOf: '2026-04-02' });
+    const later = await tx((client) => agingReport(client, ctx, { asOf: '2026-04-02' }));
+    expect(later.strategy).toBe('cached');
+  });
+
+  it.runIf(engine === 'postgres')(
+    'keeps the marks of what was posted while it was built (one snapshot for the ledger and the marks)',
+    async () => {
+      const day = '2026-04-02';
+      await t.database.transaction(
+        async ({ client }) => {
+          await client.query('SELECT 1');
+          await tx(async (other) => {
+            const { receipt, apply } = postings(other, ctx, ids);
+            await receipt('RE', 'D', day, 4_00);
+            await apply('RE', 'D2', 4_00, day);
+          });
+          return refreshAgingToday(client, ctx, day);
+        },
+        { isolation: 'repeatable read' },
+      );
+      expect(await dirty()).toBeGreaterThan(0);
+      const { auto, fresh } = await both({ asOf: day });
+      expect(auto.strategy).toBe('cached');
+      expect(strip(auto)).toEqual(strip(fresh));
+      expect(auto.rows.find((row) => row.number === 'D')?.amounts.buckets[0]).toBe(70_00 - 25_00 + 5_00);
+    },
+  );
+});
