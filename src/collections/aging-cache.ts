@@ -1,6 +1,7 @@
 import { disputedDocumentCte } from '../disputes/holds.js';
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
+import type { AgingGroupPivot } from './core/aging.js';
 import type { AgingBasis } from './core/buckets.js';
 import { assertIsoDate } from './core/dates.js';
 import { invariant } from './core/errors.js';
@@ -43,10 +44,9 @@ export interface AgingCachePatch {
   groups: number;
 }
 
-/** A batch of the summary as aging.ts builds it: heads as JSON, numbers packed. */
-export interface CachedBatch {
-  heads: [string | null, string | null, string | null, string][] | null;
-  nums: Uint8Array | null;
+/** A batch of the cache: its groups as aging.ts built them (BatchForm `pivots`), as JSON text. */
+interface CachedBatch {
+  groups: string;
 }
 
 /**
@@ -98,13 +98,62 @@ export async function agingCachePatch(
   };
 }
 
-/** The cached batches, in report order. */
+/**
+ * The cached batches, in report order, as text: parsed one at a time (cachedPivots), so that a
+ * batch's parsed groups die young, before the garbage collector copies them (parsing all fifty
+ * first kept a hundred thousand groups alive across several collections).
+ */
 export async function readAgingCache(client: SqlClient, ctx: CompanyContext): Promise<CachedBatch[]> {
   const { rows } = await client.query<CachedBatch>(
-    'SELECT heads, nums FROM collections_aging_today_batch WHERE company_id = $1 ORDER BY batch_no',
+    'SELECT groups FROM collections_aging_today_batch WHERE company_id = $1 ORDER BY batch_no',
     [ctx.companyId],
   );
   return rows;
+}
+
+const isMinor = (v: unknown): v is number => Number.isSafeInteger(v);
+const isText = (v: unknown): v is string | null => v === null || typeof v === 'string';
+function areMinor(v: unknown, count: number): v is number[] {
+  if (!Array.isArray(v) || v.length !== count) return false;
+  for (let i = 0; i < count; i++) if (!Number.isSafeInteger(v[i])) return false;
+  return true;
+}
+
+/** Whether `g` is an AgingGroupPivot with `codeCount` amounts, every number a safe integer. */
+function isPivot(g: unknown, codeCount: number): g is AgingGroupPivot {
+  return (
+    Array.isArray(g) &&
+    g.length === 9 &&
+    isText(g[0]) &&
+    isText(g[1]) &&
+    isText(g[2]) &&
+    typeof g[3] === 'string' &&
+    areMinor(g[4], codeCount) &&
+    (g[5] === null ? g[8] === null : areMinor(g[5], codeCount) && isMinor(g[8])) &&
+    isMinor(g[6]) &&
+    isMinor(g[7])
+  );
+}
+
+/**
+ * The cached batches' groups, in order, each parsed when its batch is reached and checked to be a
+ * pivot of safe integers (JSON numbers beyond 2^53 would have lost digits silently; they fail
+ * here). `counted.groups` is how many were given, once the sequence is read to its end.
+ */
+export function* cachedPivots(
+  batches: readonly CachedBatch[],
+  codeCount: number,
+  counted: { groups: number },
+): Generator<AgingGroupPivot> {
+  for (const batch of batches) {
+    const groups: unknown = JSON.parse(batch.groups);
+    invariant(Array.isArray(groups), 'internal', 'a cached aging batch is not a list');
+    for (const g of groups) {
+      invariant(isPivot(g, codeCount), 'internal', 'a cached aging group is not a pivot of safe integers');
+      counted.groups++;
+      yield g;
+    }
+  }
 }
 
 /** A built cache: its day and how many groups and batches it holds. */
@@ -116,7 +165,7 @@ export interface AgingCacheBuilt {
 
 /**
  * Rebuilds the cache for `spec` in the caller's REPEATABLE READ transaction: clears the marks and
- * the old batches, lets `insertBatches` write the new ones (batch_no, heads, nums), and records
+ * the old batches, lets `insertBatches` write the new ones (batch_no, groups), and records
  * the head with the customers disputed on the day. `insertBatches` null: the day cannot be cached
  * (postings dated after it), and the cache is dropped.
  */
@@ -148,7 +197,7 @@ export async function writeAgingCache(
      SELECT $1, $2::date, $3::int4[], $4, $5,
             ARRAY(SELECT DISTINCT d.customer_id FROM disputed_doc dd
                     JOIN document d ON d.company_id = $1 AND d.document_id = dd.document_id),
-            (SELECT coalesce(sum(json_array_length(heads)), 0) FROM collections_aging_today_batch WHERE company_id = $1)
+            (SELECT coalesce(sum(json_array_length(groups::json)), 0) FROM collections_aging_today_batch WHERE company_id = $1)
      ON CONFLICT (company_id) DO UPDATE
        SET as_of = EXCLUDED.as_of, thresholds = EXCLUDED.thresholds, basis = EXCLUDED.basis,
            aged_credits = EXCLUDED.aged_credits, disputed_customers = EXCLUDED.disputed_customers,

@@ -5,6 +5,7 @@ import {
   type AgingCacheBuilt,
   type AgingCacheSpec,
   agingCachePatch,
+  cachedPivots,
   readAgingCache,
   writeAgingCache,
 } from './aging-cache.js';
@@ -28,7 +29,7 @@ import {
 } from './core/buckets.js';
 import { assertIsoDate } from './core/dates.js';
 import { invariant } from './core/errors.js';
-import { mergeAgingParts } from './core/merge.js';
+import { mergeAgingParts, mergeSorted } from './core/merge.js';
 import { groupSql } from './groups.js';
 import {
   openItemCtes,
@@ -517,14 +518,23 @@ interface AgingPart {
 }
 
 /**
+ * How a summary's groups cross to Node. `packed`: per batch, the heads as JSON and the numbers as
+ * packed int8s (see readGroups), the cheapest for the server to build. `pivots`: per batch, a JSON
+ * array of the groups exactly as AgingGroupPivot holds them, three times as costly to build but
+ * half the bytes and nothing to unpack: the form the cache keeps (built nightly, read all day).
+ */
+type BatchForm = 'packed' | 'pivots';
+
+/**
  * The summary of `r` over the customers `range` passes, as SQL: `withCtes` (WITH and the CTEs),
- * then `batches`, a query over them of one row per batch in report order (batch_no, heads, nums;
- * see jsonBatchesSql and readGroups), both taking `params`.
+ * then `batches`, a query over them of one row per batch in report order (batch_no, then heads and
+ * nums, or groups; see BatchForm), both taking `params`.
  */
 function summaryBatchesSql(
   ctx: CompanyContext,
   r: Resolved,
   range: CustomerFilter | null,
+  form: BatchForm = 'packed',
 ): { withCtes: string; batches: string; params: unknown[] } {
   const g = groupSql(r.by);
   const buckets = bucketsOf(r.spec);
@@ -535,6 +545,13 @@ function summaryBatchesSql(
   const numbers = (sum: boolean) => {
     const v = (p: string) => (sum ? `sum(x.${p})` : `x.${p}`);
     const list = (p: string) => codes.map((_, i) => v(`${p}${i}`));
+    if (form === 'pivots') {
+      // The pivot's tail as JSON text (array_to_json writes no spaces; the heads join it below).
+      const foreign = (e: string) => `CASE WHEN x.currency = $5::bpchar THEN 'null' ELSE ${e} END`;
+      return `concat_ws(',', array_to_json(ARRAY[${list('m').join(', ')}])::text,
+                        ${foreign(`array_to_json(ARRAY[${list('b').join(', ')}])::text`)},
+                        (${v('items')})::text, (${v('dm')})::text, ${foreign(`coalesce(${v('db')}, 0)::text`)})`;
+    }
     return `${packedInt8Sql([...list('m'), v('items'), v('dm')])}
             || CASE WHEN x.currency = $5::bpchar THEN ''::bytea
                     ELSE ${packedInt8Sql([...list('b'), `coalesce(${v('db')}, 0)`])} END`;
@@ -560,6 +577,12 @@ function summaryBatchesSql(
           )
         : `SELECT ${g.key} AS k, ${g.number} AS n, ${g.name} AS nm, x.currency AS ccy, ${numbers(true)} AS nums
            FROM pivd x ${g.joins} GROUP BY 1, 2, 3, 4`;
+  const build =
+    form === 'pivots'
+      ? `json_agg(('[' || concat_ws(',', ${['r.k', 'r.n', 'r.nm', 'r.ccy'].map((c) => `coalesce(to_json(${c})::text, 'null')`).join(', ')}, r.nums) || ']')::json
+                  ORDER BY r.rn) AS groups`
+      : `json_agg(json_build_array(r.k, r.n, r.nm, r.ccy) ORDER BY r.rn) AS heads,
+         string_agg(r.nums, ''::bytea ORDER BY r.rn) AS nums`;
   // Report order: by customer number (or collector, currency), byte order so both engines agree
   // (and core/merge.ts can merge split parts); the key last, so no two groups tie.
   return {
@@ -567,9 +590,7 @@ function summaryBatchesSql(
     batches: jsonBatchesSql(
       select,
       'coalesce(q.n, q.k) COLLATE "C" NULLS LAST, q.nm COLLATE "C" NULLS LAST, q.ccy COLLATE "C", q.k COLLATE "C" NULLS LAST',
-      `(r.rn - 1) / ${JSON_BATCH_ROWS} AS batch_no,
-       json_agg(json_build_array(r.k, r.n, r.nm, r.ccy) ORDER BY r.rn) AS heads,
-       string_agg(r.nums, ''::bytea ORDER BY r.rn) AS nums`,
+      `(r.rn - 1) / ${JSON_BATCH_ROWS} AS batch_no, ${build}`,
     ),
     params: [...summaryParams(ctx, r), ...rangeParams(range)],
   };
@@ -706,18 +727,27 @@ async function cachedAging(
     clients.length > 1
       ? await Promise.all([readAgingCache(first, ctx), live(clients[1]!)])
       : [await readAgingCache(first, ctx), await live(first)];
-  const codeCount = pivotCodes(bucketsOf(r.spec).length).length;
-  const kept = readGroups(batches, codeCount, ctx.baseCurrency);
-  invariant(kept.length === patch.groups, 'internal', 'the cached aging lost groups');
+  const counted = { groups: 0 };
+  const kept = cachedPivots(batches, pivotCodes(bucketsOf(r.spec).length).length, counted);
   const replaced = new Set(patch.customerIds);
   const groups =
     moved === null
       ? kept
-      : mergeAgingParts([
-          kept.filter((g) => (g[0] === null ? !patch.noCustomer : !replaced.has(g[0]))),
+      : mergeSorted(
+          filtered(kept, (g) => (g[0] === null ? !patch.noCustomer : !replaced.has(g[0]))),
           moved.groups,
-        ]);
-  return assembleAging(groups, { ...reportHead(ctx, r), strategy: 'cached', hasDisputes: patch.hasDisputes });
+        );
+  const report = assembleAging(groups, {
+    ...reportHead(ctx, r),
+    strategy: 'cached',
+    hasDisputes: patch.hasDisputes,
+  });
+  invariant(counted.groups === patch.groups, 'internal', 'the cached aging lost groups');
+  return report;
+}
+
+function* filtered<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T> {
+  for (const item of items) if (keep(item)) yield item;
 }
 
 /**
@@ -732,13 +762,13 @@ export async function refreshAgingToday(
 ): Promise<AgingCacheBuilt | null> {
   const r = await resolve(client, ctx, { asOf, by: 'customer' });
   if (r.strategy !== 'current') return writeAgingCache(client, ctx, cacheSpec(r), null);
-  const { withCtes, batches, params } = summaryBatchesSql(ctx, r, null);
+  const { withCtes, batches, params } = summaryBatchesSql(ctx, r, null, 'pivots');
   return writeAgingCache(client, ctx, cacheSpec(r), async () => {
     await withReportPlan(client, r.rebuild, () =>
       client.query(
         `${withCtes}
-         INSERT INTO collections_aging_today_batch (company_id, batch_no, heads, nums)
-         SELECT $1, b.batch_no, b.heads, b.nums FROM (${batches}) b`,
+         INSERT INTO collections_aging_today_batch (company_id, batch_no, groups)
+         SELECT $1, b.batch_no, b.groups::text FROM (${batches}) b`,
         params,
       ),
     );

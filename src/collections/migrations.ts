@@ -367,10 +367,11 @@ END $$;
 /**
  * Today's aging by customer, kept (see aging-cache.ts): the summary's batches as of a day, built by
  * the nightly refresh, and the customers whose figures may have moved since (written by the
- * statements that move them, in their own transaction), whose groups a reader recomputes.
+ * statements that move them, in their own transaction), whose groups a reader recomputes. Each
+ * batch holds its groups as JSON text in AgingGroupPivot's shape: text, because the reader parses
+ * one batch at a time itself (a json column read as text is cast, which doubled the read).
  * `collections_aging_dirty` is an append-only list (no key, so concurrent postings never wait on
- * each other); a build clears what its snapshot saw. The batches are read whole, so they are
- * stored uncompressed.
+ * each other); a build clears what its snapshot saw.
  */
 const AGING_CACHE = sql`
 CREATE TABLE collections_aging_today (
@@ -387,12 +388,9 @@ CREATE TABLE collections_aging_today (
 CREATE TABLE collections_aging_today_batch (
   company_id uuid NOT NULL,
   batch_no int4 NOT NULL CHECK (batch_no >= 0),
-  heads json NOT NULL,
-  nums bytea NOT NULL,
+  groups text NOT NULL,
   PRIMARY KEY (company_id, batch_no)
 );
-ALTER TABLE collections_aging_today_batch ALTER COLUMN heads SET STORAGE EXTERNAL,
-                                          ALTER COLUMN nums SET STORAGE EXTERNAL;
 
 CREATE TABLE collections_aging_dirty (
   company_id uuid NOT NULL,

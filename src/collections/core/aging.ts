@@ -151,20 +151,20 @@ export function sumAmounts(into: AgingAmounts, add: AgingAmounts): void {
 
 /** AgingAmounts from a pivot's dense array (buckets, then credits, on account, unapplied cash). */
 export function amountsOf(values: readonly number[], bucketCount: number): AgingAmounts {
-  for (const v of values) assertSafeMinor(v);
-  const buckets = values.slice(0, bucketCount);
-  const credits = values[bucketCount]!;
-  const onAccount = values[bucketCount + 1]!;
-  const unappliedCash = values[bucketCount + 2]!;
-  const ar = buckets.reduce((sum, v) => sum + v, 0) + credits + onAccount;
-  return {
-    buckets,
-    credits,
-    onAccount,
-    ar: assertSafeMinor(ar),
-    unappliedCash,
-    net: assertSafeMinor(ar + unappliedCash),
-  };
+  // One array and one object, no slice or reduce: it runs once or twice per group, a hundred
+  // thousand times for today's aging, where the garbage collector's share was the largest.
+  const buckets: number[] = [];
+  let bucketsMinor = 0;
+  for (let i = 0; i < bucketCount; i++) {
+    const v = assertSafeMinor(values[i]!);
+    buckets.push(v);
+    bucketsMinor += v;
+  }
+  const credits = assertSafeMinor(values[bucketCount]!);
+  const onAccount = assertSafeMinor(values[bucketCount + 1]!);
+  const unappliedCash = assertSafeMinor(values[bucketCount + 2]!);
+  const ar = assertSafeMinor(bucketsMinor + credits + onAccount);
+  return { buckets, credits, onAccount, ar, unappliedCash, net: assertSafeMinor(ar + unappliedCash) };
 }
 
 /**
@@ -172,7 +172,7 @@ export function amountsOf(values: readonly number[], bucketCount: number): Aging
  * base currency shares one object for its amounts and its base amounts.
  */
 export function assembleAging(
-  groups: readonly AgingGroupPivot[],
+  groups: Iterable<AgingGroupPivot>,
   head: Omit<
     AgingReport,
     'rows' | 'totalsByCurrency' | 'totalBase' | 'totalItems' | 'totalDisputedBase' | 'hasDisputes'

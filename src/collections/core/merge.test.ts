@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgingGroupPivot } from './aging.js';
 import { CollectionsError } from './errors.js';
-import { compareC, compareGroups, mergeAgingParts } from './merge.js';
+import { compareC, compareGroups, mergeAgingParts, mergeSorted } from './merge.js';
 
 const group = (
   key: string | null,
@@ -51,5 +51,40 @@ describe('mergeAgingParts', () => {
     );
     const big = Number.MAX_SAFE_INTEGER;
     expect(() => mergeAgingParts([[group('k', 'A', 'USD', [big])], [group('k', 'A', 'USD', [1])]])).toThrow();
+  });
+});
+
+describe('mergeSorted', () => {
+  it('gives what mergeAgingParts gives, reading its first part as it goes', () => {
+    const a = [
+      group('k1', 'A', 'EUR', [1, 2], [3, 4]),
+      group('k2', 'B', 'USD', [5, 6]),
+      group(null, null, 'USD', [0, -9]),
+    ];
+    const b = [
+      group('k0', '0', 'USD', [7, 8]),
+      group('k2', 'B', 'USD', [10, 20], null, 2),
+      group('k3', 'C', 'USD', [1, 1]),
+    ];
+    let read = 0;
+    function* lazily() {
+      for (const g of a) {
+        read++;
+        yield g;
+      }
+    }
+    const merged = mergeSorted(lazily(), b);
+    expect(merged.next().value).toEqual(b[0]);
+    expect(read).toBe(1);
+    expect([b[0], ...merged]).toEqual(mergeAgingParts([a, b]));
+    expect(read).toBe(3);
+    expect([...mergeSorted([], b)]).toEqual(b);
+    expect([...mergeSorted(a, [])]).toEqual(a);
+  });
+
+  it('refuses either part out of report order', () => {
+    const outOfOrder = [group('k2', 'B', 'USD', [1]), group('k1', 'A', 'USD', [1])];
+    expect(() => [...mergeSorted(outOfOrder, [])]).toThrow(CollectionsError);
+    expect(() => [...mergeSorted([], outOfOrder)]).toThrow(CollectionsError);
   });
 });

@@ -101,3 +101,29 @@ export function mergeAgingParts(parts: readonly (readonly AgingGroupPivot[])[]):
   for (const part of parts) assertSorted(part);
   return parts.reduce<AgingGroupPivot[]>((merged, part) => mergeTwo(merged, part), []);
 }
+
+/**
+ * `a` and `b`, each sorted by compareGroups, as one sequence in that order, a group found in both
+ * combined; `a` is consumed as it is read (a generator over a cache's batches keeps only the
+ * groups not yet merged alive), and checked to be in order as it goes.
+ */
+export function* mergeSorted(
+  a: Iterable<AgingGroupPivot>,
+  b: readonly AgingGroupPivot[],
+): Generator<AgingGroupPivot> {
+  assertSorted(b);
+  let j = 0;
+  let previous: AgingGroupPivot | null = null;
+  for (const group of a) {
+    invariant(
+      previous === null || compareGroups(previous, group) < 0,
+      'internal',
+      'an aging part out of report order',
+    );
+    previous = group;
+    while (j < b.length && compareGroups(b[j]!, group) < 0) yield b[j++]!;
+    if (j < b.length && compareGroups(b[j]!, group) === 0) yield combineGroups(group, b[j++]!);
+    else yield group;
+  }
+  while (j < b.length) yield b[j++]!;
+}
