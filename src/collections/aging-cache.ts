@@ -42,6 +42,8 @@ export interface AgingCachePatch {
   hasDisputes: boolean;
   /** Groups in the cache. */
   groups: number;
+  /** When the cache was built: its batches are read only if they are still that build's. */
+  builtAt: string;
 }
 
 /** A batch of the cache: its groups as aging.ts built them (BatchForm `pivots`), as JSON text. */
@@ -72,9 +74,10 @@ export async function agingCachePatch(
     ids: string[];
     no_customer: boolean;
     has_disputes: boolean;
+    built_at: string;
   }>(
     `WITH ${disputedDocumentCte('$1', '$2')}
-     SELECT h.groups,
+     SELECT h.groups, h.built_at::text AS built_at,
             ARRAY(SELECT customer_id::text FROM collections_aging_dirty
                    WHERE company_id = $1 AND customer_id IS NOT NULL
                   UNION SELECT unnest(h.disputed_customers)::text
@@ -95,6 +98,7 @@ export async function agingCachePatch(
     noCustomer: row.no_customer,
     hasDisputes: row.has_disputes,
     groups: row.groups,
+    builtAt: row.built_at,
   };
 }
 
@@ -103,12 +107,20 @@ export async function agingCachePatch(
  * batch's parsed groups die young, before the garbage collector copies them (parsing all fifty
  * first kept a hundred thousand groups alive across several collections).
  */
-export async function readAgingCache(client: SqlClient, ctx: CompanyContext): Promise<CachedBatch[]> {
-  const { rows } = await client.query<CachedBatch>(
-    'SELECT groups FROM collections_aging_today_batch WHERE company_id = $1 ORDER BY batch_no',
-    [ctx.companyId],
+export async function readAgingCache(
+  client: SqlClient,
+  ctx: CompanyContext,
+  patch: AgingCachePatch,
+): Promise<CachedBatch[] | null> {
+  // Outside one snapshot (READ COMMITTED) a build may have replaced the batches since the patch
+  // was read: then none is taken, and the report is computed afresh.
+  const { rows } = await client.query<CachedBatch & { built: boolean }>(
+    `SELECT b.groups, h.built_at = $2::timestamptz AS built
+       FROM collections_aging_today h JOIN collections_aging_today_batch b USING (company_id)
+      WHERE h.company_id = $1 ORDER BY b.batch_no`,
+    [ctx.companyId, patch.builtAt],
   );
-  return rows;
+  return rows.every((row) => row.built) ? rows : null;
 }
 
 const isMinor = (v: unknown): v is number => Number.isSafeInteger(v);

@@ -520,8 +520,8 @@ interface AgingPart {
 /**
  * How a summary's groups cross to Node. `packed`: per batch, the heads as JSON and the numbers as
  * packed int8s (see readGroups), the cheapest for the server to build. `pivots`: per batch, a JSON
- * array of the groups exactly as AgingGroupPivot holds them, three times as costly to build but
- * half the bytes and nothing to unpack: the form the cache keeps (built nightly, read all day).
+ * array of the groups exactly as AgingGroupPivot holds them, costlier to build but half the bytes
+ * and nothing to unpack: the form the cache keeps (built nightly, read all day).
  */
 type BatchForm = 'packed' | 'pivots';
 
@@ -725,8 +725,9 @@ async function cachedAging(
   // One connection runs one query at a time.
   const [batches, moved] =
     clients.length > 1
-      ? await Promise.all([readAgingCache(first, ctx), live(clients[1]!)])
-      : [await readAgingCache(first, ctx), await live(first)];
+      ? await Promise.all([readAgingCache(first, ctx, patch), live(clients[1]!)])
+      : [await readAgingCache(first, ctx, patch), await live(first)];
+  if (batches === null) return null;
   const counted = { groups: 0 };
   const kept = cachedPivots(batches, pivotCodes(bucketsOf(r.spec).length).length, counted);
   const replaced = new Set(patch.customerIds);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agingCachePatch, readAgingCache } from '../../src/collections/aging-cache.js';
 import {
   type AgingOptions,
   type AgingReport,
@@ -216,6 +217,16 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
     const split = await t.database.readTogether(2, (clients) => agingReportOn(clients, ctx, { asOf: TODAY }));
     expect(split.strategy).toBe('cached');
     expect(strip(split)).toEqual(strip((await both()).fresh));
+  });
+
+  it('takes no batches another build replaced after the patch was read', async () => {
+    await refresh();
+    const spec = { asOf: TODAY, thresholds: [30, 60, 90, 120], basis: 'due' as const, agedCredits: false };
+    const patch = await tx((client) => agingCachePatch(client, ctx, spec));
+    expect(patch).not.toBeNull();
+    expect(await tx((client) => readAgingCache(client, ctx, patch!))).toHaveLength(1);
+    await refresh();
+    expect(await tx((client) => readAgingCache(client, ctx, patch!))).toBeNull();
   });
 
   it('is not used once something is dated after its day, and a refresh on such a day drops it', async () => {
