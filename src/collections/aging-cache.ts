@@ -1,6 +1,7 @@
 import { disputedDocumentCte } from '../disputes/holds.js';
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
+import { assertRepeatableRead } from './changes.js';
 import type { AgingGroupPivot } from './core/aging.js';
 import type { AgingBasis } from './core/buckets.js';
 import { assertIsoDate } from './core/dates.js';
@@ -187,14 +188,7 @@ export async function writeAgingCache(
   spec: AgingCacheSpec,
   insertBatches: (() => Promise<void>) | null,
 ): Promise<AgingCacheBuilt | null> {
-  const { rows } = await client.query<{ isolation: string }>(
-    "SELECT current_setting('transaction_isolation') AS isolation",
-  );
-  invariant(
-    rows[0]?.isolation === 'repeatable read' || rows[0]?.isolation === 'serializable',
-    'internal',
-    "today's aging must be cached in a REPEATABLE READ transaction",
-  );
+  await assertRepeatableRead(client, "today's aging must be cached");
   const company = [ctx.companyId];
   await client.query('DELETE FROM collections_aging_dirty WHERE company_id = $1', company);
   await client.query('DELETE FROM collections_aging_today_batch WHERE company_id = $1', company);

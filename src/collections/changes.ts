@@ -85,6 +85,22 @@ async function insertChanges(client: SqlClient, params: readonly [string, string
   return inserted.rowCount ?? 0;
 }
 
+/**
+ * Asserts the caller's transaction reads one snapshot throughout (REPEATABLE READ or stricter): a
+ * refresh that reads the ledger and clears the marks of what it read needs it (`what` says which).
+ */
+export async function assertRepeatableRead(client: SqlClient, what: string): Promise<void> {
+  const { rows } = await client.query<{ isolation: string }>(
+    "SELECT current_setting('transaction_isolation') AS isolation",
+  );
+  const isolation = rows[0]?.isolation;
+  invariant(
+    isolation === 'repeatable read' || isolation === 'serializable',
+    'internal',
+    `${what} in a REPEATABLE READ transaction`,
+  );
+}
+
 /** The longest stretch after the latest snapshot the open log is kept for: two months not closed. */
 const MAX_OPEN_LOG_DAYS = 62;
 
@@ -112,17 +128,12 @@ export async function refreshOpenChanges(
   through: string,
 ): Promise<OpenChanges | null> {
   const to = assertIsoDate(through, 'the change log date');
-  const { rows } = await client.query<{ isolation: string; from: string | null }>(
-    `SELECT current_setting('transaction_isolation') AS isolation,
-            (SELECT max(as_of)::text FROM collections_ar_snapshot WHERE company_id = $1) AS from`,
+  await assertRepeatableRead(client, 'the open change log must be refreshed');
+  const { rows } = await client.query<{ from: string | null }>(
+    'SELECT max(as_of)::text AS from FROM collections_ar_snapshot WHERE company_id = $1',
     [ctx.companyId],
   );
-  invariant(
-    rows[0]?.isolation === 'repeatable read' || rows[0]?.isolation === 'serializable',
-    'internal',
-    'the open change log must be refreshed in a REPEATABLE READ transaction',
-  );
-  const from = rows[0].from;
+  const from = rows[0]?.from ?? null;
   const company = [ctx.companyId];
   await client.query('DELETE FROM collections_ar_history_mark WHERE company_id = $1', company);
   if (from === null || to <= from || daysBetween(from, to) > MAX_OPEN_LOG_DAYS) {
