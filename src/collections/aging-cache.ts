@@ -8,11 +8,14 @@ import { assertIsoDate } from './core/dates.js';
 import { invariant } from './core/errors.js';
 
 /**
- * Today's aging by customer, kept (migration 0025). The summary of a hundred thousand customers is
+ * Today's aging, kept (migrations 0025, 0026). The summary of a hundred thousand customers is
  * mostly the same from one report to the next; recomputing it reads every open item, sorts the
  * groups and packs their numbers (1.2–1.5 s at 10M invoices). The nightly refresh stores the
- * summary's batches as of the day (aging.ts, refreshAgingToday); a report of that day reads them and
- * recomputes only the customers whose figures may have moved since:
+ * summary by customer as of the day (aging.ts, refreshAgingToday) twice: in report order, as JSON
+ * batches a report by customer reads as they are; and per customer and currency, the pivot a report
+ * by parent, collector or currency sums in SQL (the hierarchy, collectors and names joined as they
+ * stand when read). A report of that day recomputes only the customers whose figures may have moved
+ * since:
  *
  * - those a statement marked in `collections_aging_dirty` (a document or receipt inserted or
  *   changed in what the aging reads, a customer renumbered or renamed; null: cash of no customer);
@@ -177,8 +180,8 @@ export interface AgingCacheBuilt {
 }
 
 /**
- * Rebuilds the cache for `spec` in the caller's REPEATABLE READ transaction: clears the marks and
- * the old batches, lets `insertBatches` write the new ones (batch_no, groups), and records
+ * Rebuilds the cache for `spec` in the caller's REPEATABLE READ transaction: clears the marks, the
+ * old pivot and batches, lets `insertBatches` write the new ones, and records
  * the head with the customers disputed on the day. `insertBatches` null: the day cannot be cached
  * (postings dated after it), and the cache is dropped.
  */
@@ -192,6 +195,7 @@ export async function writeAgingCache(
   const company = [ctx.companyId];
   await client.query('DELETE FROM collections_aging_dirty WHERE company_id = $1', company);
   await client.query('DELETE FROM collections_aging_today_batch WHERE company_id = $1', company);
+  await client.query('DELETE FROM collections_aging_today_pivot WHERE company_id = $1', company);
   if (insertBatches === null) {
     await client.query('DELETE FROM collections_aging_today WHERE company_id = $1', company);
     return null;

@@ -3,6 +3,7 @@ import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
 import {
   type AgingCacheBuilt,
+  type AgingCachePatch,
   type AgingCacheSpec,
   agingCachePatch,
   cachedPivots,
@@ -112,7 +113,18 @@ interface CustomerList {
   noCustomer: boolean;
 }
 
+/**
+ * Today's pivot as the nightly refresh kept it (aging-cache.ts), but for the customers `kept`
+ * names, whose rows are computed from the open items ($6). A report reads it only while it is the
+ * build made at `builtAt` (see AgingPart.keptStale); the build itself, null.
+ */
+interface KeptPivot {
+  kept: CustomerList;
+  builtAt: string | null;
+}
+
 type CustomerFilter = CustomerRange | CustomerList;
+type PivotFilter = CustomerFilter | KeptPivot;
 
 /** The SQL condition that `column` (a customer id) passes `filter` (true for none). */
 function inRange(column: string, filter: CustomerFilter | null, nullable: boolean): string {
@@ -129,9 +141,15 @@ function inRange(column: string, filter: CustomerFilter | null, nullable: boolea
   return filter.from === null && nullable ? `(${within} OR ${column} IS NULL)` : within;
 }
 
-/** The filter's parameters, $6 on, in inRange's order. */
-const rangeParams = (filter: CustomerFilter | null): unknown[] =>
-  filter === null ? [] : 'ids' in filter ? [filter.ids] : [filter.from, filter.to].filter((b) => b !== null);
+/** The filter's parameters, $6 on, in inRange's order (a kept pivot's: its list's). */
+const rangeParams = (filter: PivotFilter | null): unknown[] =>
+  filter === null
+    ? []
+    : 'kept' in filter
+      ? [filter.kept.ids]
+      : 'ids' in filter
+        ? [filter.ids]
+        : [filter.from, filter.to].filter((b) => b !== null);
 
 /**
  * The summary's rebuild: as resolved, or from a change log (see changes.ts) when the strategy is
@@ -175,7 +193,7 @@ function baseShareSql(part: string, open: string, base: string): string {
  * value, null in the base currency) from the disputes module's CTE. Each disputed invoice or debit
  * memo counts at most its open amount. Disputed documents are few: fetched by key.
  */
-function disputedPivCtes(range: CustomerFilter | null): string[] {
+function disputedPivCtes(range: CustomerFilter | null, name: string): string[] {
   const dm = 'least(d.open_minor, dd.disputed_minor)';
   return [
     disputedDocumentCte('$1', '$2'),
@@ -186,7 +204,7 @@ function disputedPivCtes(range: CustomerFilter | null): string[] {
          JOIN document d ON d.company_id = $1 AND d.document_id = dd.document_id
         WHERE d.open_minor > 0 AND d.doc_type <> 'credit_memo' AND ${inRange('d.customer_id', range, false)}
         GROUP BY d.customer_id, d.currency)`,
-    `pivd AS (
+    `${name} AS (
        SELECT p.*, coalesce(dp.dm, 0)::int8 AS dm, dp.db
          FROM piv p LEFT JOIN dis_piv dp ON dp.customer_id = p.customer_id AND dp.currency = p.currency)`,
   ];
@@ -412,16 +430,17 @@ function changesPivotCtes(
  * The bucket is computed once per row (the OFFSET 0 keeps the planner from copying its CASE into
  * every sum).
  */
-function pivotCtes(r: Resolved, bucketCount: number, range: CustomerFilter | null): string[] {
+function pivotCtes(r: Resolved, bucketCount: number, range: PivotFilter | null): string[] {
   const { rebuild, spec } = r;
   const basis = spec.basis;
   const codes = pivotCodes(bucketCount);
   invariant(range === null || canSplit(r), 'internal', 'a split of an aging that cannot split');
   invariant(
-    range === null || !('ids' in range) || rebuild.strategy === 'current',
+    range === null || !('ids' in range || 'kept' in range) || rebuild.strategy === 'current',
     'internal',
     'a list of customers outside today',
   );
+  if (range !== null && 'kept' in range) return keptPivotCtes(basis, codes, range);
   // On a snapshot's own date nothing moved since: the snapshot alone, read as the change log's
   // start (an empty log), which splits by customer.
   if (rebuild.strategy === 'changes' || onSnapshot(r)) return changesPivotCtes(rebuild, basis, codes, range);
@@ -433,6 +452,41 @@ function pivotCtes(r: Resolved, bucketCount: number, range: CustomerFilter | nul
       ...itemPivotCtes('open_item', 'pivd', basis, codes),
     ];
   }
+  return todayPivotCtes(basis, codes, range, 'pivd');
+}
+
+/**
+ * `pivd` from the kept pivot (migration 0026) with the listed customers' rows taken out and
+ * computed from the open items instead (`live_pivd`). The list is short (see aging-cache.ts):
+ * taken out by a hash anti-join, not a comparison with every element per row.
+ */
+function keptPivotCtes(basis: AgingBasis, codes: readonly number[], source: KeptPivot): string[] {
+  const element = (array: string, i: number) => `${array}[${i + 1}]`;
+  const m = codes.map((_, i) => `${element('k.m', i)} AS m${i}`).join(', ');
+  const b = codes.map((_, i) => `coalesce(${element('k.b', i)}, 0) AS b${i}`).join(', ');
+  const noCustomer = source.kept.noCustomer ? 'k.customer_id IS NOT NULL AND ' : '';
+  return [
+    ...todayPivotCtes(basis, codes, source.kept, 'live_pivd'),
+    `pivd AS (
+       SELECT k.customer_id, k.currency, ${m}, ${b}, k.items, k.dm, k.db
+         FROM collections_aging_today_pivot k
+        WHERE k.company_id = $1
+          AND ${noCustomer}NOT EXISTS (SELECT 1 FROM unnest($6::uuid[]) u (id) WHERE u.id = k.customer_id)
+       UNION ALL
+       SELECT * FROM live_pivd)`,
+  ];
+}
+
+/**
+ * `<name>` as of today (see pivotCtes) over the customers `range` passes: the open documents' and
+ * receipts' pivots joined on customer and currency, and the disputed part beside.
+ */
+function todayPivotCtes(
+  basis: AgingBasis,
+  codes: readonly number[],
+  range: CustomerFilter | null,
+  name: string,
+): string[] {
   const signed = (col: string) => `CASE WHEN doc_type = 'credit_memo' THEN -${col} ELSE ${col} END`;
   const docCodes = codes.map((c) => (c >= 0 || c === LINE_CODE.credits ? c : null));
   return [
@@ -462,7 +516,7 @@ function pivotCtes(r: Resolved, bucketCount: number, range: CustomerFilter | nul
               ${codes.map((_, i) => `coalesce(d.b${i}, 0) + coalesce(r.b${i}, 0) AS b${i}`).join(', ')},
               coalesce(d.items, 0) + coalesce(r.items, 0) AS items
          FROM doc_piv d FULL JOIN rcp_piv r ON r.customer_id = d.customer_id AND r.currency = d.currency)`,
-    ...disputedPivCtes(range),
+    ...disputedPivCtes(range, name),
   ];
 }
 
@@ -515,6 +569,8 @@ const canSplit = (r: Resolved) =>
 interface AgingPart {
   groups: AgingGroupPivot[];
   hasDisputes: boolean;
+  /** From a kept pivot that another build has replaced since (see KeptPivot): not to be used. */
+  keptStale: boolean;
 }
 
 /**
@@ -533,7 +589,7 @@ type BatchForm = 'packed' | 'pivots';
 function summaryBatchesSql(
   ctx: CompanyContext,
   r: Resolved,
-  range: CustomerFilter | null,
+  range: PivotFilter | null,
   form: BatchForm = 'packed',
 ): { withCtes: string; batches: string; params: unknown[] } {
   const g = groupSql(r.by);
@@ -600,13 +656,21 @@ async function agingPart(
   client: SqlClient,
   ctx: CompanyContext,
   r: Resolved,
-  range: CustomerFilter | null,
+  range: PivotFilter | null,
 ): Promise<AgingPart> {
   const { withCtes, batches, params } = summaryBatchesSql(ctx, r, range);
+  // In the same statement as the kept pivot's rows, so in the same snapshot.
+  const builtAt = range !== null && 'kept' in range ? range.builtAt : null;
+  if (builtAt !== null) params.push(builtAt);
+  const keptStale =
+    builtAt === null
+      ? 'false'
+      : `NOT EXISTS (SELECT 1 FROM collections_aging_today WHERE company_id = $1 AND built_at = $${params.length}::timestamptz)`;
   const { rows } = await withReportPlan(client, r.rebuild, () =>
-    client.query<PackedBatch & { has_disputes: boolean }>(
+    client.query<PackedBatch & { has_disputes: boolean; kept_stale: boolean }>(
       `${withCtes}
-     SELECT b.heads, b.nums, EXISTS (SELECT 1 FROM dispute_case WHERE company_id = $1) AS has_disputes
+     SELECT b.heads, b.nums, EXISTS (SELECT 1 FROM dispute_case WHERE company_id = $1) AS has_disputes,
+            ${keptStale} AS kept_stale
        FROM (SELECT 1) one LEFT JOIN (${batches}) b ON true`,
       params,
     ),
@@ -614,7 +678,7 @@ async function agingPart(
   const codeCount = pivotCodes(bucketsOf(r.spec).length).length;
   const groups =
     rows.length === 1 && rows[0]!.heads === null ? [] : readGroups(rows, codeCount, ctx.baseCurrency);
-  return { groups, hasDisputes: rows[0]!.has_disputes };
+  return { groups, hasDisputes: rows[0]!.has_disputes, keptStale: rows[0]!.kept_stale };
 }
 
 /**
@@ -706,19 +770,20 @@ const cacheSpec = (r: Resolved): AgingCacheSpec => ({
 });
 
 /**
- * Today's aging by customer from the cache (aging-cache.ts), or null when it does not serve `r`:
+ * Today's aging from the cache (aging-cache.ts), or null when it does not serve `r`. By customer:
  * the cached groups, less those of the customers that moved since, which are recomputed (on a
- * second connection when there is one, beside the cache's read) and merged in report order.
+ * second connection when there is one, beside the cache's read) and merged in report order. By
+ * parent, collector or currency: the kept pivot, patched likewise, summed per group in SQL.
  */
 async function cachedAging(
   clients: readonly SqlClient[],
   ctx: CompanyContext,
   r: Resolved,
 ): Promise<AgingReport | null> {
-  if (r.by !== 'customer') return null;
   const first = clients[0]!;
   const patch = await agingCachePatch(first, ctx, cacheSpec(r));
   if (patch === null) return null;
+  if (r.by !== 'customer') return keptRollup(first, ctx, r, patch);
   const recompute = patch.customerIds.length > 0 || patch.noCustomer;
   const list = { ids: patch.customerIds, noCustomer: patch.noCustomer };
   const live = (client: SqlClient) => (recompute ? agingPart(client, ctx, r, list) : Promise.resolve(null));
@@ -747,6 +812,39 @@ async function cachedAging(
   return report;
 }
 
+/**
+ * Today's aging by parent, collector or currency from the kept pivot as `patch` says to patch it
+ * (agingCachePatch), or null once another build replaced the pivot: what agingReport does when the
+ * cache serves it, with the patch given (tests use it to read across a build).
+ */
+export async function agingFromKeptPivot(
+  client: SqlClient,
+  ctx: CompanyContext,
+  options: AgingOptions,
+  patch: AgingCachePatch,
+): Promise<AgingReport | null> {
+  const r = await summaryResolve(client, ctx, { ...options, strategy: 'cached' });
+  invariant(r.by !== 'customer', 'internal', 'the kept pivot is summed by parent, collector or currency');
+  return keptRollup(client, ctx, r, patch);
+}
+
+/** Today's aging by parent, collector or currency from the kept pivot, patched (see KeptPivot). */
+async function keptRollup(
+  client: SqlClient,
+  ctx: CompanyContext,
+  r: Resolved,
+  patch: AgingCachePatch,
+): Promise<AgingReport | null> {
+  const list = { ids: patch.customerIds, noCustomer: patch.noCustomer };
+  const part = await agingPart(client, ctx, r, { kept: list, builtAt: patch.builtAt });
+  if (part.keptStale) return null;
+  return assembleAging(part.groups, {
+    ...reportHead(ctx, r),
+    strategy: 'cached',
+    hasDisputes: part.hasDisputes,
+  });
+}
+
 function* filtered<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T> {
   for (const item of items) if (keep(item)) yield item;
 }
@@ -763,16 +861,35 @@ export async function refreshAgingToday(
 ): Promise<AgingCacheBuilt | null> {
   const r = await resolve(client, ctx, { asOf, by: 'customer' });
   if (r.strategy !== 'current') return writeAgingCache(client, ctx, cacheSpec(r), null);
-  const { withCtes, batches, params } = summaryBatchesSql(ctx, r, null, 'pivots');
+  const codes = pivotCodes(bucketsOf(r.spec).length);
+  const array = (p: string) => `ARRAY[${codes.map((_, i) => `${p}${i}`).join(', ')}]`;
+  // The pivot first, from the open items; the batches then from the kept pivot (an empty list),
+  // so both hold the same figures and the open items are read once.
+  const pivot = summaryBatchesSql(ctx, r, null, 'pivots');
+  const batched = summaryBatchesSql(
+    ctx,
+    r,
+    { kept: { ids: [], noCustomer: false }, builtAt: null },
+    'pivots',
+  );
   return writeAgingCache(client, ctx, cacheSpec(r), async () => {
-    await withReportPlan(client, r.rebuild, () =>
-      client.query(
-        `${withCtes}
+    await withReportPlan(client, r.rebuild, async () => {
+      await client.query(
+        `${pivot.withCtes}
+         INSERT INTO collections_aging_today_pivot (company_id, customer_id, currency, m, b, items, dm, db)
+         SELECT $1, customer_id, currency, ${array('m')},
+                CASE WHEN currency = $5::bpchar THEN NULL ELSE ${array('b')} END, items, dm,
+                CASE WHEN currency = $5::bpchar THEN NULL ELSE coalesce(db, 0) END
+           FROM pivd`,
+        pivot.params,
+      );
+      await client.query(
+        `${batched.withCtes}
          INSERT INTO collections_aging_today_batch (company_id, batch_no, groups)
-         SELECT $1, b.batch_no, b.groups::text FROM (${batches}) b`,
-        params,
-      ),
-    );
+         SELECT $1, b.batch_no, b.groups::text FROM (${batched.batches}) b`,
+        batched.params,
+      );
+    });
   });
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agingCachePatch, readAgingCache } from '../../src/collections/aging-cache.js';
+import { agingFromKeptPivot } from '../../src/collections/aging.js';
+import { type AgingCachePatch, agingCachePatch, readAgingCache } from '../../src/collections/aging-cache.js';
 import {
   type AgingOptions,
   type AgingReport,
@@ -39,8 +40,16 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
       auto: await agingReport(client, ctx, { asOf: TODAY, ...o }),
       fresh: await agingReport(client, ctx, { asOf: TODAY, ...o, strategy: 'forward' }),
     }));
-  /** Asserts the auto report came from the cache and equals the fresh one. */
+  /**
+   * Asserts the auto report came from the cache and equals the fresh one, by customer (the kept
+   * batches) and by parent, collector and currency (the kept pivot summed).
+   */
   async function cachedAndRight(): Promise<AgingReport> {
+    for (const by of ['parent', 'collector', 'currency'] as const) {
+      const { auto, fresh } = await both({ by });
+      expect(auto.strategy, by).toBe('cached');
+      expect(strip(auto), by).toEqual(strip(fresh));
+    }
     const { auto, fresh } = await both();
     expect(auto.strategy).toBe('cached');
     expect(strip(auto)).toEqual(strip(fresh));
@@ -169,6 +178,24 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
       ]),
     );
     expect(renumbered.rows.map((row) => row.number)).toEqual(['A', 'C', 'D', 'E', 'ZZ']);
+    // The hierarchy and the collectors are read as they stand: a customer moved under another
+    // parent, or to another collector, needs no mark.
+    await refresh();
+    await tx((client) =>
+      client.query(
+        `UPDATE customer SET parent_customer_id = CASE customer_id WHEN $2 THEN $3 ELSE parent_customer_id END,
+                collector = CASE customer_id WHEN $4 THEN 'carol' ELSE collector END
+          WHERE company_id = $1 AND customer_id IN ($2, $4)`,
+        [ctx.companyId, ids.D, ids.P, ids.C],
+      ),
+    );
+    expect(await dirty()).toBe(0);
+    const regrouped = await tx((client) => agingReport(client, ctx, { asOf: TODAY, by: 'parent' }));
+    expect(regrouped.rows.find((row) => row.number === 'P')?.amounts.ar).toBe(
+      renumbered.rows.find((row) => row.number === 'A')!.amounts.ar +
+        renumbered.rows.find((row) => row.number === 'D')!.amounts.ar,
+    );
+    await cachedAndRight();
     // A dispute opened on D1, and A's resolved: no document changes, no mark.
     await refresh();
     await tx((client) =>
@@ -198,11 +225,10 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
     const disputed = await cachedAndRight();
     expect(disputed.rows.find((row) => row.number === 'A')?.disputedMinor).toBe(0);
     expect(disputed.rows.find((row) => row.number === 'D')?.disputedMinor).toBe(5_00);
-    // Other buckets, basis or grouping, another day: computed afresh, and refused when forced.
+    // Other buckets or basis, another day: computed afresh, and refused when forced.
     for (const o of [
       { thresholds: [15, 45] },
-      { basis: 'invoice' as const },
-      { by: 'parent' as const },
+      { basis: 'invoice' as const, by: 'parent' as const },
       { agedCredits: true },
       { asOf: '2026-03-30' },
     ]) {
@@ -219,14 +245,18 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
     expect(strip(split)).toEqual(strip((await both()).fresh));
   });
 
-  it('takes no batches another build replaced after the patch was read', async () => {
+  it('takes no batches, and no kept pivot, that another build replaced after the patch was read', async () => {
     await refresh();
     const spec = { asOf: TODAY, thresholds: [30, 60, 90, 120], basis: 'due' as const, agedCredits: false };
     const patch = await tx((client) => agingCachePatch(client, ctx, spec));
     expect(patch).not.toBeNull();
     expect(await tx((client) => readAgingCache(client, ctx, patch!))).toHaveLength(1);
+    const rollup = (p: AgingCachePatch) =>
+      tx((client) => agingFromKeptPivot(client, ctx, { asOf: TODAY, by: 'collector' }, p));
+    expect((await rollup(patch!))?.strategy).toBe('cached');
     await refresh();
     expect(await tx((client) => readAgingCache(client, ctx, patch!))).toBeNull();
+    expect(await rollup(patch!)).toBeNull();
   });
 
   it('is not used once something is dated after its day, and a refresh on such a day drops it', async () => {
