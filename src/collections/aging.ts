@@ -30,8 +30,8 @@ import {
 } from './core/buckets.js';
 import { assertIsoDate } from './core/dates.js';
 import { invariant } from './core/errors.js';
-import { mergeAgingParts, mergeSorted } from './core/merge.js';
-import { groupSql } from './groups.js';
+import { type FamilyRoot, mergeAgingParts, mergeRowRuns, mergeSorted, splitFamilies } from './core/merge.js';
+import { groupSql, ROOT_OF_ROW } from './groups.js';
 import {
   openItemCtes,
   type Rebuild,
@@ -463,7 +463,9 @@ function pivotCtes(r: Resolved, bucketCount: number, range: PivotFilter | null):
 function keptPivotCtes(basis: AgingBasis, codes: readonly number[], source: KeptPivot): string[] {
   const element = (array: string, i: number) => `${array}[${i + 1}]`;
   const m = codes.map((_, i) => `${element('k.m', i)} AS m${i}`).join(', ');
-  const b = codes.map((_, i) => `coalesce(${element('k.b', i)}, 0) AS b${i}`).join(', ');
+  // Null in the base currency, where no one reads them (see summaryBatchesSql's numbers): summing
+  // nulls costs nothing, summing zeros a numeric addition each.
+  const b = codes.map((_, i) => `${element('k.b', i)} AS b${i}`).join(', ');
   const noCustomer = source.kept.noCustomer ? 'k.customer_id IS NOT NULL AND ' : '';
   return [
     ...todayPivotCtes(basis, codes, source.kept, 'live_pivd'),
@@ -618,10 +620,10 @@ function summaryBatchesSql(
        FROM ${from} x ${joins}`;
   // By parent, the pivot is summed per top parent's id first and the parent described after: a
   // grouping on an id and a currency, not on the described text columns.
-  const byRoot = `(SELECT t.root_id, x.currency, ${codes.map((_, i) => `sum(x.m${i})::int8 AS m${i}, sum(x.b${i})::int8 AS b${i}`).join(', ')},
+  const byRoot = `(SELECT ${ROOT_OF_ROW} AS root_id, x.currency, ${codes.map((_, i) => `sum(x.m${i})::int8 AS m${i}, sum(x.b${i})::int8 AS b${i}`).join(', ')},
                           sum(x.items)::int8 AS items, sum(x.dm)::int8 AS dm, sum(x.db)::int8 AS db
                      FROM pivd x LEFT JOIN customer_root t ON t.customer_id = x.customer_id
-                    GROUP BY t.root_id, x.currency)`;
+                    GROUP BY 1, x.currency)`;
   const select =
     r.by === 'customer'
       ? described('pivd', g.joins, g.key)
@@ -678,7 +680,8 @@ async function agingPart(
   const codeCount = pivotCodes(bucketsOf(r.spec).length).length;
   const groups =
     rows.length === 1 && rows[0]!.heads === null ? [] : readGroups(rows, codeCount, ctx.baseCurrency);
-  return { groups, hasDisputes: rows[0]!.has_disputes, keptStale: rows[0]!.kept_stale };
+  const row = rows[0]!;
+  return { groups, hasDisputes: row.has_disputes, keptStale: row.kept_stale };
 }
 
 /**
@@ -773,7 +776,10 @@ const cacheSpec = (r: Resolved): AgingCacheSpec => ({
  * Today's aging from the cache (aging-cache.ts), or null when it does not serve `r`. By customer:
  * the cached groups, less those of the customers that moved since, which are recomputed (on a
  * second connection when there is one, beside the cache's read) and merged in report order. By
- * parent, collector or currency: the kept pivot, patched likewise, summed per group in SQL.
+ * parent the same, then rolled up in Node (core/merge.ts, splitFamilies): a customer with neither
+ * parent nor children is its own parent group, with the same head; the others are summed per top
+ * parent, from the hierarchy as it stands (read beside the cache). By collector or currency: the
+ * kept pivot, patched likewise, summed per group in SQL.
  */
 async function cachedAging(
   clients: readonly SqlClient[],
@@ -783,33 +789,82 @@ async function cachedAging(
   const first = clients[0]!;
   const patch = await agingCachePatch(first, ctx, cacheSpec(r));
   if (patch === null) return null;
-  if (r.by !== 'customer') return keptRollup(first, ctx, r, patch);
-  const recompute = patch.customerIds.length > 0 || patch.noCustomer;
+  if (r.by === 'collector' || r.by === 'currency') return keptRollup(first, ctx, r, patch);
   const list = { ids: patch.customerIds, noCustomer: patch.noCustomer };
-  const live = (client: SqlClient) => (recompute ? agingPart(client, ctx, r, list) : Promise.resolve(null));
+  const recompute = list.ids.length > 0 || list.noCustomer;
+  const beside = async (client: SqlClient) => ({
+    moved: recompute ? await agingPart(client, ctx, { ...r, by: 'customer' }, list) : null,
+    rootOf: r.by === 'parent' ? await familyRoots(client, ctx) : null,
+  });
   // One connection runs one query at a time.
-  const [batches, moved] =
+  const [batches, { moved, rootOf }] =
     clients.length > 1
-      ? await Promise.all([readAgingCache(first, ctx, patch), live(clients[1]!)])
-      : [await readAgingCache(first, ctx, patch), await live(first)];
+      ? await Promise.all([readAgingCache(first, ctx, patch), beside(clients[1]!)])
+      : [await readAgingCache(first, ctx, patch), await beside(first)];
   if (batches === null) return null;
   const counted = { groups: 0 };
   const kept = cachedPivots(batches, pivotCodes(bucketsOf(r.spec).length).length, counted);
-  const replaced = new Set(patch.customerIds);
-  const groups =
+  const replaced = new Set(list.ids);
+  const patched =
     moved === null
       ? kept
       : mergeSorted(
-          filtered(kept, (g) => (g[0] === null ? !patch.noCustomer : !replaced.has(g[0]))),
+          filtered(kept, (g) => (g[0] === null ? !list.noCustomer : !replaced.has(g[0]))),
           moved.groups,
         );
-  const report = assembleAging(groups, {
-    ...reportHead(ctx, r),
-    strategy: 'cached',
-    hasDisputes: patch.hasDisputes,
-  });
+  const head = { ...reportHead(ctx, r), strategy: 'cached' as const, hasDisputes: patch.hasDisputes };
+  const report = rootOf === null ? assembleAging(patched, head) : rolledUpToParents(patched, rootOf, head);
   invariant(counted.groups === patch.groups, 'internal', 'the cached aging lost groups');
   return report;
+}
+
+/**
+ * The aging by parent from the groups by customer: those alone, as they come, then the families'
+ * (see splitFamilies), each run in report order, assembled and their rows merged into one order
+ * (the totals do not depend on it). The groups alone are not held twice, only as the report's rows.
+ */
+function rolledUpToParents(
+  groups: Iterable<AgingGroupPivot>,
+  rootOf: ReadonlyMap<string, FamilyRoot>,
+  head: Parameters<typeof assembleAging>[1],
+): AgingReport {
+  const split = splitFamilies(groups, rootOf);
+  const counted = { alone: 0 };
+  function* aloneThenFamilies(): Generator<AgingGroupPivot> {
+    for (const g of split.alone) {
+      counted.alone++;
+      yield g;
+    }
+    yield* split.families();
+  }
+  const report = assembleAging(aloneThenFamilies(), head);
+  return { ...report, rows: mergeRowRuns(report.rows, counted.alone) };
+}
+
+/**
+ * The customers in a family (with a parent, or the top parent of one), each with its top parent's
+ * head: the hierarchy as the aging by parent reads it (groups.ts), a row per customer with a parent.
+ */
+async function familyRoots(client: SqlClient, ctx: CompanyContext): Promise<Map<string, FamilyRoot>> {
+  const { rows } = await client.query<{
+    id: string;
+    root: string;
+    number: string | null;
+    name: string | null;
+  }>(
+    `WITH RECURSIVE ${groupSql('parent').ctes.join(',')}
+     SELECT t.customer_id::text AS id, t.root_id::text AS root, c.customer_number AS number, c.name
+       FROM customer_root t JOIN customer c ON c.company_id = $1 AND c.customer_id = t.root_id`,
+    [ctx.companyId],
+  );
+  const heads = new Map<string, FamilyRoot>();
+  for (const row of rows)
+    if (!heads.has(row.root)) heads.set(row.root, { key: row.root, number: row.number, name: row.name });
+  // A top parent is its own family's, unless it has a parent itself (a chain cut at its depth
+  // limit): then its own row, set after, says whose.
+  const rootOf = new Map(heads);
+  for (const row of rows) rootOf.set(row.id, heads.get(row.root)!);
+  return rootOf;
 }
 
 /**

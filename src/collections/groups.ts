@@ -15,16 +15,23 @@ export interface GroupSql {
   name: string;
 }
 
-/** Customers' top-level parents (at most 8 levels up; deeper or looping chains stop there). */
+/**
+ * `customer_root`: the top-level parent of each customer that has a parent (at most 8 levels up;
+ * deeper or looping chains stop there). A customer with none is its own root and has no row: most
+ * customers, so the walk starts from the few with a parent (`customer_parent_idx`).
+ */
 const CUSTOMER_ROOT = `
-customer_up (customer_id, root_id, parent_id, depth) AS (
-  SELECT customer_id, customer_id, parent_customer_id, 0 FROM customer WHERE company_id = $1
+customer_up (customer_id, root_id, depth) AS (
+  SELECT customer_id, parent_customer_id, 1 FROM customer WHERE company_id = $1 AND parent_customer_id IS NOT NULL
   UNION ALL
-  SELECT u.customer_id, p.customer_id, p.parent_customer_id, u.depth + 1
-    FROM customer_up u JOIN customer p ON p.company_id = $1 AND p.customer_id = u.parent_id
-   WHERE u.depth < 8),
+  SELECT u.customer_id, p.parent_customer_id, u.depth + 1
+    FROM customer_up u JOIN customer p ON p.company_id = $1 AND p.customer_id = u.root_id
+   WHERE p.parent_customer_id IS NOT NULL AND u.depth < 8),
 customer_root AS (
   SELECT DISTINCT ON (customer_id) customer_id, root_id FROM customer_up ORDER BY customer_id, depth DESC)`;
+
+/** A row's top-level parent (its customer when it has none), with CUSTOMER_ROOT joined as `t`. */
+export const ROOT_OF_ROW = 'coalesce(t.root_id, x.customer_id)';
 
 const JOIN_CUSTOMER = 'LEFT JOIN customer c ON c.company_id = $1 AND c.customer_id = x.customer_id';
 
@@ -44,8 +51,8 @@ export function groupSql(by: GroupBy): GroupSql {
         ctes: [CUSTOMER_ROOT],
         recursive: true,
         joins: `LEFT JOIN customer_root t ON t.customer_id = x.customer_id
-                LEFT JOIN customer c ON c.company_id = $1 AND c.customer_id = t.root_id`,
-        key: 't.root_id::text',
+                LEFT JOIN customer c ON c.company_id = $1 AND c.customer_id = ${ROOT_OF_ROW}`,
+        key: `${ROOT_OF_ROW}::text`,
         number: 'c.customer_number',
         name: 'c.name',
       };

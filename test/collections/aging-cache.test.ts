@@ -74,6 +74,11 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
       { number: 'C', currency: 'EUR', collector: 'bob' },
       { number: 'D' },
       { number: 'E' },
+      // A chain of ten: H0 under H1 … under H9, beyond the eight levels the walk up goes.
+      ...Array.from({ length: 10 }, (_, i) => ({
+        number: `H${9 - i}`,
+        ...(i === 0 ? {} : { parent: `H${10 - i}` }),
+      })),
     ]));
     await tx(async (client) => {
       const { doc, receipt, apply } = postings(client, ctx, ids);
@@ -179,14 +184,14 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
     );
     expect(renumbered.rows.map((row) => row.number)).toEqual(['A', 'C', 'D', 'E', 'ZZ']);
     // The hierarchy and the collectors are read as they stand: a customer moved under another
-    // parent, or to another collector, needs no mark.
+    // parent (A, itself under P), or to another collector, needs no mark.
     await refresh();
     await tx((client) =>
       client.query(
         `UPDATE customer SET parent_customer_id = CASE customer_id WHEN $2 THEN $3 ELSE parent_customer_id END,
                 collector = CASE customer_id WHEN $4 THEN 'carol' ELSE collector END
           WHERE company_id = $1 AND customer_id IN ($2, $4)`,
-        [ctx.companyId, ids.D, ids.P, ids.C],
+        [ctx.companyId, ids.D, ids.A, ids.C],
       ),
     );
     expect(await dirty()).toBe(0);
@@ -196,6 +201,27 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
         renumbered.rows.find((row) => row.number === 'D')!.amounts.ar,
     );
     await cachedAndRight();
+    // A loop (B under E, E under B) and a chain longer than eight stop at the depth limit, as the
+    // SQL's walk does: H0's top parent is H8, whose own is H9.
+    await tx(async (client) => {
+      await client.query(
+        `UPDATE customer SET parent_customer_id = CASE customer_id WHEN $2 THEN $3::uuid ELSE $2::uuid END
+          WHERE company_id = $1 AND customer_id IN ($2, $3)`,
+        [ctx.companyId, ids.B, ids.E],
+      );
+      const { doc } = postings(client, ctx, ids);
+      await doc('H0-1', 'H0', 'invoice', '2026-03-02', '2026-04-01', 7_00);
+      await doc('H8-1', 'H8', 'invoice', '2026-03-02', '2026-04-01', 11_00);
+    });
+    await refresh();
+    await cachedAndRight();
+    const chain = await tx((client) => agingReport(client, ctx, { asOf: TODAY, by: 'parent' }));
+    expect(
+      chain.rows.filter((row) => row.number?.startsWith('H')).map((row) => [row.number, row.amounts.ar]),
+    ).toEqual([
+      ['H8', 7_00],
+      ['H9', 11_00],
+    ]);
     // A dispute opened on D1, and A's resolved: no document changes, no mark.
     await refresh();
     await tx((client) =>
@@ -240,9 +266,13 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
       ).rejects.toThrow(CollectionsError);
     }
     // Split across connections (the CLI's way) it is the same.
-    const split = await t.database.readTogether(2, (clients) => agingReportOn(clients, ctx, { asOf: TODAY }));
-    expect(split.strategy).toBe('cached');
-    expect(strip(split)).toEqual(strip((await both()).fresh));
+    for (const by of ['customer', 'parent'] as const) {
+      const split = await t.database.readTogether(2, (clients) =>
+        agingReportOn(clients, ctx, { asOf: TODAY, by }),
+      );
+      expect(split.strategy).toBe('cached');
+      expect(strip(split)).toEqual(strip((await both({ by })).fresh));
+    }
   });
 
   it('takes no batches, and no kept pivot, that another build replaced after the patch was read', async () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { AgingGroupPivot } from './aging.js';
+import type { AgingGroupPivot, AgingRow } from './aging.js';
 import { CollectionsError } from './errors.js';
-import { compareC, compareGroups, mergeAgingParts, mergeSorted } from './merge.js';
+import {
+  compareC,
+  compareGroups,
+  mergeAgingParts,
+  mergeRowRuns,
+  mergeSorted,
+  splitFamilies,
+} from './merge.js';
 
 const group = (
   key: string | null,
@@ -86,5 +93,49 @@ describe('mergeSorted', () => {
     const outOfOrder = [group('k2', 'B', 'USD', [1]), group('k1', 'A', 'USD', [1])];
     expect(() => [...mergeSorted(outOfOrder, [])]).toThrow(CollectionsError);
     expect(() => [...mergeSorted([], outOfOrder)]).toThrow(CollectionsError);
+  });
+});
+
+describe('splitFamilies and mergeRowRuns: the aging by parent from the groups by customer', () => {
+  const P = { key: 'p', number: 'P', name: 'Parent' };
+  const rootOf = new Map([
+    ['p', P],
+    ['c1', P],
+    ['c2', P],
+  ]);
+  // By customer, in report order: A alone, C1 and C2 under P, P itself, Z alone, cash of no customer.
+  const byCustomer = [
+    group('a', 'A', 'USD', [1, 0]),
+    group('c1', 'C1', 'EUR', [2, 0], [3, 0]),
+    group('c1', 'C1', 'USD', [4, 0]),
+    group('c2', 'C2', 'USD', [0, 8], null, 2),
+    group('p', 'P', 'USD', [16, 0]),
+    group('z', 'Z', 'USD', [32, 0]),
+    group(null, null, 'USD', [-64, 0]),
+  ];
+
+  it('passes the customers alone through in order and sums each family per currency', () => {
+    const split = splitFamilies(byCustomer, rootOf);
+    expect(() => split.families()).toThrow(CollectionsError);
+    expect([...split.alone].map((g) => g[0])).toEqual(['a', 'z', null]);
+    expect(split.families()).toEqual([
+      ['p', 'P', 'Parent', 'EUR', [2, 0], [3, 0], 1, 0, 0],
+      ['p', 'P', 'Parent', 'USD', [20, 8], null, 4, 0, null],
+    ]);
+  });
+
+  it('merges the two runs of rows into report order, and refuses a group in both', () => {
+    const row = (key: string | null, number: string | null, currency = 'USD') =>
+      ({ key, number, name: number, currency }) as AgingRow;
+    const rows = [row('a', 'A'), row('z', 'Z'), row(null, null), row('p', 'P', 'EUR'), row('p', 'P')];
+    expect(mergeRowRuns(rows, 3).map((r) => [r.key, r.currency])).toEqual([
+      ['a', 'USD'],
+      ['p', 'EUR'],
+      ['p', 'USD'],
+      ['z', 'USD'],
+      [null, 'USD'],
+    ]);
+    expect(mergeRowRuns(rows, 0)).toEqual(rows);
+    expect(() => mergeRowRuns([row('a', 'A'), row('a', 'A')], 1)).toThrow(CollectionsError);
   });
 });

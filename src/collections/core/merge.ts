@@ -1,5 +1,5 @@
 import { assertSafeMinor } from '../../money/index.js';
-import type { AgingGroupPivot } from './aging.js';
+import type { AgingGroupPivot, AgingRow } from './aging.js';
 import { invariant } from './errors.js';
 
 /**
@@ -126,4 +126,81 @@ export function* mergeSorted(
     else yield group;
   }
   while (j < b.length) yield b[j++]!;
+}
+
+/** A customer's top-level parent, as the aging by parent heads its group. */
+export interface FamilyRoot {
+  key: string;
+  number: string | null;
+  name: string | null;
+}
+
+/**
+ * Today's aging by parent from the groups by customer (in report order): a customer with neither
+ * parent nor children is its own parent group, with the same head, and passes through (`alone`,
+ * lazily, in order); the groups of a customer in `rootOf` (with a parent, or the top parent of
+ * one) are summed per top parent and currency. `families()`, once `alone` is read to its end,
+ * gives those sums in report order.
+ */
+export function splitFamilies(
+  groups: Iterable<AgingGroupPivot>,
+  rootOf: ReadonlyMap<string, FamilyRoot>,
+): { alone: Generator<AgingGroupPivot>; families: () => AgingGroupPivot[] } {
+  const sums = new Map<string, AgingGroupPivot>();
+  let read = false;
+  function* alone(): Generator<AgingGroupPivot> {
+    for (const g of groups) {
+      const root = g[0] === null ? undefined : rootOf.get(g[0]);
+      if (root === undefined) {
+        yield g;
+        continue;
+      }
+      const headed: AgingGroupPivot = [
+        root.key,
+        root.number,
+        root.name,
+        g[3],
+        g[4],
+        g[5],
+        g[6],
+        g[7] ?? 0,
+        g[8] ?? null,
+      ];
+      const id = `${root.key} ${g[3]}`;
+      const sum = sums.get(id);
+      sums.set(id, sum === undefined ? headed : combineGroups(sum, headed));
+    }
+    read = true;
+  }
+  const families = () => {
+    invariant(read, 'internal', 'families asked for before every group was read');
+    return [...sums.values()].sort(compareGroups);
+  };
+  return { alone: alone(), families };
+}
+
+/** Report order of two rows, as compareGroups orders their groups. */
+export function compareRows(a: AgingRow, b: AgingRow): number {
+  return (
+    compareC(a.number ?? a.key, b.number ?? b.key) ||
+    compareC(a.name, b.name) ||
+    compareC(a.currency, b.currency) ||
+    compareC(a.key, b.key)
+  );
+}
+
+/** `rows` whose first `split` and the rest are each in report order, as one list in that order. */
+export function mergeRowRuns(rows: readonly AgingRow[], split: number): AgingRow[] {
+  invariant(split >= 0 && split <= rows.length, 'internal', 'a split outside the rows');
+  const out: AgingRow[] = [];
+  let i = 0;
+  let j = split;
+  while (i < split && j < rows.length) {
+    const order = compareRows(rows[i]!, rows[j]!);
+    invariant(order !== 0, 'internal', 'the same aging group in both runs');
+    out.push(order < 0 ? rows[i++]! : rows[j++]!);
+  }
+  while (i < split) out.push(rows[i++]!);
+  while (j < rows.length) out.push(rows[j++]!);
+  return out;
 }
