@@ -20,8 +20,8 @@
  * - the baseline: the plainest hand-written aging, a GROUP BY customer with one FILTER sum per
  *   bucket over the open documents (no credit sign, no receipts, no base currency, no names);
  * - `agingReport` as of the last day: by customer computed afresh, then kept by the nightly refresh
- *   (`refreshAgingToday`) and read from it, as is and with 1 % of the customers marked as moved
- *   since; by parent, collector and currency;
+ *   (`refreshAgingToday`) and read from it, as is and (by customer and by parent) with 1 % of the
+ *   customers marked as moved since; by parent, collector and currency from the same build;
  * - `agingReport` as of the month end before it, a year before it and the middle of that month, and
  *   the aging detail streamed;
  * - for each past date its baseline: amount less applications up to the date, GROUP BY customer;
@@ -587,16 +587,18 @@ async function measureAll(
        SELECT $1, customer_id FROM customer WHERE company_id = $1 ORDER BY md5(customer_id::text) LIMIT $2`,
       [ctx.companyId, marks],
     );
-    const m = await paired(r, baseline, () =>
-      shared((clients) => agingReportOn(clients, ctx, { asOf: LAST_DAY, by: 'customer' })),
-    );
+    for (const by of ['customer', 'parent'] as const) {
+      const m = await paired(r, baseline, () =>
+        shared((clients) => agingReportOn(clients, ctx, { asOf: LAST_DAY, by })),
+      );
+      table.push({
+        name: `agingReport by ${by}, as of ${LAST_DAY} (${m.last.strategy}, ${thousands(marks)} customers moved since, ${args.readers} connections)`,
+        rows: thousands(m.last.rows.length),
+        ...m,
+        baseline: bothRatios(m.median, m.baseMedian),
+      });
+    }
     await database.query('DELETE FROM collections_aging_dirty WHERE company_id = $1', [ctx.companyId]);
-    table.push({
-      name: `agingReport by customer, as of ${LAST_DAY} (${m.last.strategy}, ${thousands(marks)} customers moved since, ${args.readers} connections)`,
-      rows: thousands(m.last.rows.length),
-      ...m,
-      baseline: bothRatios(m.median, m.baseMedian),
-    });
   };
   await marked(Math.round(c.customers / 100));
   for (const by of ['customer', 'parent', 'collector', 'currency'] as const) {
