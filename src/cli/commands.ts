@@ -3,6 +3,9 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import {
   addDays,
+  DEFAULT_THRESHOLDS,
+  type KeptAgingSpec,
+  parseThresholds,
   refreshAgingToday,
   refreshOpenChanges,
   snapshotClosedPeriods,
@@ -16,6 +19,7 @@ import { describeSettle, settleAfterCash } from './after-cash.js';
 import { actorOf, globals, resolveTarget, withCompany, withDatabase } from './context.js';
 import { money, parseCount, parseIsoDate, today, UsageError } from './format.js';
 import { print, printJson, renderTable } from './output.js';
+import { asUsage, oneOf } from './reports.js';
 
 export function registerInit(program: Command): void {
   program
@@ -234,11 +238,23 @@ export function registerLedger(program: Command): void {
   period
     .command('refresh')
     .description(
-      "keep the open month's AR change log up to a day, and the next day's aging by customer (run nightly): aging on those days then reads them",
+      "keep the open month's AR change log up to a day, and the next day's aging (run nightly): aging on those days then reads them",
     )
     .option('--through <date>', 'the last day the log covers (default yesterday)')
+    .option(
+      '--buckets <days>',
+      "the kept aging's past-due ranges, as reports ask for them",
+      DEFAULT_THRESHOLDS.join(','),
+    )
+    .option('--basis <basis>', "the kept aging's basis (due|invoice)", 'due')
+    .option('--age-credits', 'keep the aging with open credit memos aged into the buckets')
     .action(async (opts, command: Command) => {
       const through = opts.through ? parseIsoDate(opts.through) : addDays(today(), -1);
+      const keep: KeptAgingSpec = (await asUsage(async () => ({
+        thresholds: parseThresholds(opts.buckets),
+        basis: oneOf('--basis', opts.basis, ['due', 'invoice'] as const),
+        agedCredits: Boolean(opts.ageCredits),
+      })))!;
       await withCompany(globals(command), async (database, ctx) => {
         const open = await refreshWithRetry(() =>
           database.transaction(({ client }) => refreshOpenChanges(client, ctx, through), {
@@ -252,13 +268,13 @@ export function registerLedger(program: Command): void {
         );
         const day = addDays(through, 1);
         const cached = await refreshWithRetry(() =>
-          database.transaction(({ client }) => refreshAgingToday(client, ctx, day), {
+          database.transaction(({ client }) => refreshAgingToday(client, ctx, day, keep), {
             isolation: 'repeatable read',
           }),
         );
         print(
           cached
-            ? `aging by customer as of ${cached.asOf} kept: ${cached.groups} groups`
+            ? `aging as of ${cached.asOf} kept (buckets ${keep.thresholds!.join(',')}, ${keep.basis} basis${keep.agedCredits ? ', credits aged' : ''}): ${cached.groups} groups by customer`
             : `no aging kept for ${day}: postings are dated after it`,
         );
       });

@@ -48,7 +48,7 @@ import { renderTable } from './output.js';
 type Format = 'table' | 'csv' | 'json' | 'xlsx';
 const FORMATS: readonly Format[] = ['table', 'csv', 'json', 'xlsx'];
 
-function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
   if (!allowed.includes(value as T))
     throw new UsageError(`${what} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
   return value as T;
@@ -64,7 +64,7 @@ function formatOf(opts: { json?: boolean; format: string; output?: string }): Fo
  * A report's bad input (a date, buckets, a period) is bad usage: exit code 2, the reason on stderr.
  * A reader that stops early (`| head`) closes the pipe: that is not an error.
  */
-async function asUsage<T>(work: () => Promise<T>): Promise<T | undefined> {
+export async function asUsage<T>(work: () => Promise<T>): Promise<T | undefined> {
   try {
     return await work();
   } catch (error) {

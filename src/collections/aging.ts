@@ -868,7 +868,7 @@ async function familyRoots(client: SqlClient, ctx: CompanyContext): Promise<Map<
 }
 
 /**
- * Today's aging by parent, collector or currency from the kept pivot as `patch` says to patch it
+ * Today's aging by collector or currency from the kept pivot as `patch` says to patch it
  * (agingCachePatch), or null once another build replaced the pivot: what agingReport does when the
  * cache serves it, with the patch given (tests use it to read across a build).
  */
@@ -879,11 +879,15 @@ export async function agingFromKeptPivot(
   patch: AgingCachePatch,
 ): Promise<AgingReport | null> {
   const r = await summaryResolve(client, ctx, { ...options, strategy: 'cached' });
-  invariant(r.by !== 'customer', 'internal', 'the kept pivot is summed by parent, collector or currency');
+  invariant(
+    r.by === 'collector' || r.by === 'currency',
+    'internal',
+    'the kept pivot is summed by collector or currency',
+  );
   return keptRollup(client, ctx, r, patch);
 }
 
-/** Today's aging by parent, collector or currency from the kept pivot, patched (see KeptPivot). */
+/** Today's aging by collector or currency from the kept pivot, patched (see KeptPivot). */
 async function keptRollup(
   client: SqlClient,
   ctx: CompanyContext,
@@ -904,17 +908,23 @@ function* filtered<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator
   for (const item of items) if (keep(item)) yield item;
 }
 
+/** The bucket settings a company keeps today's aging for: the report's defaults unless given. */
+export type KeptAgingSpec = Pick<AgingOptions, 'thresholds' | 'basis' | 'agedCredits'>;
+
 /**
- * Caches today's aging by customer with the default buckets as of `asOf` (run nightly, for the
- * day starting): see aging-cache.ts. Must run in a REPEATABLE READ transaction. Returns null, and
- * drops the cache, when postings are dated after `asOf` (the day is not today's).
+ * Caches today's aging as of `asOf` (run nightly, for the day starting) with the buckets, basis
+ * and credit setting of `keep` (default: the report's): see aging-cache.ts. Reports with those
+ * settings are read from it, any grouping; others are computed afresh. Must run in a REPEATABLE
+ * READ transaction. Returns null, and drops the cache, when postings are dated after `asOf` (the
+ * day is not today's).
  */
 export async function refreshAgingToday(
   client: SqlClient,
   ctx: CompanyContext,
   asOf: string,
+  keep: KeptAgingSpec = {},
 ): Promise<AgingCacheBuilt | null> {
-  const r = await resolve(client, ctx, { asOf, by: 'customer' });
+  const r = await resolve(client, ctx, { ...keep, asOf, by: 'customer' });
   if (r.strategy !== 'current') return writeAgingCache(client, ctx, cacheSpec(r), null);
   const codes = pivotCodes(bucketsOf(r.spec).length);
   const array = (p: string) => `ARRAY[${codes.map((_, i) => `${p}${i}`).join(', ')}]`;

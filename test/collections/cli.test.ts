@@ -138,11 +138,25 @@ describe('openar report', { timeout: 600_000 }, () => {
     expect(refreshed.stdout).toMatch(/^no aging kept for 2026-04-11: postings are dated after it$/m);
     const todayBefore = openar(db, 'report', 'aging', '--json').stdout;
     const nightly = openar(db, 'period', 'refresh');
-    expect(nightly.stdout).toMatch(/^aging by customer as of \d{4}-\d\d-\d\d kept: \d+ groups$/m);
+    expect(nightly.stdout).toMatch(
+      /^aging as of \d{4}-\d\d-\d\d kept \(buckets 30,60,90,120, due basis\): \d+ groups by customer$/m,
+    );
     const todayAfter = openar(db, 'report', 'aging', '--json').stdout;
     expect(JSON.parse(todayBefore).strategy).toBe('current');
     expect(JSON.parse(todayAfter).strategy).toBe('cached');
     expect(strip(todayAfter)).toEqual(strip(todayBefore));
+    // A company that ages by invoice date in its own buckets keeps those instead.
+    const ownBuckets = ['--buckets', '15,45', '--basis', 'invoice', '--by', 'parent', '--json'];
+    const ownBefore = openar(db, 'report', 'aging', ...ownBuckets).stdout;
+    expect(JSON.parse(ownBefore).strategy).toBe('current');
+    expect(openar(db, 'period', 'refresh', '--buckets', '15,45', '--basis', 'invoice').stdout).toMatch(
+      /^aging as of \d{4}-\d\d-\d\d kept \(buckets 15,45, invoice basis\): \d+ groups by customer$/m,
+    );
+    const ownAfter = openar(db, 'report', 'aging', ...ownBuckets).stdout;
+    expect(JSON.parse(ownAfter).strategy).toBe('cached');
+    expect(strip(ownAfter)).toEqual(strip(ownBefore));
+    expect(JSON.parse(openar(db, 'report', 'aging', '--json').stdout).strategy).toBe('current');
+    expect(openar(db, 'period', 'refresh', '--buckets', '30,x').stderr).toContain('buckets must be whole days');
     expect(
       JSON.parse(
         openar(db, 'report', 'metrics', '--from', '2026-02-01', '--to', '2026-02-28', '--json').stdout,
