@@ -330,26 +330,38 @@ const seconds = (list: number[]) => {
 };
 
 /**
- * CPU seconds used so far by the server processes serving this database (read from /proc: the
+ * CPU seconds used so far by each server process serving this database (read from /proc: the
  * server must run on this machine; null otherwise). Parallel workers come and go and are not
  * counted: the figure is a lower bound when a plan runs in parallel.
  */
-async function serverCpuSeconds(database: Database): Promise<number | null> {
+async function serverCpuSeconds(database: Database): Promise<Map<number, number> | null> {
   if (database.kind !== 'postgres') return null;
   const rows = await database.query<{ pid: number }>(
     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
   );
-  let ticks = 0;
-  try {
-    for (const { pid } of rows) {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+  const seconds = new Map<number, number>();
+  for (const { pid } of rows) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone since pg_stat_activity listed it
     }
-  } catch {
-    return null;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
   }
-  return ticks / 100;
+  return seconds;
+}
+
+/**
+ * The server CPU used between two samples: each process's growth, a process started between them
+ * counted whole. A process that ended between them is lost (its last seconds unknown): a lower
+ * bound, never the negative figure a difference of sums gave when a connection closed.
+ */
+function serverCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, used] of after) total += used - (before.get(pid) ?? 0);
+  return total;
 }
 
 let benchDatabase: Database | null = null;
@@ -392,7 +404,9 @@ async function paired<T>(
     nodeCpu += (cpu.user + cpu.system) / 1e6;
     const server1 = benchDatabase ? await serverCpuSeconds(benchDatabase) : null;
     serverCpu =
-      serverCpu === null || server0 === null || server1 === null ? null : serverCpu + server1 - server0;
+      serverCpu === null || server0 === null || server1 === null
+        ? null
+        : serverCpu + serverCpuBetween(server0, server1);
   }
   return {
     ...seconds(times),
