@@ -12,8 +12,14 @@ import {
 } from '../collections/index.js';
 import { CollectingSink, FORMAT_NAMES, type FormatName, streamFile } from '../formats/index.js';
 import { type ImportKind, importFile, loadImportMapping } from '../imports/index.js';
-import { checkInvariants, createCompany, setPeriodStatus, tieOut } from '../ledger/index.js';
-import { isPostgresUrl } from '../store/database.js';
+import {
+  type CompanyContext,
+  checkInvariants,
+  createCompany,
+  setPeriodStatus,
+  tieOut,
+} from '../ledger/index.js';
+import { type Database, isPostgresUrl } from '../store/database.js';
 import { exportLedger, importLedger } from '../store/transfer.js';
 import { describeSettle, settleAfterCash } from './after-cash.js';
 import { actorOf, globals, resolveTarget, withCompany, withDatabase } from './context.js';
@@ -231,6 +237,10 @@ export function registerLedger(program: Command): void {
                 s.changes ? `; ${s.changes.rows} open-item changes by day since ${s.changes.from}` : ''
               }`,
             );
+          // A close also keeps today's aging, and so clears the marks postings leave for it: a
+          // company that never runs the nightly refresh has them bounded by a month, like the
+          // history marks the snapshot clears.
+          if (status === 'closed') await keepTodaysAging(database, ctx, today());
         });
       });
   }
@@ -266,19 +276,31 @@ export function registerLedger(program: Command): void {
             ? `open-item changes by day of ${addDays(open.from, 1)} to ${open.to}: ${open.rows} rows`
             : `no change log kept for ${through}: it must fall within two months after the latest AR snapshot (close the months before it)`,
         );
-        const day = addDays(through, 1);
-        const cached = await refreshWithRetry(() =>
-          database.transaction(({ client }) => refreshAgingToday(client, ctx, day, keep), {
-            isolation: 'repeatable read',
-          }),
-        );
-        print(
-          cached
-            ? `aging as of ${cached.asOf} kept (buckets ${keep.thresholds!.join(',')}, ${keep.basis} basis${keep.agedCredits ? ', credits aged' : ''}): ${cached.groups} groups by customer`
-            : `no aging kept for ${day}: postings are dated after it`,
-        );
+        await keepTodaysAging(database, ctx, addDays(through, 1), keep);
       });
     });
+}
+
+/**
+ * Keeps the aging of `day` (see refreshAgingToday; `keep` undefined: with the settings it was last
+ * kept with) and says so.
+ */
+async function keepTodaysAging(
+  database: Database,
+  ctx: CompanyContext,
+  day: string,
+  keep?: KeptAgingSpec,
+): Promise<void> {
+  const kept = await refreshWithRetry(() =>
+    database.transaction(({ client }) => refreshAgingToday(client, ctx, day, keep), {
+      isolation: 'repeatable read',
+    }),
+  );
+  print(
+    kept
+      ? `aging as of ${kept.asOf} kept (buckets ${kept.thresholds.join(',')}, ${kept.basis} basis${kept.agedCredits ? ', credits aged' : ''}): ${kept.groups} groups by customer`
+      : `no aging kept for ${day}: postings are dated after it`,
+  );
 }
 
 /**

@@ -172,11 +172,28 @@ export function* cachedPivots(
   }
 }
 
-/** A built cache: its day and how many groups and batches it holds. */
-export interface AgingCacheBuilt {
-  asOf: string;
+/** A built cache: its day and settings, and how many groups and batches it holds. */
+export interface AgingCacheBuilt extends AgingCacheSpec {
   groups: number;
   batches: number;
+}
+
+/**
+ * The bucket settings the company's aging was last kept with (null: never kept, or dropped), so
+ * that a build not told otherwise keeps the same.
+ */
+export async function keptAgingSettings(
+  client: SqlClient,
+  ctx: CompanyContext,
+): Promise<Omit<AgingCacheSpec, 'asOf'> | null> {
+  const { rows } = await client.query<{ thresholds: number[]; basis: AgingBasis; aged_credits: boolean }>(
+    'SELECT thresholds, basis, aged_credits FROM collections_aging_today WHERE company_id = $1',
+    [ctx.companyId],
+  );
+  const row = rows[0];
+  return row === undefined
+    ? null
+    : { thresholds: row.thresholds, basis: row.basis, agedCredits: row.aged_credits };
 }
 
 /**
@@ -215,5 +232,5 @@ export async function writeAgingCache(
      RETURNING groups, (SELECT count(*) FROM collections_aging_today_batch WHERE company_id = $1)::int8 AS batches`,
     [ctx.companyId, spec.asOf, spec.thresholds, spec.basis, spec.agedCredits],
   );
-  return { asOf: spec.asOf, groups: built[0]!.groups, batches: built[0]!.batches };
+  return { ...spec, groups: built[0]!.groups, batches: built[0]!.batches };
 }

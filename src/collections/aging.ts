@@ -7,6 +7,7 @@ import {
   type AgingCacheSpec,
   agingCachePatch,
   cachedPivots,
+  keptAgingSettings,
   readAgingCache,
   writeAgingCache,
 } from './aging-cache.js';
@@ -913,18 +914,19 @@ export type KeptAgingSpec = Pick<AgingOptions, 'thresholds' | 'basis' | 'agedCre
 
 /**
  * Caches today's aging as of `asOf` (run nightly, for the day starting) with the buckets, basis
- * and credit setting of `keep` (default: the report's): see aging-cache.ts. Reports with those
- * settings are read from it, any grouping; others are computed afresh. Must run in a REPEATABLE
- * READ transaction. Returns null, and drops the cache, when postings are dated after `asOf` (the
- * day is not today's).
+ * and credit setting of `keep` (default: those it was last kept with, else the report's): see
+ * aging-cache.ts. Reports with those settings are read from it, any grouping; others are computed
+ * afresh. Must run in a REPEATABLE READ transaction. Returns null, and drops the cache, when
+ * postings are dated after `asOf` (the day is not today's). Either way it clears the marks it saw.
  */
 export async function refreshAgingToday(
   client: SqlClient,
   ctx: CompanyContext,
   asOf: string,
-  keep: KeptAgingSpec = {},
+  keep?: KeptAgingSpec,
 ): Promise<AgingCacheBuilt | null> {
-  const r = await resolve(client, ctx, { ...keep, asOf, by: 'customer' });
+  const settings = keep ?? (await keptAgingSettings(client, ctx)) ?? {};
+  const r = await resolve(client, ctx, { ...settings, asOf, by: 'customer' });
   if (r.strategy !== 'current') return writeAgingCache(client, ctx, cacheSpec(r), null);
   const codes = pivotCodes(bucketsOf(r.spec).length);
   const array = (p: string) => `ARRAY[${codes.map((_, i) => `${p}${i}`).join(', ')}]`;

@@ -129,7 +129,14 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
   it('gives the fresh aging right after the refresh, and clears the marks it saw', async () => {
     expect((await both()).auto.strategy).toBe('current');
     expect(await dirty()).toBeGreaterThan(0);
-    expect(await refresh()).toEqual({ asOf: TODAY, groups: 5, batches: 1 });
+    expect(await refresh()).toEqual({
+      asOf: TODAY,
+      thresholds: [30, 60, 90, 120],
+      basis: 'due',
+      agedCredits: false,
+      groups: 5,
+      batches: 1,
+    });
     expect(await dirty()).toBe(0);
     const r = await cachedAndRight();
     // Unidentified cash is its own group, last.
@@ -273,6 +280,23 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
       expect(split.strategy).toBe('cached');
       expect(strip(split)).toEqual(strip((await both({ by })).fresh));
     }
+  });
+
+  it('keeps the settings it was last kept with unless told others', async () => {
+    const own = { thresholds: [15, 45], basis: 'invoice' as const, agedCredits: true };
+    const keep = (settings?: typeof own) =>
+      t.database.transaction(({ client }) => refreshAgingToday(client, ctx, TODAY, settings), {
+        isolation: 'repeatable read',
+      });
+    expect(await keep(own)).toMatchObject(own);
+    expect(await keep()).toMatchObject(own);
+    const { auto, fresh } = await both({ ...own, by: 'collector' });
+    expect(auto.strategy).toBe('cached');
+    expect(strip(auto)).toEqual(strip(fresh));
+    expect((await both()).auto.strategy).not.toBe('cached');
+    expect(await keep({ thresholds: [30, 60, 90, 120], basis: 'due', agedCredits: false })).toMatchObject({
+      basis: 'due',
+    });
   });
 
   it('takes no batches, and no kept pivot, that another build replaced after the patch was read', async () => {

@@ -114,7 +114,12 @@ describe('openar report', { timeout: 600_000 }, () => {
       if (month !== '2026-01')
         expect(closed.stdout).toMatch(/open-item changes by day since 2026-0[12]-\d\d/);
       else expect(closed.stdout).not.toContain('open-item changes');
+      // A close keeps today's aging too (and clears the marks postings left for it).
+      expect(closed.stdout).toMatch(
+        /^aging as of \d{4}-\d\d-\d\d kept \(buckets 30,60,90,120, due basis\): \d+ groups by customer$/m,
+      );
     }
+    expect(JSON.parse(openar(db, 'report', 'aging', '--json').stdout).strategy).toBe('cached');
     const strip = (json: string) => ({ ...JSON.parse(json), strategy: null });
     const agingAfter = openar(db, 'report', 'aging', '--as-of', '2026-03-10', '--json').stdout;
     expect(JSON.parse(agingAfter).strategy).toBe('changes');
@@ -156,7 +161,9 @@ describe('openar report', { timeout: 600_000 }, () => {
     expect(JSON.parse(ownAfter).strategy).toBe('cached');
     expect(strip(ownAfter)).toEqual(strip(ownBefore));
     expect(JSON.parse(openar(db, 'report', 'aging', '--json').stdout).strategy).toBe('current');
-    expect(openar(db, 'period', 'refresh', '--buckets', '30,x').stderr).toContain('buckets must be whole days');
+    expect(openar(db, 'period', 'refresh', '--buckets', '30,x').stderr).toContain(
+      'buckets must be whole days',
+    );
     expect(
       JSON.parse(
         openar(db, 'report', 'metrics', '--from', '2026-02-01', '--to', '2026-02-28', '--json').stdout,
