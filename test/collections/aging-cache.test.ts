@@ -7,6 +7,7 @@ import {
   agingReport,
   agingReportOn,
   CollectionsError,
+  type KeptAgingSpec,
   refreshAgingToday,
 } from '../../src/collections/index.js';
 import { openCasesBulk, resolveCase } from '../../src/disputes/index.js';
@@ -284,7 +285,7 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
 
   it('keeps the settings it was last kept with unless told others', async () => {
     const own = { thresholds: [15, 45], basis: 'invoice' as const, agedCredits: true };
-    const keep = (settings?: typeof own) =>
+    const keep = (settings?: KeptAgingSpec) =>
       t.database.transaction(({ client }) => refreshAgingToday(client, ctx, TODAY, settings), {
         isolation: 'repeatable read',
       });
