@@ -12,10 +12,10 @@ import { invariant } from './core/errors.js';
  * mostly the same from one report to the next; recomputing it reads every open item, sorts the
  * groups and packs their numbers (1.2–1.5 s at 10M invoices). The nightly refresh stores the
  * summary by customer as of the day (aging.ts, refreshAgingToday) twice: in report order, as JSON
- * batches a report by customer reads as they are; and per customer and currency, the pivot a report
- * by parent, collector or currency sums in SQL (the hierarchy, collectors and names joined as they
- * stand when read). A report of that day recomputes only the customers whose figures may have moved
- * since:
+ * batches a report by customer reads as they are (and one by parent rolls up in Node); and per
+ * customer and currency, the pivot a report by collector or currency sums in SQL (the hierarchy,
+ * collectors and names read as they stand). A report of that day recomputes only the customers
+ * whose figures may have moved since:
  *
  * - those a statement marked in `collections_aging_dirty` (a document or receipt inserted or
  *   changed in what the aging reads, a customer renumbered or renamed; null: cash of no customer);
