@@ -445,8 +445,8 @@ CREATE TRIGGER collections_aging_customer_update AFTER UPDATE ON customer
 
 /**
  * Today's aging kept per customer and currency as well (beside the report-ordered batches of
- * 0025): the pivot the batches were built from, so a report by parent, collector or currency sums
- * a hundred thousand kept rows instead of a million open items. One int8 per pivot code in `m`
+ * 0025): the pivot the batches were built from, so a report by collector or currency sums a
+ * hundred thousand kept rows instead of a million open items. One int8 per pivot code in `m`
  * (and in `b`, outside the base currency); the disputed part in `dm`, `db`. Written and read with
  * the batches (aging-cache.ts); the hierarchy, collectors and names are joined when read.
  */
