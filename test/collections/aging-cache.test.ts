@@ -14,7 +14,7 @@ import { openCasesBulk, resolveCase } from '../../src/disputes/index.js';
 import { adjustDocument, type CompanyContext, putOnAccount } from '../../src/ledger/index.js';
 import type { SqlClient } from '../../src/store/client.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { actor, companyWithCustomers, postings } from './setup.js';
+import { actor, companyRows, companyWithCustomers, postings } from './setup.js';
 
 /**
  * Today's aging by customer from the cache (src/collections/aging-cache.ts) must be the aging
@@ -56,15 +56,7 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
     expect(strip(auto)).toEqual(strip(fresh));
     return auto;
   }
-  const dirty = async () =>
-    (
-      await tx((client) =>
-        client.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM collections_aging_dirty WHERE company_id = $1',
-          [ctx.companyId],
-        ),
-      )
-    ).rows[0]!.n;
+  const dirty = () => companyRows(t.database, 'collections_aging_dirty', ctx);
 
   beforeAll(async () => {
     t = await openTestDatabase(engine);

@@ -19,7 +19,7 @@ import {
 } from '../../src/ledger/index.js';
 import type { SqlClient } from '../../src/store/client.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { actor, companyWithCustomers, postings } from './setup.js';
+import { actor, companyRows, companyWithCustomers, postings } from './setup.js';
 
 /**
  * The change log of a closed month (src/collections/changes.ts) must give, on every day inside
@@ -267,15 +267,7 @@ describe.each(ENGINES)('aging from a change log on %s', (engine) => {
       }
       return logged;
     }
-    const marks = async () =>
-      (
-        await tx((client) =>
-          client.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM collections_ar_history_mark WHERE company_id = $1',
-            [ctx.companyId],
-          ),
-        )
-      ).rows[0]!.n;
+    const marks = () => companyRows(t.database, 'collections_ar_history_mark', ctx);
     const march = (from: string, to: string) => {
       const days: string[] = [];
       for (let d = from; d <= to; d = addDays(d, 1)) days.push(d);

@@ -11,6 +11,15 @@ import type { Database } from '../../src/store/database.js';
 
 export const actor = 'collections-test';
 
+/** Rows a company has in `table` (a module's bookkeeping: marks, kept rows). */
+export async function companyRows(database: Database, table: string, ctx: CompanyContext): Promise<number> {
+  const rows = await database.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${table} WHERE company_id = $1`,
+    [ctx.companyId],
+  );
+  return rows[0]!.n;
+}
+
 export interface TestCustomer {
   number: string;
   parent?: string;
