@@ -125,7 +125,8 @@ async function metricsOf(
     'the countback may walk back 1 to 240 months',
   );
 
-  const groups = new Map<string | null, { number: string | null; name: string | null; x: Additive }>();
+  // Each group's inputs are summed in place and become its report's inputs (no copy per group).
+  const groups = new Map<string | null, { number: string | null; name: string | null; x: MetricsInputs }>();
   const entry = (key: string | null, number: string | null, name: string | null) => {
     let g = groups.get(key);
     if (!g) {
@@ -223,17 +224,9 @@ async function metricsOf(
   const countback = counted.groups;
   if (countback !== kept) for (const [key, days] of kept) countback.set(key, days);
   if (keptPortfolio !== undefined) counted.portfolio = keptPortfolio;
-  const toGroup = (key: string | null, number: string | null, name: string | null, x: Additive) => {
-    const inputs: MetricsInputs = {
-      arBeginMinor: x.arBeginMinor,
-      arEndMinor: x.arEndMinor,
-      currentEndMinor: x.currentEndMinor,
-      over90EndMinor: x.over90EndMinor,
-      creditSalesMinor: x.creditSalesMinor,
-      payments: x.payments,
-      dsoCountback: countback.get(key) ?? 0,
-    };
-    return { key, number, name, inputs, metrics: computeMetrics(period, inputs, convention) };
+  const toGroup = (key: string | null, number: string | null, name: string | null, x: MetricsInputs) => {
+    x.dsoCountback = countback.get(key) ?? 0;
+    return { key, number, name, inputs: x, metrics: computeMetrics(period, x, convention) };
   };
   // A group with nothing in any figure (unidentified cash has no AR) is left out.
   const list: MetricsGroup[] = [];
@@ -274,7 +267,8 @@ async function metricsOf(
   };
 }
 
-function zeroInputs(): Additive {
+/** Inputs of nothing, the countback 0 until it is known (one shape for every group). */
+function zeroInputs(): MetricsInputs {
   return {
     arBeginMinor: 0,
     arEndMinor: 0,
@@ -282,6 +276,7 @@ function zeroInputs(): Additive {
     over90EndMinor: 0,
     creditSalesMinor: 0,
     payments: { ...NO_PAYMENTS },
+    dsoCountback: 0,
   };
 }
 
