@@ -15,6 +15,7 @@ import { minorUnitExponent, parseDecimalToMinor } from '../money/index.js';
 import { describeSettle, settleAfterCash } from './after-cash.js';
 import { actorOf, globals, withCompany } from './context.js';
 import { parseIsoDate, today, UsageError } from './format.js';
+import { keepOutgrownAging } from './kept-aging.js';
 import { print, printJson, renderTable } from './output.js';
 
 export function registerCashapp(program: Command): void {
@@ -36,12 +37,14 @@ export function registerCashapp(program: Command): void {
           postingDate: opts.date ? parseIsoDate(opts.date) : undefined,
         });
         const settled = await settleAfterCash(database, ctx, actorOf(g));
+        const aging = await keepOutgrownAging(database, ctx);
         if (opts.json) return printJson({ ...s, promises: settled });
         print(
           `run ${s.runId}: ${s.receipts} receipts — ${s.auto} applied automatically, ${s.proposed} proposed, ${s.unapplied} left unapplied; ${s.applications} applications, ${s.deductions} deductions opened, ${s.advicesLinked} remittance advices linked`,
         );
         const line = describeSettle(settled);
         if (line) print(line);
+        if (aging) print(aging);
       });
     });
   cashapp

@@ -6,24 +6,18 @@ import {
   DEFAULT_THRESHOLDS,
   type KeptAgingSpec,
   parseThresholds,
-  refreshAgingToday,
   refreshOpenChanges,
   snapshotClosedPeriods,
 } from '../collections/index.js';
 import { CollectingSink, FORMAT_NAMES, type FormatName, streamFile } from '../formats/index.js';
 import { type ImportKind, importFile, loadImportMapping } from '../imports/index.js';
-import {
-  type CompanyContext,
-  checkInvariants,
-  createCompany,
-  setPeriodStatus,
-  tieOut,
-} from '../ledger/index.js';
-import { type Database, isPostgresUrl } from '../store/database.js';
+import { checkInvariants, createCompany, setPeriodStatus, tieOut } from '../ledger/index.js';
+import { isPostgresUrl } from '../store/database.js';
 import { exportLedger, importLedger } from '../store/transfer.js';
 import { describeSettle, settleAfterCash } from './after-cash.js';
 import { actorOf, globals, resolveTarget, withCompany, withDatabase } from './context.js';
 import { money, parseCount, parseIsoDate, today, UsageError } from './format.js';
+import { keepOutgrownAging, keepTodaysAging, refreshWithRetry } from './kept-aging.js';
 import { print, printJson, renderTable } from './output.js';
 import { asUsage, oneOf } from './reports.js';
 
@@ -89,6 +83,7 @@ export function registerImports(program: Command): void {
             bar?.stop();
             // Payments bring cash and its applications: promises and plan installments it settles are marked.
             const settled = kind === 'payments' ? await settleAfterCash(database, ctx, actorOf(g)) : null;
+            const aging = await keepOutgrownAging(database, ctx);
             if (opts.json) return printJson(settled ? { ...summary, promises: settled } : summary);
             print(
               `${summary.file}: ${summary.rowsRead} rows read; ${summary.inserted} new, ${summary.updated} changed, ${summary.unchanged} already there, ${summary.rejected} rejected`,
@@ -100,6 +95,7 @@ export function registerImports(program: Command): void {
                 `(this exact file was imported before, as ${summary.previousImportId}: nothing was added twice)`,
               );
             if (summary.rejectPath) print(`rejected rows and reasons: ${summary.rejectPath}`);
+            if (aging) print(aging);
           } finally {
             bar?.stop();
           }
@@ -132,10 +128,12 @@ export function registerBankImport(program: Command): void {
           actor: actorOf(g),
         });
         for (const w of s.warnings) process.stderr.write(`warning: ${s.file}: ${w}\n`);
+        const aging = await keepOutgrownAging(database, ctx);
         if (opts.json) return printJson(s);
         print(
           `${s.file} (${s.format}): ${s.statements} statements; entries ${s.entriesNew} new, ${s.entriesExisting} already there; ${s.receiptsCreated} receipts created (${s.receiptsIdentified} with the payer identified); remittance advices ${s.remittancesNew} new, ${s.remittancesExisting} already there`,
         );
+        if (aging) print(aging);
       });
     });
 }
@@ -279,45 +277,6 @@ export function registerLedger(program: Command): void {
         await keepTodaysAging(database, ctx, addDays(through, 1), keep);
       });
     });
-}
-
-/**
- * Keeps the aging of `day` (see refreshAgingToday; `keep` undefined: with the settings it was last
- * kept with) and says so.
- */
-async function keepTodaysAging(
-  database: Database,
-  ctx: CompanyContext,
-  day: string,
-  keep?: KeptAgingSpec,
-): Promise<void> {
-  const kept = await refreshWithRetry(() =>
-    database.transaction(({ client }) => refreshAgingToday(client, ctx, day, keep), {
-      isolation: 'repeatable read',
-    }),
-  );
-  print(
-    kept
-      ? `aging as of ${kept.asOf} kept (buckets ${kept.thresholds.join(',')}, ${kept.basis} basis${kept.agedCredits ? ', credits aged' : ''}): ${kept.groups} groups by customer`
-      : `no aging kept for ${day}: postings are dated after it`,
-  );
-}
-
-/**
- * Serialization failures a refresh retries: a receipt identified while it ran (see
- * refreshOpenChanges), another refresh of the same company.
- */
-const REFRESH_ATTEMPTS = 3;
-
-async function refreshWithRetry<T>(refresh: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await refresh();
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code !== '40001' || attempt >= REFRESH_ATTEMPTS) throw error;
-    }
-  }
 }
 
 export function registerDb(program: Command): void {

@@ -7,6 +7,7 @@ import {
   type AgingCacheSpec,
   agingCachePatch,
   cachedPivots,
+  keptAgingOutgrown,
   keptAgingSettings,
   readAgingCache,
   writeAgingCache,
@@ -907,6 +908,21 @@ async function keptRollup(
 
 function* filtered<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T> {
   for (const item of items) if (keep(item)) yield item;
+}
+
+/**
+ * After a bulk posting (an import, a cash-application run): keeps today's aging again, in the
+ * settings it was kept with, when the kept one no longer serves `asOf` (another day, or too many
+ * customers moved: see keptAgingOutgrown). The day's reports then read it rather than compute
+ * afresh. Null when none is kept, it still serves, or the day cannot be kept. REPEATABLE READ.
+ */
+export async function refreshOutgrownAging(
+  client: SqlClient,
+  ctx: CompanyContext,
+  asOf: string,
+): Promise<AgingCacheBuilt | null> {
+  if ((await keptAgingOutgrown(client, ctx, asOf)) !== true) return null;
+  return refreshAgingToday(client, ctx, asOf);
 }
 
 /** The bucket settings a company keeps today's aging for: the report's defaults unless given. */

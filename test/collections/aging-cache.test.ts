@@ -9,6 +9,7 @@ import {
   CollectionsError,
   type KeptAgingSpec,
   refreshAgingToday,
+  refreshOutgrownAging,
 } from '../../src/collections/index.js';
 import { openCasesBulk, resolveCase } from '../../src/disputes/index.js';
 import { adjustDocument, type CompanyContext, putOnAccount } from '../../src/ledger/index.js';
@@ -290,6 +291,39 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
     expect(await keep({ thresholds: [30, 60, 90, 120], basis: 'due', agedCredits: false })).toMatchObject({
       basis: 'due',
     });
+  });
+
+  it('is kept again after bulk postings only when the kept one no longer serves the day', async () => {
+    const outgrown = (asOf = TODAY) =>
+      t.database.transaction(({ client }) => refreshOutgrownAging(client, ctx, asOf), {
+        isolation: 'repeatable read',
+      });
+    await refresh();
+    // One customer marked, as a posting marks it: the report recomputes it, nothing is kept again.
+    await tx((client) =>
+      client.query('INSERT INTO collections_aging_dirty (company_id, customer_id) VALUES ($1, $2)', [
+        ctx.companyId,
+        ids.D,
+      ]),
+    );
+    expect(await outgrown()).toBeNull();
+    expect(await dirty()).toBeGreaterThan(0);
+    await cachedAndRight();
+    // More customers marked than a report recomputes (1,001 here, beyond a quarter of 5 groups).
+    await tx((client) =>
+      client.query(
+        'INSERT INTO collections_aging_dirty (company_id, customer_id) SELECT $1, gen_random_uuid() FROM generate_series(1, 1001)',
+        [ctx.companyId],
+      ),
+    );
+    expect((await both()).auto.strategy).not.toBe('cached');
+    expect(await outgrown()).toMatchObject({ asOf: TODAY, basis: 'due' });
+    expect(await dirty()).toBe(0);
+    await cachedAndRight();
+    // Kept for another day: kept again for the day asked, in the settings it was kept with.
+    expect(await outgrown('2026-04-01')).toMatchObject({ asOf: '2026-04-01', thresholds: [30, 60, 90, 120] });
+    expect(await outgrown('2026-04-01')).toBeNull();
+    await refresh();
   });
 
   it('takes no batches, and no kept pivot, that another build replaced after the patch was read', async () => {

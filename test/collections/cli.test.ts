@@ -160,6 +160,12 @@ describe('openar report', { timeout: 600_000 }, () => {
     const ownAfter = openar(db, 'report', 'aging', ...ownBuckets).stdout;
     expect(JSON.parse(ownAfter).strategy).toBe('cached');
     expect(strip(ownAfter)).toEqual(strip(ownBefore));
+    // An import keeps it again only when it no longer serves the day (refreshOutgrownAging): the
+    // same file again moves nothing, and the report still reads what was kept.
+    const again = openar(db, 'import', 'invoices', changed);
+    expect(again.stdout).toContain('already there');
+    expect(again.stdout).not.toContain('kept again');
+    expect(JSON.parse(openar(db, 'report', 'aging', ...ownBuckets).stdout).strategy).toBe('cached');
     expect(JSON.parse(openar(db, 'report', 'aging', '--json').stdout).strategy).toBe('current');
     expect(openar(db, 'period', 'refresh', '--buckets', '30,x').stderr).toContain(
       'buckets must be whole days',
