@@ -444,6 +444,18 @@ CREATE TRIGGER collections_aging_customer_update AFTER UPDATE ON customer
 `;
 
 /**
+ * The countback's newest months for every group (countback.ts, monthlySource) read each customer's
+ * sales at eight month ends. Since 0021 the (company, as_of, customer) index carries every figure a
+ * summary gives, so at 10M invoices the planner read the whole table instead (250k rows of 2.3M per
+ * worker, 0.3 s): a narrow index of the months with sales makes that read an index-only range scan
+ * per month end (the countback by collector 0.73 → 0.54 s in one run on a loaded machine).
+ */
+const SNAPSHOT_MONTH_SALES = sql`
+CREATE INDEX collections_ar_snapshot_customer_month_sales_idx ON collections_ar_snapshot_customer (company_id, as_of)
+  INCLUDE (customer_id, sales_base_minor) WHERE sales_base_minor <> 0;
+`;
+
+/**
  * Today's aging kept per customer and currency as well (beside the report-ordered batches of
  * 0025): the pivot the batches were built from, so a report by collector or currency sums a
  * hundred thousand kept rows instead of a million open items. One int8 per pivot code in `m`
@@ -529,6 +541,11 @@ export const collectionsMigrations: Record<string, Migration> = {
   '0026_collections_aging_today_pivot': {
     async up(db: Kysely<unknown>) {
       await AGING_CACHE_PIVOT.execute(db);
+    },
+  },
+  '0027_collections_snapshot_month_sales': {
+    async up(db: Kysely<unknown>) {
+      await SNAPSHOT_MONTH_SALES.execute(db);
     },
   },
 };
