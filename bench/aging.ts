@@ -685,7 +685,7 @@ async function measureAll(
       name: `metricsReport ${from}..${monthBefore}, ${by}`,
       rows: thousands(Math.max(1, m.last.groups.length)),
       ...m,
-      baseline: ratio(m.median, m.baseMedian),
+      baseline: bothRatios(m.median, m.baseMedian),
     });
     if (by === 'portfolio') {
       const p = m.last.portfolio.metrics;
