@@ -215,7 +215,7 @@ export async function keptAgingSettings(
  * Rebuilds the cache for `spec` in the caller's REPEATABLE READ transaction: clears the marks, the
  * old pivot and batches, lets `insertBatches` write the new ones, and records
  * the head with the customers disputed on the day. `insertBatches` null: the day cannot be cached
- * (postings dated after it), and the cache is dropped.
+ * (postings dated after it); the cache is dropped and only its settings are kept.
  */
 export async function writeAgingCache(
   client: SqlClient,
@@ -229,7 +229,16 @@ export async function writeAgingCache(
   await client.query('DELETE FROM collections_aging_today_batch WHERE company_id = $1', company);
   await client.query('DELETE FROM collections_aging_today_pivot WHERE company_id = $1', company);
   if (insertBatches === null) {
-    await client.query('DELETE FROM collections_aging_today WHERE company_id = $1', company);
+    // The settings stay for the next refresh (a company's own buckets are not lost to one day with
+    // postings dated after it), on a head of no day: no report's date is -infinity.
+    await client.query(
+      `INSERT INTO collections_aging_today (company_id, as_of, thresholds, basis, aged_credits, disputed_customers, groups)
+       VALUES ($1, '-infinity', $2::int4[], $3, $4, '{}', 0)
+       ON CONFLICT (company_id) DO UPDATE
+         SET as_of = EXCLUDED.as_of, thresholds = EXCLUDED.thresholds, basis = EXCLUDED.basis,
+             aged_credits = EXCLUDED.aged_credits, disputed_customers = '{}', groups = 0, built_at = now()`,
+      [ctx.companyId, spec.thresholds, spec.basis, spec.agedCredits],
+    );
     return null;
   }
   await insertBatches();

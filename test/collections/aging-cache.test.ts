@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agingFromKeptPivot } from '../../src/collections/aging.js';
-import { type AgingCachePatch, agingCachePatch, readAgingCache } from '../../src/collections/aging-cache.js';
+import {
+  type AgingCachePatch,
+  agingCachePatch,
+  keptAgingSettings,
+  readAgingCache,
+} from '../../src/collections/aging-cache.js';
 import {
   type AgingOptions,
   type AgingReport,
@@ -22,6 +27,8 @@ import { actor, companyRows, companyWithCustomers, postings } from './setup.js';
  * computed afresh, whatever was posted after the cache was built: each kind of change marks its
  * customer, whose groups are then recomputed and merged in report order.
  */
+const DEFAULT_SPEC = { thresholds: [30, 60, 90, 120], basis: 'due' as const, agedCredits: false };
+
 describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
   const TODAY = '2026-03-31';
   const EUR = { currency: 'EUR', rate: '1.0834' };
@@ -349,6 +356,13 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
     expect(auto.strategy).not.toBe('cached');
     expect(strip(auto)).toEqual(strip(fresh));
     expect(await refresh()).toBeNull();
+    // Dropped, but the settings it was kept with stay for the next refresh.
+    expect(await tx((client) => keptAgingSettings(client, ctx))).toEqual({
+      thresholds: [30, 60, 90, 120],
+      basis: 'due',
+      agedCredits: false,
+    });
+    expect(await tx((client) => agingCachePatch(client, ctx, { ...DEFAULT_SPEC, asOf: TODAY }))).toBeNull();
     expect(await refresh('2026-04-02')).toMatchObject({ asOf: '2026-04-02' });
     const later = await tx((client) => agingReport(client, ctx, { asOf: '2026-04-02' }));
     expect(later.strategy).toBe('cached');
