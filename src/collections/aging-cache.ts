@@ -107,21 +107,6 @@ export async function agingCachePatch(
 }
 
 /**
- * Whether the aging kept for the company no longer serves a report of `asOf` in the settings it was
- * kept with: kept for another day, or more customers moved since than a report recomputes
- * (agingCachePatch). Null when none is kept.
- */
-export async function keptAgingOutgrown(
-  client: SqlClient,
-  ctx: CompanyContext,
-  asOf: string,
-): Promise<boolean | null> {
-  const settings = await keptAgingSettings(client, ctx);
-  if (settings === null) return null;
-  return (await agingCachePatch(client, ctx, { asOf, ...settings })) === null;
-}
-
-/**
  * The cached batches, in report order, as text: parsed one at a time (cachedPivots), so that a
  * batch's parsed groups die young, before the garbage collector copies them (parsing all fifty
  * first kept a hundred thousand groups alive across several collections).
@@ -194,8 +179,8 @@ export interface AgingCacheBuilt extends AgingCacheSpec {
 }
 
 /**
- * The bucket settings the company's aging was last kept with (null: never kept, or dropped), so
- * that a build not told otherwise keeps the same.
+ * The bucket settings the company's aging was last kept with (null: never kept; a day that could
+ * not be kept keeps them too), so that a build not told otherwise keeps the same.
  */
 export async function keptAgingSettings(
   client: SqlClient,

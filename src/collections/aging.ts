@@ -7,7 +7,6 @@ import {
   type AgingCacheSpec,
   agingCachePatch,
   cachedPivots,
-  keptAgingOutgrown,
   keptAgingSettings,
   readAgingCache,
   writeAgingCache,
@@ -912,17 +911,20 @@ function* filtered<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator
 
 /**
  * After a bulk posting (an import, a cash-application run): keeps today's aging again, in the
- * settings it was kept with, when the kept one no longer serves `asOf` (another day, or too many
- * customers moved: see keptAgingOutgrown). The day's reports then read it rather than compute
- * afresh. Null when none is kept, it still serves, or the day cannot be kept. REPEATABLE READ.
+ * settings it was kept with, when the kept one no longer serves `asOf` in them (kept for another
+ * day, or more customers moved since than a report recomputes: agingCachePatch null). The day's
+ * reports then read it rather than compute afresh. Null when none is kept, it still serves, or the
+ * day cannot be kept. REPEATABLE READ.
  */
 export async function refreshOutgrownAging(
   client: SqlClient,
   ctx: CompanyContext,
   asOf: string,
 ): Promise<AgingCacheBuilt | null> {
-  if ((await keptAgingOutgrown(client, ctx, asOf)) !== true) return null;
-  return refreshAgingToday(client, ctx, asOf);
+  const settings = await keptAgingSettings(client, ctx);
+  if (settings === null) return null;
+  if ((await agingCachePatch(client, ctx, { asOf, ...settings })) !== null) return null;
+  return refreshAgingToday(client, ctx, asOf, settings);
 }
 
 /** The bucket settings a company keeps today's aging for: the report's defaults unless given. */
@@ -932,8 +934,9 @@ export type KeptAgingSpec = Pick<AgingOptions, 'thresholds' | 'basis' | 'agedCre
  * Caches today's aging as of `asOf` (run nightly, for the day starting) with the buckets, basis
  * and credit setting of `keep` (default: those it was last kept with, else the report's): see
  * aging-cache.ts. Reports with those settings are read from it, any grouping; others are computed
- * afresh. Must run in a REPEATABLE READ transaction. Returns null, and drops the cache, when
- * postings are dated after `asOf` (the day is not today's). Either way it clears the marks it saw.
+ * afresh. Must run in a REPEATABLE READ transaction. Returns null, and drops the cache (keeping
+ * its settings), when postings are dated after `asOf` (the day is not today's). Either way it
+ * clears the marks it saw.
  */
 export async function refreshAgingToday(
   client: SqlClient,
