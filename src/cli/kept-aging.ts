@@ -22,7 +22,7 @@ export async function keepTodaysAging(
   print(
     kept
       ? `aging as of ${kept.asOf} kept (buckets ${kept.thresholds.join(',')}, ${kept.basis} basis${kept.agedCredits ? ', credits aged' : ''}): ${kept.groups} groups by customer`
-      : `no aging kept for ${day}: postings are dated after it`,
+      : `no aging kept for ${day}: too many customers have postings dated after it`,
   );
 }
 

@@ -6,6 +6,7 @@ import type { AgingGroupPivot } from './core/aging.js';
 import type { AgingBasis } from './core/buckets.js';
 import { assertIsoDate } from './core/dates.js';
 import { invariant } from './core/errors.js';
+import { aheadCte } from './open-items.js';
 
 /**
  * Today's aging, kept (migrations 0025, 0026). The summary of a hundred thousand customers is
@@ -62,10 +63,21 @@ interface CachedBatch {
 const MAX_PATCHED_SHARE = 4;
 /** So many customers are recomputed in well under a tenth of a second, whatever the share. */
 const PATCHED_ANYWAY = 1000;
+/**
+ * Beyond so many rows of what was dated or posted after the cached day (see aheadCte), the day is
+ * too far back for the cache: the rows are not read further (a few tens of milliseconds at most).
+ */
+const MAX_AHEAD_ROWS = 50_000;
+
+/** Whether a report recomputing `customers` of `groups` is still worth reading from the cache. */
+export const patchWorthIt = (customers: number, groups: number): boolean =>
+  customers <= PATCHED_ANYWAY || customers * MAX_PATCHED_SHARE <= groups;
 
 /**
  * What to recompute to report `spec` from the cache, or null when the cache does not serve it
- * (none, another day or other buckets, or too much has moved since).
+ * (none, another day or other buckets, or too much has moved since). Besides the marked and the
+ * disputed customers, those with postings dated after the day (see aheadCte): the cache holds
+ * their balances as they stood when it was built, which need not be the day's.
  */
 export async function agingCachePatch(
   client: SqlClient,
@@ -77,26 +89,30 @@ export async function agingCachePatch(
     groups: number;
     ids: string[];
     no_customer: boolean;
+    too_far: boolean;
     has_disputes: boolean;
     built_at: string;
   }>(
-    `WITH ${disputedDocumentCte('$1', '$2')}
+    `WITH ${disputedDocumentCte('$1', '$2')},${aheadCte('$6')}
      SELECT h.groups, h.built_at::text AS built_at,
             ARRAY(SELECT customer_id::text FROM collections_aging_dirty
                    WHERE company_id = $1 AND customer_id IS NOT NULL
                   UNION SELECT unnest(h.disputed_customers)::text
                   UNION SELECT d.customer_id::text FROM disputed_doc dd
-                          JOIN document d ON d.company_id = $1 AND d.document_id = dd.document_id) AS ids,
-            EXISTS (SELECT 1 FROM collections_aging_dirty WHERE company_id = $1 AND customer_id IS NULL) AS no_customer,
+                          JOIN document d ON d.company_id = $1 AND d.document_id = dd.document_id
+                  UNION SELECT customer_id::text FROM ahead WHERE customer_id IS NOT NULL) AS ids,
+            EXISTS (SELECT 1 FROM collections_aging_dirty WHERE company_id = $1 AND customer_id IS NULL)
+              OR EXISTS (SELECT 1 FROM ahead WHERE customer_id IS NULL) AS no_customer,
+            (SELECT count(*) FROM ahead) >= $6 AS too_far,
             EXISTS (SELECT 1 FROM dispute_case WHERE company_id = $1) AS has_disputes
        FROM collections_aging_today h
       WHERE h.company_id = $1 AND h.as_of = $2::date AND h.thresholds = $3::int4[] AND h.basis = $4
         AND h.aged_credits = $5`,
-    [ctx.companyId, asOf, spec.thresholds, spec.basis, spec.agedCredits],
+    [ctx.companyId, asOf, spec.thresholds, spec.basis, spec.agedCredits, MAX_AHEAD_ROWS],
   );
   const row = rows[0];
-  if (row === undefined) return null;
-  if (row.ids.length > PATCHED_ANYWAY && row.ids.length * MAX_PATCHED_SHARE > row.groups) return null;
+  if (row === undefined || row.too_far) return null;
+  if (!patchWorthIt(row.ids.length, row.groups)) return null;
   return {
     customerIds: row.ids,
     noCustomer: row.no_customer,
@@ -104,6 +120,26 @@ export async function agingCachePatch(
     groups: row.groups,
     builtAt: row.built_at,
   };
+}
+
+/**
+ * The customers with postings dated after `asOf` (see aheadCte), and whether cash of no customer
+ * has some; null when there are too many rows to read (the day is too far back to keep).
+ */
+export async function aheadCustomers(
+  client: SqlClient,
+  ctx: CompanyContext,
+  asOf: string,
+): Promise<{ ids: string[]; noCustomer: boolean } | null> {
+  const { rows } = await client.query<{ ids: string[]; no_customer: boolean; too_far: boolean }>(
+    `WITH ${aheadCte('$3')}
+     SELECT ARRAY(SELECT DISTINCT customer_id::text FROM ahead WHERE customer_id IS NOT NULL) AS ids,
+            EXISTS (SELECT 1 FROM ahead WHERE customer_id IS NULL) AS no_customer,
+            (SELECT count(*) FROM ahead) >= $3 AS too_far`,
+    [ctx.companyId, assertIsoDate(asOf, 'the as-of date'), MAX_AHEAD_ROWS],
+  );
+  const row = rows[0]!;
+  return row.too_far ? null : { ids: row.ids, noCustomer: row.no_customer };
 }
 
 /**

@@ -6,8 +6,10 @@ import {
   type AgingCachePatch,
   type AgingCacheSpec,
   agingCachePatch,
+  aheadCustomers,
   cachedPivots,
   keptAgingSettings,
+  patchWorthIt,
   readAgingCache,
   writeAgingCache,
 } from './aging-cache.js';
@@ -161,14 +163,8 @@ async function summaryResolve(client: SqlClient, ctx: CompanyContext, o: AgingOp
   const asked = o.strategy ?? 'auto';
   const changes = asked === 'changes';
   const r = await resolve(client, ctx, changes || asked === 'cached' ? { ...o, strategy: 'auto' } : o);
-  if (asked === 'cached') {
-    invariant(
-      r.strategy === 'current',
-      'strategy-invalid',
-      `postings were made after ${r.asOf}: no cached aging`,
-    );
-    return r;
-  }
+  // The cache says itself whether it serves the day (see cachedAging).
+  if (asked === 'cached') return r;
   if (!changes && asked !== 'auto') return r;
   if (!changes && r.strategy === 'current') return r;
   const from = await changeLogCovering(client, ctx, r.asOf);
@@ -435,33 +431,56 @@ function pivotCtes(r: Resolved, bucketCount: number, range: PivotFilter | null):
   const { rebuild, spec } = r;
   const basis = spec.basis;
   const codes = pivotCodes(bucketCount);
-  invariant(range === null || canSplit(r), 'internal', 'a split of an aging that cannot split');
+  const listed = range !== null && ('ids' in range || 'kept' in range);
+  invariant(range === null || listed || canSplit(r), 'internal', 'a split of an aging that cannot split');
   invariant(
-    range === null || !('ids' in range || 'kept' in range) || rebuild.strategy === 'current',
+    !listed || rebuild.strategy === 'current' || rebuild.strategy === 'backward',
     'internal',
-    'a list of customers outside today',
+    'a list of customers rebuilt other than from the balances as they stand',
   );
-  if (range !== null && 'kept' in range) return keptPivotCtes(basis, codes, range);
+  if (range !== null && 'kept' in range) return keptPivotCtes(rebuild, basis, codes, range);
   // On a snapshot's own date nothing moved since: the snapshot alone, read as the change log's
   // start (an empty log), which splits by customer.
   if (rebuild.strategy === 'changes' || onSnapshot(r)) return changesPivotCtes(rebuild, basis, codes, range);
   if (rebuild.strategy === 'snapshot') return snapshotPivotCtes(rebuild, basis, codes);
   if (rebuild.strategy !== 'current') {
-    return [
-      openItemCtes(rebuild),
-      disputedDocumentCte('$1', '$2'),
-      ...itemPivotCtes('open_item', 'pivd', basis, codes),
-    ];
+    const list = range !== null && 'ids' in range ? range : null;
+    return listPivotCtes(rebuild, basis, codes, list, 'pivd');
   }
   return todayPivotCtes(basis, codes, range, 'pivd');
 }
 
 /**
- * `pivd` from the kept pivot (migration 0026) with the listed customers' rows taken out and
- * computed from the open items instead (`live_pivd`). The list is short (see aging-cache.ts):
- * taken out by a hash anti-join, not a comparison with every element per row.
+ * `<name>` from the open items rebuilt by `rebuild`, of every customer or (a backward rebuild
+ * only) of those `list` names: by hash, the open items being few or of a past date.
  */
-function keptPivotCtes(basis: AgingBasis, codes: readonly number[], source: KeptPivot): string[] {
+function listPivotCtes(
+  rebuild: Rebuild,
+  basis: AgingBasis,
+  codes: readonly number[],
+  list: CustomerList | null,
+  name: string,
+): string[] {
+  const only = list === null ? null : (column: string, nullable: boolean) => inRange(column, list, nullable);
+  return [
+    openItemCtes(rebuild, only),
+    disputedDocumentCte('$1', '$2'),
+    ...itemPivotCtes('open_item', name, basis, codes),
+  ];
+}
+
+/**
+ * `pivd` from the kept pivot (migration 0026) with the listed customers' rows taken out and
+ * computed from the open items instead (`live_pivd`): from their balances as they stand, or by a
+ * backward rebuild of theirs when something is dated after the day. The list is short (see
+ * aging-cache.ts): taken out by a hash anti-join, not a comparison with every element per row.
+ */
+function keptPivotCtes(
+  rebuild: Rebuild,
+  basis: AgingBasis,
+  codes: readonly number[],
+  source: KeptPivot,
+): string[] {
   const element = (array: string, i: number) => `${array}[${i + 1}]`;
   const m = codes.map((_, i) => `${element('k.m', i)} AS m${i}`).join(', ');
   // Null in the base currency, where no one reads them (see summaryBatchesSql's numbers): summing
@@ -469,7 +488,9 @@ function keptPivotCtes(basis: AgingBasis, codes: readonly number[], source: Kept
   const b = codes.map((_, i) => `${element('k.b', i)} AS b${i}`).join(', ');
   const noCustomer = source.kept.noCustomer ? 'k.customer_id IS NOT NULL AND ' : '';
   return [
-    ...todayPivotCtes(basis, codes, source.kept, 'live_pivd'),
+    ...(rebuild.strategy === 'current'
+      ? todayPivotCtes(basis, codes, source.kept, 'live_pivd')
+      : listPivotCtes(rebuild, basis, codes, source.kept, 'live_pivd')),
     `pivd AS (
        SELECT k.customer_id, k.currency, ${m}, ${b}, k.items, k.dm, k.db
          FROM collections_aging_today_pivot k
@@ -736,7 +757,7 @@ export async function agingReportOn(
   const first = clients[0]!;
   const r = await summaryResolve(first, ctx, options);
   const asked = options.strategy ?? 'auto';
-  if (r.strategy === 'current' && (asked === 'auto' || asked === 'cached')) {
+  if (asked === 'auto' || asked === 'cached') {
     const cached = await cachedAging(clients, ctx, r);
     if (cached !== null) return cached;
     invariant(
@@ -766,6 +787,13 @@ const reportHead = (ctx: CompanyContext, r: Resolved) => ({
   strategy: r.strategy,
 });
 
+/**
+ * `r` as a cached report recomputes the customers it lists: from their balances as they stand on
+ * a day nothing is dated after, otherwise by a backward rebuild of theirs (aging-cache.ts).
+ */
+const listedRebuild = (r: Resolved): Resolved =>
+  r.strategy === 'current' ? r : { ...r, strategy: 'backward', rebuild: { strategy: 'backward' } };
+
 const cacheSpec = (r: Resolved): AgingCacheSpec => ({
   asOf: r.asOf,
   thresholds: r.spec.thresholds,
@@ -794,7 +822,7 @@ async function cachedAging(
   const list = { ids: patch.customerIds, noCustomer: patch.noCustomer };
   const recompute = list.ids.length > 0 || list.noCustomer;
   const beside = async (client: SqlClient) => ({
-    moved: recompute ? await agingPart(client, ctx, { ...r, by: 'customer' }, list) : null,
+    moved: recompute ? await agingPart(client, ctx, { ...listedRebuild(r), by: 'customer' }, list) : null,
     rootOf: r.by === 'parent' ? await familyRoots(client, ctx) : null,
   });
   // One connection runs one query at a time.
@@ -896,7 +924,7 @@ async function keptRollup(
   patch: AgingCachePatch,
 ): Promise<AgingReport | null> {
   const list = { ids: patch.customerIds, noCustomer: patch.noCustomer };
-  const part = await agingPart(client, ctx, r, { kept: list, builtAt: patch.builtAt });
+  const part = await agingPart(client, ctx, listedRebuild(r), { kept: list, builtAt: patch.builtAt });
   if (part.keptStale) return null;
   return assembleAging(part.groups, {
     ...reportHead(ctx, r),
@@ -934,9 +962,11 @@ export type KeptAgingSpec = Pick<AgingOptions, 'thresholds' | 'basis' | 'agedCre
  * Caches today's aging as of `asOf` (run nightly, for the day starting) with the buckets, basis
  * and credit setting of `keep` (default: those it was last kept with, else the report's): see
  * aging-cache.ts. Reports with those settings are read from it, any grouping; others are computed
- * afresh. Must run in a REPEATABLE READ transaction. Returns null, and drops the cache (keeping
- * its settings), when postings are dated after `asOf` (the day is not today's). Either way it
- * clears the marks it saw.
+ * afresh. Must run in a REPEATABLE READ transaction. The day may have postings dated after it (an
+ * ERP's invoices dated tomorrow): the cache then holds every customer's balances as they stand, and
+ * reports recompute those with such postings (see agingCachePatch). Returns null, and drops the
+ * cache (keeping its settings), when they are more customers than a report would recompute. Either
+ * way it clears the marks it saw.
  */
 export async function refreshAgingToday(
   client: SqlClient,
@@ -945,8 +975,10 @@ export async function refreshAgingToday(
   keep?: KeptAgingSpec,
 ): Promise<AgingCacheBuilt | null> {
   const settings = keep ?? (await keptAgingSettings(client, ctx)) ?? {};
-  const r = await resolve(client, ctx, { ...settings, asOf, by: 'customer' });
-  if (r.strategy !== 'current') return writeAgingCache(client, ctx, cacheSpec(r), null);
+  const resolved = await resolve(client, ctx, { ...settings, asOf, by: 'customer' });
+  if (resolved.strategy !== 'current' && !(await fewAhead(client, ctx, resolved.asOf)))
+    return writeAgingCache(client, ctx, cacheSpec(resolved), null);
+  const r: Resolved = { ...resolved, strategy: 'current', rebuild: { strategy: 'current' } };
   const codes = pivotCodes(bucketsOf(r.spec).length);
   const array = (p: string) => `ARRAY[${codes.map((_, i) => `${p}${i}`).join(', ')}]`;
   // The pivot first, from the open items; the batches then from the kept pivot (an empty list),
@@ -977,6 +1009,17 @@ export async function refreshAgingToday(
       );
     });
   });
+}
+
+/** Whether the customers with postings dated after `asOf` are few enough to recompute per report. */
+async function fewAhead(client: SqlClient, ctx: CompanyContext, asOf: string): Promise<boolean> {
+  const ahead = await aheadCustomers(client, ctx, asOf);
+  if (ahead === null) return false;
+  const { rows } = await client.query<{ n: number }>(
+    'SELECT count(*)::int4 AS n FROM customer WHERE company_id = $1',
+    [ctx.companyId],
+  );
+  return patchWorthIt(ahead.ids.length + (ahead.noCustomer ? 1 : 0), rows[0]!.n);
 }
 
 export interface AgingDetailRow {

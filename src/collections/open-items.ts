@@ -58,28 +58,37 @@ const APP_DOC_AFTER = postedIn('app_after', 'doc_after', 'posting_date > $2');
 const DOC_COLUMNS = 'd.document_id, d.customer_id, d.currency, d.doc_type, d.document_date, d.due_date';
 
 /**
- * From the cached balances, adding back what was posted after $2 (cheap for recent dates). The
- * documents that are settled now but were open on $2 are fetched by key (`= ANY (ARRAY(...))`): the
- * planner cannot estimate how few they are and would otherwise scan them all.
+ * An SQL condition that a customer id column passes (for cash of no customer too when `nullable`):
+ * how a caller limits a rebuild to some customers (see CustomerCondition's users).
  */
-const DOC_OPEN_BACKWARD = `${APP_DOC_AFTER},
+export type CustomerCondition = (column: string, nullable: boolean) => string;
+
+const EVERY_CUSTOMER: CustomerCondition = () => 'true';
+
+/**
+ * From the cached balances, adding back what was posted after $2 (cheap for recent dates), for the
+ * customers `only` passes. The documents that are settled now but were open on $2 are fetched by
+ * key (`= ANY (ARRAY(...))`): the planner cannot estimate how few they are and would otherwise scan
+ * them all.
+ */
+const docOpenBackward = (only: CustomerCondition) => `${APP_DOC_AFTER},
 doc_open AS (
   SELECT ${DOC_COLUMNS},
          d.open_minor + coalesce(a.acts_minor, 0) - coalesce(a.rev_minor, 0) AS open_minor,
          d.open_base_minor + coalesce(a.acts_base, 0) - coalesce(a.rev_base, 0) AS open_base
     FROM document d LEFT JOIN doc_after a ON a.id = d.document_id
-   WHERE d.company_id = $1 AND d.open_minor > 0 AND d.document_date <= $2
+   WHERE d.company_id = $1 AND d.open_minor > 0 AND d.document_date <= $2 AND ${only('d.customer_id', false)}
   UNION ALL
   SELECT ${DOC_COLUMNS}, a.acts_minor - a.rev_minor, a.acts_base - a.rev_base
     FROM document d JOIN doc_after a ON a.id = d.document_id
    WHERE d.company_id = $1 AND d.document_id = ANY (ARRAY(SELECT id FROM doc_after))
-     AND d.open_minor = 0 AND d.document_date <= $2
+     AND d.open_minor = 0 AND d.document_date <= $2 AND ${only('d.customer_id', false)}
   UNION ALL
   SELECT ${DOC_COLUMNS},
          d.open_minor + coalesce(a.acts_minor, 0) - d.amount_minor,
          d.open_base_minor + coalesce(a.acts_base, 0) - d.base_amount_minor
     FROM document d LEFT JOIN doc_after a ON a.id = d.document_id
-   WHERE d.company_id = $1 AND d.document_date > $2)`;
+   WHERE d.company_id = $1 AND d.document_date > $2 AND ${only('d.customer_id', false)})`;
 
 /** From the whole history: amounts less everything posted up to $2 (cheap for old dates). */
 const DOC_OPEN_FORWARD = `
@@ -118,7 +127,7 @@ doc_open AS (
 
 const RCP_COLUMNS = 'r.receipt_id, r.customer_id, r.currency, r.receipt_date';
 
-const RCP_OPEN_BACKWARD = `
+const rcpOpenBackward = (only: CustomerCondition) => `
 rcp_after AS (
   SELECT receipt_id AS id, sum(cash_minor)::int8 AS cash, sum(source_base_minor)::int8 AS cash_base,
          coalesce(sum(cash_minor) FILTER (WHERE kind = 'on_account'), 0)::int8 AS oa,
@@ -133,11 +142,12 @@ rcp_open AS (
          r.on_account_base_minor - coalesce(a.oa_base, 0) AS on_account_base
     FROM receipt r LEFT JOIN rcp_after a ON a.id = r.receipt_id
    WHERE r.company_id = $1 AND (r.unapplied_minor > 0 OR r.on_account_minor > 0) AND r.receipt_date <= $2
+     AND ${only('r.customer_id', true)}
   UNION ALL
   SELECT ${RCP_COLUMNS}, a.cash, a.cash_base, -a.oa, -a.oa_base
     FROM receipt r JOIN rcp_after a ON a.id = r.receipt_id
    WHERE r.company_id = $1 AND r.receipt_id = ANY (ARRAY(SELECT id FROM rcp_after))
-     AND r.unapplied_minor = 0 AND r.on_account_minor = 0 AND r.receipt_date <= $2
+     AND r.unapplied_minor = 0 AND r.on_account_minor = 0 AND r.receipt_date <= $2 AND ${only('r.customer_id', true)}
   UNION ALL
   SELECT ${RCP_COLUMNS},
          r.unapplied_minor + coalesce(a.cash, 0) - r.amount_minor,
@@ -145,7 +155,7 @@ rcp_open AS (
          r.on_account_minor - coalesce(a.oa, 0),
          r.on_account_base_minor - coalesce(a.oa_base, 0)
     FROM receipt r LEFT JOIN rcp_after a ON a.id = r.receipt_id
-   WHERE r.company_id = $1 AND r.receipt_date > $2)`;
+   WHERE r.company_id = $1 AND r.receipt_date > $2 AND ${only('r.customer_id', true)})`;
 
 const RCP_OPEN_FORWARD = `
 rcp_upto AS (
@@ -350,13 +360,21 @@ export interface Rebuild {
 
 const snapshotDate = (r: Rebuild): string => assertIsoDate(r.snapshot ?? '', 'the snapshot date');
 
-/** The CTEs (without WITH) that define doc_open and rcp_open (see the top of this file). */
-export function openAmountCtes(r: Rebuild): string {
+/**
+ * The CTEs (without WITH) that define doc_open and rcp_open (see the top of this file); a backward
+ * rebuild over the customers `only` passes (the others over all).
+ */
+export function openAmountCtes(r: Rebuild, only: CustomerCondition | null = null): string {
+  invariant(
+    only === null || r.strategy === 'backward',
+    'internal',
+    'only a backward rebuild is limited to customers',
+  );
   switch (r.strategy) {
     case 'current':
       return [DOC_OPEN_CURRENT, RCP_OPEN_CURRENT].join(',');
     case 'backward':
-      return [DOC_OPEN_BACKWARD, RCP_OPEN_BACKWARD].join(',');
+      return [docOpenBackward(only ?? EVERY_CUSTOMER), rcpOpenBackward(only ?? EVERY_CUSTOMER)].join(',');
     case 'forward':
       return [DOC_OPEN_FORWARD, RCP_OPEN_FORWARD].join(',');
     case 'snapshot':
@@ -406,11 +424,14 @@ export async function withReportPlan<T>(
   }
 }
 
-/** The CTEs (without WITH) that define open_item for a rebuild. */
-export function openItemCtes(r: Rebuild | Exclude<AgingStrategy, 'auto'>): string {
+/** The CTEs (without WITH) that define open_item for a rebuild (see openAmountCtes for `only`). */
+export function openItemCtes(
+  r: Rebuild | Exclude<AgingStrategy, 'auto'>,
+  only: CustomerCondition | null = null,
+): string {
   const rebuild = typeof r === 'string' ? { strategy: r } : r;
-  if (rebuild.strategy === 'current') return [openAmountCtes(rebuild), openItem(false)].join(',');
-  return [openAmountCtes(rebuild), DUE_AS_OF, openItem(true)].join(',');
+  if (rebuild.strategy === 'current') return [openAmountCtes(rebuild, only), openItem(false)].join(',');
+  return [openAmountCtes(rebuild, only), DUE_AS_OF, openItem(true)].join(',');
 }
 
 /**
@@ -457,6 +478,38 @@ export function snapshotDocumentsSql(r: Rebuild): string {
 
 /** The CTE due_as_of (document_id, due_date): the due dates in force on $2 that differ from today's. */
 export const DUE_AS_OF_CTE = DUE_AS_OF;
+
+/**
+ * The CTE `ahead` (customer_id; null: cash of no customer), at most `limit` rows (an SQL value),
+ * with repeats: the customers whose open items on $2 may differ from their balances as they stand,
+ * being those of what the backward rebuild adds back (the documents and receipts dated after $2,
+ * and those an application, adjustment or revision posted after $2 touched; DUE_AS_OF's revisions
+ * among them). Every other customer's open items on $2 are its current balances. Read by index,
+ * from the newest postings: cheap for today, and bounded by the limit for an older day.
+ */
+export function aheadCte(limit: string): string {
+  const posted = (t: string) => `${t}.company_id = $1 AND ${t}.posting_date > $2`;
+  return `
+ahead AS (
+  SELECT customer_id FROM (
+    SELECT customer_id FROM document WHERE company_id = $1 AND document_date > $2
+    UNION ALL
+    SELECT d.customer_id FROM application a
+      JOIN document d ON d.company_id = $1 AND d.document_id IN (a.document_id, a.credit_document_id)
+     WHERE ${posted('a')}
+    UNION ALL
+    SELECT d.customer_id FROM adjustment j JOIN document d ON d.company_id = $1 AND d.document_id = j.document_id
+     WHERE ${posted('j')}
+    UNION ALL
+    SELECT d.customer_id FROM document_revision v JOIN document d ON d.company_id = $1 AND d.document_id = v.document_id
+     WHERE ${posted('v')}
+    UNION ALL
+    SELECT customer_id FROM receipt WHERE company_id = $1 AND receipt_date > $2
+    UNION ALL
+    SELECT r.customer_id FROM application a JOIN receipt r ON r.company_id = $1 AND r.receipt_id = a.receipt_id
+     WHERE ${posted('a')} AND a.receipt_id IS NOT NULL) x
+  LIMIT ${limit})`;
+}
 
 /**
  * Which rebuild is cheapest for $2. `current` when nothing was posted or revised after the date

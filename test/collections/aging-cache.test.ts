@@ -3,8 +3,11 @@ import { agingFromKeptPivot } from '../../src/collections/aging.js';
 import {
   type AgingCachePatch,
   agingCachePatch,
+  aheadCustomers,
   keptAgingSettings,
+  patchWorthIt,
   readAgingCache,
+  writeAgingCache,
 } from '../../src/collections/aging-cache.js';
 import {
   type AgingOptions,
@@ -53,13 +56,13 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
    * Asserts the auto report came from the cache and equals the fresh one, by customer (the kept
    * batches) and by parent, collector and currency (the kept pivot summed).
    */
-  async function cachedAndRight(): Promise<AgingReport> {
+  async function cachedAndRight(o: Partial<AgingOptions> = {}): Promise<AgingReport> {
     for (const by of ['parent', 'collector', 'currency'] as const) {
-      const { auto, fresh } = await both({ by });
+      const { auto, fresh } = await both({ ...o, by });
       expect(auto.strategy, by).toBe('cached');
       expect(strip(auto), by).toEqual(strip(fresh));
     }
-    const { auto, fresh } = await both();
+    const { auto, fresh } = await both(o);
     expect(auto.strategy).toBe('cached');
     expect(strip(auto)).toEqual(strip(fresh));
     return auto;
@@ -347,25 +350,99 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
     expect(await rollup(patch!)).toBeNull();
   });
 
-  it('is not used once something is dated after its day, and a refresh on such a day drops it', async () => {
+  it('serves a day with postings dated after it, recomputing the customers they touch', async () => {
+    const NEXT = '2026-04-01';
     await refresh();
-    await tx((client) =>
-      postings(client, ctx, ids).doc('D2', 'D', 'invoice', '2026-04-02', '2026-05-02', 9_00),
+    // Each kind of posting dated after the day, on its own customer where it can be.
+    await tx(async (client) => {
+      const { doc, receipt, apply } = postings(client, ctx, ids);
+      await doc('D2', 'D', 'invoice', '2026-04-02', '2026-05-02', 9_00);
+      await receipt('RF', 'B', NEXT, 15_00);
+      await apply('RF', 'B2', 15_00, NEXT);
+      // Cash applied after the day (the receipt is D's since it was identified), and cash of no
+      // customer received after it.
+      await apply('RX', 'A2', 10_00, NEXT);
+      await receipt('RY', null, NEXT, 6_00);
+      await adjustDocument(client, ctx, {
+        documentId: ids.A1!,
+        kind: 'write_off',
+        amountMinor: 3_00,
+        postingDate: NEXT,
+        reason: 'short pay',
+        actor,
+      });
+      // C's due date moved back by a revision posted after the day: past due now, current then.
+      await client.query(
+        `INSERT INTO document_revision (company_id, revision_id, document_id, changes, amount_delta_minor,
+           base_delta_minor, posting_date, reason, created_by)
+         VALUES ($1, gen_random_uuid(), $2, jsonb_build_object('due_date', jsonb_build_array('2026-04-09'::date, '2026-02-01'::date)),
+                 0, 0, $3, 'test revision', 'test')`,
+        [ctx.companyId, ids.E2, NEXT],
+      );
+      await client.query(
+        "UPDATE document SET due_date = '2026-02-01' WHERE company_id = $1 AND document_id = $2",
+        [ctx.companyId, ids.E2],
+      );
+    });
+    const ahead = await tx((client) => aheadCustomers(client, ctx, TODAY));
+    expect({ ...ahead, ids: [...(ahead?.ids ?? [])].sort() }).toEqual({
+      ids: [ids.A!, ids.B!, ids.C!, ids.D!].sort(),
+      noCustomer: true,
+    });
+    expect(await tx((client) => aheadCustomers(client, ctx, '2026-04-02'))).toEqual({
+      ids: [],
+      noCustomer: false,
+    });
+    // Marked, and dated after the day: recomputed either way.
+    await cachedAndRight();
+    // Kept again on that day: the cache holds their balances as they stand, no marks are left, and
+    // the report still recomputes them as of the day.
+    expect(await refresh()).toMatchObject({ asOf: TODAY });
+    expect(await dirty()).toBe(0);
+    const r = await cachedAndRight();
+    expect(r.rows.find((row) => row.number === 'C')?.amounts.buckets[0]).toBe(50_00);
+    // Split across connections, too.
+    const split = await t.database.readTogether(2, (clients) => agingReportOn(clients, ctx, { asOf: TODAY }));
+    expect(split.strategy).toBe('cached');
+    expect(strip(split)).toEqual(strip(r));
+    // Days most postings are dated after: every customer recomputed, still right, whichever way a
+    // report of the day would rebuild it afresh (backward from now; forward from the start).
+    for (const day of ['2026-02-28', '2025-11-15']) {
+      expect(await refresh(day)).toMatchObject({ asOf: day });
+      await cachedAndRight({ asOf: day });
+    }
+    expect(await refresh('2026-04-02')).toMatchObject({ asOf: '2026-04-02' });
+    await cachedAndRight({ asOf: '2026-04-02' });
+  });
+
+  it('keeps the settings when a day cannot be kept', async () => {
+    await refresh();
+    const dropped = await t.database.transaction(
+      ({ client }) =>
+        writeAgingCache(client, ctx, { ...DEFAULT_SPEC, thresholds: [10, 20], asOf: TODAY }, null),
+      { isolation: 'repeatable read' },
     );
-    const { auto, fresh } = await both();
-    expect(auto.strategy).not.toBe('cached');
-    expect(strip(auto)).toEqual(strip(fresh));
-    expect(await refresh()).toBeNull();
-    // Dropped, but the settings it was kept with stay for the next refresh.
+    expect(dropped).toBeNull();
     expect(await tx((client) => keptAgingSettings(client, ctx))).toEqual({
-      thresholds: [30, 60, 90, 120],
+      thresholds: [10, 20],
       basis: 'due',
       agedCredits: false,
     });
     expect(await tx((client) => agingCachePatch(client, ctx, { ...DEFAULT_SPEC, asOf: TODAY }))).toBeNull();
-    expect(await refresh('2026-04-02')).toMatchObject({ asOf: '2026-04-02' });
-    const later = await tx((client) => agingReport(client, ctx, { asOf: '2026-04-02' }));
-    expect(later.strategy).toBe('cached');
+    expect((await both()).auto.strategy).not.toBe('cached');
+    expect(await refresh()).toMatchObject({ asOf: TODAY, thresholds: [10, 20] });
+    expect(await refresh()).toMatchObject({ thresholds: [10, 20] });
+    await t.database.transaction(({ client }) => refreshAgingToday(client, ctx, TODAY, DEFAULT_SPEC), {
+      isolation: 'repeatable read',
+    });
+  });
+
+  it('recomputes few enough customers to be worth it', () => {
+    expect(patchWorthIt(1000, 1)).toBe(true);
+    expect(patchWorthIt(1001, 4004)).toBe(true);
+    expect(patchWorthIt(1001, 4003)).toBe(false);
+    expect(patchWorthIt(25_000, 100_000)).toBe(true);
+    expect(patchWorthIt(25_001, 100_000)).toBe(false);
   });
 
   it.runIf(engine === 'postgres')(
