@@ -97,6 +97,20 @@ describe('xlsx reader', () => {
     const notXlsx = Buffer.concat([Buffer.from('PK\u0003\u0004', 'latin1'), Buffer.alloc(100, 1)]);
     await expect(parseBytes(notXlsx)).rejects.toBeInstanceOf(ParseError);
   });
+
+  it('gives up with a ParseError on a workbook without its workbook part, which it reads again first', async () => {
+    // Renamed in the zip's headers (same length, so the zip stays whole): the worksheets are read
+    // with no workbook model, as in exceljs's occasional race, but every time.
+    const bytes = await workbook((wb) => statementSheet(wb));
+    const renamed = Buffer.from(
+      bytes.toString('latin1').replaceAll('xl/workbook.xml', 'xl/workbooq.xml'),
+      'latin1',
+    );
+    expect(renamed.length).toBe(bytes.length);
+    const read = parseBytes(renamed);
+    await expect(read).rejects.toBeInstanceOf(ParseError);
+    await expect(read).rejects.toThrow(/not a readable XLSX workbook: .*reading 'sheets'/);
+  });
 });
 
 describe('xlsx cell values', () => {

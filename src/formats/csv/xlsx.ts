@@ -135,7 +135,65 @@ function selects(sheet: string | number | undefined, name: string, position: num
   return sheet.trim().toLowerCase() === name.trim().toLowerCase();
 }
 
+/**
+ * exceljs's streaming reader now and then (2 reads in 300 on a loaded machine) parses the worksheets
+ * it deferred before the workbook part it read, and fails on the workbook's missing model
+ * ("reading 'sheets'") before giving a single row. Such a read is tried again from the kept bytes.
+ */
+const XLSX_ATTEMPTS = 3;
+/** Files up to this size are kept in memory so that a failed read can be tried again. */
+const XLSX_RETRY_MAX_BYTES = 64 * 1024 * 1024;
+
+const isDeferredSheetRace = (error: unknown): boolean =>
+  error instanceof ParseError &&
+  error.cause instanceof TypeError &&
+  error.cause.message.includes("reading 'sheets'");
+
 export async function parseXlsx(
+  input: AsyncIterable<Buffer>,
+  options: ParseOptions,
+  mapping: BankCsvMapping | null,
+  sink: ParseSink,
+): Promise<void> {
+  const { kept, rest } = await keepUpTo(input, XLSX_RETRY_MAX_BYTES);
+  if (rest !== null) return parseXlsxOnce(chained(kept, rest), options, mapping, sink);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await parseXlsxOnce(chained(kept, null), options, mapping, sink);
+    } catch (error) {
+      if (attempt >= XLSX_ATTEMPTS || !isDeferredSheetRace(error)) throw error;
+    }
+  }
+}
+
+/** The input's chunks up to `maxBytes` and, past them, the rest of the input (null: none). */
+async function keepUpTo(
+  input: AsyncIterable<Buffer>,
+  maxBytes: number,
+): Promise<{ kept: Buffer[]; rest: AsyncIterator<Buffer> | null }> {
+  const iterator = input[Symbol.asyncIterator]();
+  const kept: Buffer[] = [];
+  let bytes = 0;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { kept, rest: null };
+    kept.push(next.value);
+    bytes += next.value.length;
+    if (bytes > maxBytes) return { kept, rest: iterator };
+  }
+}
+
+async function* chained(kept: readonly Buffer[], rest: AsyncIterator<Buffer> | null): AsyncGenerator<Buffer> {
+  yield* kept;
+  if (rest === null) return;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+async function parseXlsxOnce(
   input: AsyncIterable<Buffer>,
   options: ParseOptions,
   mapping: BankCsvMapping | null,
