@@ -228,9 +228,21 @@ export function keptCountback(
   arMinor: number,
   windowDays: number,
 ): number | null | undefined {
+  return keptCountbackDays(...kept, arMinor, windowDays);
+}
+
+/** keptCountback of a kept countback given as its five integers. */
+export function keptCountbackDays(
+  keptArMinor: number | null,
+  daysBefore: number | null,
+  remainingMinor: number | null,
+  salesMinor: number | null,
+  monthDays: number | null,
+  arMinor: number,
+  windowDays: number,
+): number | null | undefined {
   if (arMinor <= 0) return 0;
-  const [ar, daysBefore, remainingMinor, salesMinor, monthDays] = kept;
-  if (ar !== arMinor || remainingMinor === null || salesMinor === null) return undefined;
+  if (keptArMinor !== arMinor || remainingMinor === null || salesMinor === null) return undefined;
   return countbackOf(daysBefore, remainingMinor, salesMinor, monthDays, windowDays);
 }
 

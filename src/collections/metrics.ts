@@ -22,6 +22,7 @@ import {
   type KeptCountback,
   keepCountbacks,
   keptCountback,
+  keptCountbackDays,
 } from './countback.js';
 import { type GroupBy, groupSql } from './groups.js';
 import { AR_PAIR_CTES, openItemCtes, resolveRebuild, withReportPlan } from './open-items.js';
@@ -125,24 +126,24 @@ async function metricsOf(
     'the countback may walk back 1 to 240 months',
   );
 
-  // Each group's inputs are summed in place and become its report's inputs (no copy per group).
-  const groups = new Map<string | null, { number: string | null; name: string | null; x: MetricsInputs }>();
+  // Each group is its report's group from the start: its inputs summed in place, its countback
+  // set where a month's close kept it (UNCOUNTED until then), its metrics computed last. No copy,
+  // wrapper, tuple or side map per group (about 4 % of the report by customer at 10M invoices).
+  const groups = new Map<string | null, MetricsGroup>();
   const entry = (key: string | null, number: string | null, name: string | null) => {
     let g = groups.get(key);
     if (!g) {
-      g = { number, name, x: zeroInputs() };
+      g = { key, number, name, inputs: zeroInputs(), metrics: PENDING };
       groups.set(key, g);
     }
     if (g.number === null) g.number = number;
     if (g.name === null) g.name = name;
-    return g.x;
+    return g.inputs;
   };
   const before = addDays(from, -1);
   const summaries =
     from === monthStart(to) ? await summarizedSnapshots(client, ctx, [before, to]) : new Map();
   const windowDays = countbackWindowDays(to, maxMonths);
-  // Countbacks kept at the month's close, where they still hold (see keepCountbacks).
-  const kept = new Map<string | null, number | null>();
   const keptHead = summaries.get(to);
   const keepsCountbacks = keptHead !== undefined && keptHead.countbackMonths === maxMonths;
   if (summaries.size === 2) {
@@ -152,12 +153,13 @@ async function metricsOf(
       for (let i = 0; i < c.key.length; i++) {
         const key = c.key[i]!;
         const arEnd = c.ar_end[i]!;
-        if (keptByCustomer && key !== null) {
-          const days = keptCountback(keptOf(c, i), arEnd, windowDays);
-          if (days !== undefined) kept.set(key, days);
-        }
         // Added, not set: unidentified cash on account comes as two rows of key null (see fromSummaries).
         const x = entry(key, c.number[i]!, c.name[i]!);
+        // Countbacks kept at the month's close, where they still hold (see keepCountbacks).
+        if (keptByCustomer && key !== null) {
+          const days = keptCountbackAt(c, i, arEnd, windowDays);
+          if (days !== undefined) x.dsoCountback = days ?? 0;
+        }
         x.arBeginMinor += c.ar_begin[i]!;
         x.arEndMinor += arEnd;
         x.currentEndMinor += arEnd - c.past_due[i]!;
@@ -200,18 +202,18 @@ async function metricsOf(
   }
 
   const total = zeroInputs();
-  for (const g of groups.values()) addInto(total, g.x);
+  for (const g of groups.values()) addInto(total, g.inputs);
   const keptPortfolio = keepsCountbacks
     ? keptCountback(keptHead.portfolio, total.arEndMinor, windowDays)
     : undefined;
   if (by === 'portfolio' && keptPortfolio !== undefined)
-    for (const key of groups.keys()) kept.set(key, keptPortfolio);
+    for (const g of groups.values()) g.inputs.dsoCountback = keptPortfolio ?? 0;
   const arEnd = new Map<string | null, number>();
-  for (const [key, g] of groups) if (!kept.has(key)) arEnd.set(key, g.x.arEndMinor);
+  for (const [key, g] of groups) if (uncounted(g.inputs)) arEnd.set(key, g.inputs.arEndMinor);
   // The portfolio's countback comes from the groups' read of the newest months when they suffice.
   const counted =
     arEnd.size === 0
-      ? { groups: kept, portfolio: keptPortfolio }
+      ? { groups: new Map<string | null, number | null>(), portfolio: keptPortfolio }
       : await countbacksWithPortfolio(
           client,
           ctx,
@@ -221,21 +223,28 @@ async function metricsOf(
           maxMonths,
           by === 'portfolio' || keptPortfolio !== undefined ? null : total.arEndMinor,
         );
-  const countback = counted.groups;
-  if (countback !== kept) for (const [key, days] of kept) countback.set(key, days);
   if (keptPortfolio !== undefined) counted.portfolio = keptPortfolio;
-  const toGroup = (key: string | null, number: string | null, name: string | null, x: MetricsInputs) => {
-    x.dsoCountback = countback.get(key) ?? 0;
-    return { key, number, name, inputs: x, metrics: computeMetrics(period, x, convention) };
-  };
   // A group with nothing in any figure (unidentified cash has no AR) is left out.
   const list: MetricsGroup[] = [];
-  for (const [key, g] of groups) if (!isZero(g.x)) list.push(toGroup(key, g.number, g.name, g.x));
+  for (const [key, g] of groups) {
+    if (uncounted(g.inputs)) g.inputs.dsoCountback = counted.groups.get(key) ?? 0;
+    if (isZero(g.inputs)) continue;
+    g.metrics = computeMetrics(period, g.inputs, convention);
+    list.push(g);
+  }
   list.sort((a, b) => compare(a.number ?? a.name ?? a.key, b.number ?? b.name ?? b.key));
 
   let portfolio: MetricsGroup;
-  if (by === 'portfolio') portfolio = list[0] ?? toGroup('portfolio', null, null, zeroInputs());
-  else {
+  if (by === 'portfolio') {
+    const none = { ...zeroInputs(), dsoCountback: 0 };
+    portfolio = list[0] ?? {
+      key: 'portfolio',
+      number: null,
+      name: null,
+      inputs: none,
+      metrics: computeMetrics(period, none, convention),
+    };
+  } else {
     const dsoCountback =
       counted.portfolio !== undefined
         ? (counted.portfolio ?? 0)
@@ -267,7 +276,26 @@ async function metricsOf(
   };
 }
 
-/** Inputs of nothing, the countback 0 until it is known (one shape for every group). */
+/** A group's countback before it is known: NaN, never a countback (a number of days, or null). */
+const UNCOUNTED = Number.NaN;
+const uncounted = (x: MetricsInputs): boolean => Number.isNaN(x.dsoCountback);
+
+/** A group's metrics before they are computed (replaced for every group listed). */
+const PENDING: Metrics = computeMetrics(
+  periodOf('2000-01-01', '2000-01-01'),
+  {
+    arBeginMinor: 0,
+    arEndMinor: 0,
+    currentEndMinor: 0,
+    over90EndMinor: 0,
+    creditSalesMinor: 0,
+    payments: NO_PAYMENTS,
+    dsoCountback: null,
+  },
+  'crf',
+);
+
+/** Inputs of nothing, the countback UNCOUNTED until it is known (one shape for every group). */
 function zeroInputs(): MetricsInputs {
   return {
     arBeginMinor: 0,
@@ -276,7 +304,7 @@ function zeroInputs(): MetricsInputs {
     over90EndMinor: 0,
     creditSalesMinor: 0,
     payments: { ...NO_PAYMENTS },
-    dsoCountback: 0,
+    dsoCountback: UNCOUNTED,
   };
 }
 
@@ -546,19 +574,33 @@ type SummaryColumns = Record<'key' | 'number' | 'name', (string | null)[]> &
   Record<(typeof SUMMARY_MONEY)[number] | (typeof SUMMARY_WEIGHTED)[number], number[]> &
   Partial<Record<KeptColumn, (number | null)[]>>;
 
-/** Group i's kept countback (asked of fromSummaries). */
-function keptOf(c: SummaryColumns, i: number): KeptCountback {
-  const kept: KeptCountback = [
-    c.cb_ar_minor?.[i] ?? null,
-    c.cb_days_before?.[i] ?? null,
-    c.cb_remaining_minor?.[i] ?? null,
-    c.cb_sales_minor?.[i] ?? null,
-    c.cb_month_days?.[i] ?? null,
-  ];
-  for (let k = 0; k < kept.length; k++)
-    if (kept[k] !== null && !Number.isSafeInteger(kept[k]))
-      invariant(false, 'unsafe-amount', `a kept countback's ${kept[k]} is beyond the safe integer range`);
-  return kept;
+/** A kept countback's integer, which must be safe (JSON numbers are doubles). */
+function safeKept(v: number | null | undefined): number | null {
+  if (v === undefined || v === null) return null;
+  if (!Number.isSafeInteger(v))
+    invariant(false, 'unsafe-amount', `a kept countback's ${v} is beyond the safe integer range`);
+  return v;
+}
+
+/**
+ * Group i's kept countback (asked of fromSummaries) for `arMinor`, as keptCountback gives it,
+ * read from the columns without a tuple per group.
+ */
+function keptCountbackAt(
+  c: SummaryColumns,
+  i: number,
+  arMinor: number,
+  windowDays: number,
+): number | null | undefined {
+  return keptCountbackDays(
+    safeKept(c.cb_ar_minor?.[i]),
+    safeKept(c.cb_days_before?.[i]),
+    safeKept(c.cb_remaining_minor?.[i]),
+    safeKept(c.cb_sales_minor?.[i]),
+    safeKept(c.cb_month_days?.[i]),
+    arMinor,
+    windowDays,
+  );
 }
 
 /**
