@@ -283,15 +283,7 @@ const uncounted = (x: MetricsInputs): boolean => Number.isNaN(x.dsoCountback);
 /** A group's metrics before they are computed (replaced for every group listed). */
 const PENDING: Metrics = computeMetrics(
   periodOf('2000-01-01', '2000-01-01'),
-  {
-    arBeginMinor: 0,
-    arEndMinor: 0,
-    currentEndMinor: 0,
-    over90EndMinor: 0,
-    creditSalesMinor: 0,
-    payments: NO_PAYMENTS,
-    dsoCountback: null,
-  },
+  { ...zeroInputs(), dsoCountback: null },
   'crf',
 );
 
