@@ -136,9 +136,10 @@ function selects(sheet: string | number | undefined, name: string, position: num
 }
 
 /**
- * exceljs's streaming reader now and then (2 reads in 300 on a loaded machine) parses the worksheets
- * it deferred before the workbook part it read, and fails on the workbook's missing model
- * ("reading 'sheets'") before giving a single row. Such a read is tried again from the kept bytes.
+ * exceljs's streaming reader now and then (2 reads of the same bytes in 300 on a loaded machine)
+ * fails on a missing workbook model ("reading 'sheets'") when it comes to the worksheets it
+ * deferred, as if it had not read the workbook part, before giving a single row. The cause in its
+ * stream handling was not found; such a read is tried again from the kept bytes.
  */
 const XLSX_ATTEMPTS = 3;
 /** Files up to this size are kept in memory so that a failed read can be tried again. */
