@@ -12,11 +12,12 @@ export const JSON_BATCH_ROWS = 2000;
  * SQL giving one row per batch of JSON_BATCH_ROWS of `source`'s rows in `order` (an ORDER BY list
  * over source's columns, alias q): the columns `build`, expressions over the batch's rows (alias r;
  * r.rn numbers the rows in order, from 1), e.g. `json_agg(r.j ORDER BY r.rn) AS doc`. Batches come
- * in order.
+ * in order. A null `order` numbers the rows as they come, for a caller that sorts what it reads: it
+ * spares the server a sort of every row (at 10M invoices, 100k metrics rows of 22 MB spilled to disk).
  */
-export function jsonBatchesSql(source: string, order: string, build: string): string {
+export function jsonBatchesSql(source: string, order: string | null, build: string): string {
   return `SELECT ${build}
-            FROM (SELECT q.*, row_number() OVER (ORDER BY ${order}) AS rn FROM (${source}) q) r
+            FROM (SELECT q.*, row_number() OVER (${order === null ? '' : `ORDER BY ${order}`}) AS rn FROM (${source}) q) r
            GROUP BY (r.rn - 1) / ${JSON_BATCH_ROWS} ORDER BY (r.rn - 1) / ${JSON_BATCH_ROWS}`;
 }
 

@@ -232,7 +232,10 @@ async function metricsOf(
     g.metrics = computeMetrics(period, g.inputs, convention);
     list.push(g);
   }
-  list.sort((a, b) => compare(a.number ?? a.name ?? a.key, b.number ?? b.name ?? b.key));
+  // Report order is made here, not in SQL (see fromSummaries); the key settles ties of names.
+  list.sort(
+    (a, b) => compare(a.number ?? a.name ?? a.key, b.number ?? b.name ?? b.key) || compare(a.key, b.key),
+  );
 
   let portfolio: MetricsGroup;
   if (by === 'portfolio') {
@@ -641,10 +644,11 @@ async function fromSummaries(
                 coalesce(e.pay_beyond_weighted, 0) AS beyond_weighted${keptCountbacks ? kept.map((k) => `, e.${k}`).join('') : ''}
            FROM e FULL JOIN b ON b.customer_id = e.customer_id)`,
     ])}
-     -- A batch's aggregates read its rows in one pass, so its columns line up.
+     -- A batch's aggregates read its rows in one pass, so its columns line up. In no order:
+     -- metricsOf sorts the groups, so a sort here would be paid twice.
      ${jsonBatchesSql(
        select,
-       'coalesce(q.number, q.name, q.key) COLLATE "C"',
+       null,
        `json_build_object(${['key', 'number', 'name', ...figures].map((f) => `'${f}', json_agg(r.${f})`).join(', ')}) AS doc`,
      )}`,
     [ctx.companyId, to, before],

@@ -132,6 +132,35 @@ describe.each(ENGINES)('countbacks kept at the close on %s', (engine) => {
     });
   });
 
+  it('lists a closed month by customer in number order, whatever order the summaries come in', async () => {
+    // Customers made Z first: their rows come as made, the report sorts them.
+    const other = await companyWithCustomers(t.database, 'keptorder', [
+      { number: 'Z' },
+      { number: 'M' },
+      { number: 'A' },
+    ]);
+    const report = await tx(async (client) => {
+      await postDocuments(
+        client,
+        other.ctx,
+        ['Z', 'M', 'A'].map((c) => ({
+          documentNumber: `${c}-1`,
+          customerId: other.ids[c]!,
+          docType: 'invoice' as const,
+          documentDate: '2026-04-10',
+          dueDate: '2026-05-10',
+          currency: 'USD',
+          amountMinor: 100_00,
+          actor,
+        })),
+      );
+      for (const end of ['2026-03-31', '2026-04-30']) await takeArSnapshot(client, other.ctx, end);
+      return metricsReport(client, other.ctx, { from: '2026-04-01', to: '2026-04-30', by: 'customer' });
+    });
+    expect(report.groups.map((g) => g.number)).toEqual(['A', 'M', 'Z']);
+    expect(report.groups.map((g) => g.inputs.creditSalesMinor)).toEqual([100_00, 100_00, 100_00]);
+  });
+
   it('uses what was kept: a changed kept row changes the report', async () => {
     await tx(async (client) => {
       const report = (o: MetricsOptions) => metricsReport(client, ctx, o);
