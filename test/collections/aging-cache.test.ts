@@ -20,7 +20,7 @@ import {
   refreshOutgrownAging,
 } from '../../src/collections/index.js';
 import { openCasesBulk, resolveCase } from '../../src/disputes/index.js';
-import { adjustDocument, type CompanyContext, putOnAccount } from '../../src/ledger/index.js';
+import { adjustDocument, type CompanyContext, postDocuments, putOnAccount } from '../../src/ledger/index.js';
 import type { SqlClient } from '../../src/store/client.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { actor, companyRows, companyWithCustomers, postings } from './setup.js';
@@ -435,6 +435,65 @@ describe.each(ENGINES)("today's aging from the cache on %s", (engine) => {
     await t.database.transaction(({ client }) => refreshAgingToday(client, ctx, TODAY, DEFAULT_SPEC), {
       isolation: 'repeatable read',
     });
+  });
+
+  it('drops the kept aging for a day more customers have postings dated after than a report would recompute', async () => {
+    // 1,001 customers, each with an invoice dated after the day: more than a report recomputes
+    // anyway (1,000), and more than a quarter of the groups.
+    const numbers = Array.from({ length: 1001 }, (_, i) => `M${String(i).padStart(4, '0')}`);
+    const many = await companyWithCustomers(
+      t.database,
+      'agemany',
+      numbers.map((number) => ({ number })),
+    );
+    const invoice = (n: string, suffix: string, date: string) => ({
+      documentNumber: `${n}-${suffix}`,
+      customerId: many.ids[n]!,
+      docType: 'invoice' as const,
+      documentDate: date,
+      dueDate: date,
+      currency: 'USD',
+      amountMinor: 100_00,
+      actor,
+    });
+    const refreshMany = (asOf: string) =>
+      t.database.transaction(({ client }) => refreshAgingToday(client, many.ctx, asOf), {
+        isolation: 'repeatable read',
+      });
+    const day = '2026-03-31';
+    const reportOfDay = () =>
+      tx(async (client) => ({
+        auto: await agingReport(client, many.ctx, { asOf: day }),
+        fresh: await agingReport(client, many.ctx, { asOf: day, strategy: 'forward' }),
+      }));
+    await tx((client) => postDocuments(client, many.ctx, [invoice('M0000', 'before', '2026-03-10')]));
+    expect(await refreshMany(day)).toMatchObject({ asOf: day });
+    expect((await reportOfDay()).auto.strategy).toBe('cached');
+    await tx((client) =>
+      postDocuments(
+        client,
+        many.ctx,
+        numbers.map((n) => invoice(n, 'after', '2026-04-10')),
+      ),
+    );
+    // Kept before the postings dated after it: too many customers to recompute, so not read.
+    expect(
+      await tx((client) => agingCachePatch(client, many.ctx, { ...DEFAULT_SPEC, asOf: day })),
+    ).toBeNull();
+    const { auto, fresh } = await reportOfDay();
+    expect(auto.strategy).not.toBe('cached');
+    expect(strip(auto)).toEqual(strip(fresh));
+    expect(auto.rows.map((r) => r.number)).toEqual(['M0000']);
+    expect(await refreshMany('2026-04-30')).toMatchObject({ asOf: '2026-04-30' });
+    expect((await tx((client) => aheadCustomers(client, many.ctx, day)))?.ids).toHaveLength(1001);
+    // The day cannot be kept: the kept aging of 2026-04-30 is dropped, not left in its place.
+    expect(await refreshMany(day)).toBeNull();
+    await tx(async (client) => {
+      for (const asOf of [day, '2026-04-30'])
+        expect(await agingCachePatch(client, many.ctx, { ...DEFAULT_SPEC, asOf })).toBeNull();
+      expect(await keptAgingSettings(client, many.ctx)).toEqual(DEFAULT_SPEC);
+    });
+    expect((await reportOfDay()).auto.strategy).not.toBe('cached');
   });
 
   it('recomputes few enough customers to be worth it', () => {
