@@ -1,6 +1,6 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
-import { daysBetween, daysInPeriod, monthEnd, monthsBack } from './core/dates.js';
+import { addDays, daysBetween, daysInPeriod, monthEnd, monthStart, monthsBack } from './core/dates.js';
 import { invariant } from './core/errors.js';
 import { countbackBeyond, countbackWithin } from './core/metrics.js';
 import { type GroupBy, groupSql } from './groups.js';
@@ -21,6 +21,24 @@ import { type GroupBy, groupSql } from './groups.js';
 // Eight: at 1.5M invoices the metrics by customer took 0.45 s of server CPU against 0.70 s with four
 // (after which 16 % of the customers read on, through the window); twelve was no better.
 const FIRST_MONTHS = 8;
+
+/**
+ * How many months a countback by `by` reads first, given the portfolio's countback in days where a
+ * month's close kept it. Groups of many customers (collector, currency) age much as the portfolio
+ * does: the months its AR reaches back over, and one more, settle nearly all of them, and the few
+ * that reach further read on. At 10M invoices (portfolio 73 days) the countback by collector read
+ * four months in 0.14–0.18 s against 0.34–0.36 s for eight. Customers, and parents, vary too much
+ * for the portfolio to say: FIRST_MONTHS.
+ */
+export function firstMonthsFor(by: GroupBy, to: string, portfolioDays: number | null | undefined): number {
+  if (by === 'customer' || by === 'parent' || portfolioDays === undefined || portfolioDays === null)
+    return FIRST_MONTHS;
+  invariant(portfolioDays >= 0, 'internal', `a countback of ${portfolioDays} days`);
+  const reached = monthStart(addDays(to, -Math.ceil(portfolioDays)));
+  const monthIndex = (iso: string) => Number(iso.slice(0, 4)) * 12 + Number(iso.slice(5, 7));
+  const monthsReached = monthIndex(to) - monthIndex(reached) + 1;
+  return Math.max(2, Math.min(FIRST_MONTHS, monthsReached + 1));
+}
 
 /**
  * One group's countback as integers: [key, days before the exhausting month or null, remaining AR,
@@ -74,8 +92,9 @@ export async function countbacksWithPortfolio(
   arEnd: ReadonlyMap<string | null, number>,
   maxMonths: number,
   portfolioArMinor: number | null,
+  firstMonths = FIRST_MONTHS,
 ): Promise<{ groups: Map<string | null, number | null>; portfolio: number | null | undefined }> {
-  const raw = await countbackRows(client, ctx, by, to, arEnd, maxMonths, portfolioArMinor);
+  const raw = await countbackRows(client, ctx, by, to, arEnd, maxMonths, portfolioArMinor, firstMonths);
   const windowDays = countbackWindowDays(to, maxMonths);
   const groups = raw.settled;
   for (const row of raw.rows) groups.set(row[0], finishCountback(row, windowDays));
@@ -104,7 +123,13 @@ export async function countbackRows(
   arEnd: ReadonlyMap<string | null, number>,
   maxMonths: number,
   portfolioArMinor: number | null,
+  firstMonthsAsked = FIRST_MONTHS,
 ): Promise<CountbackRows> {
+  invariant(
+    Number.isSafeInteger(firstMonthsAsked) && firstMonthsAsked >= 1,
+    'internal',
+    `a countback reading ${firstMonthsAsked} months first`,
+  );
   const settled = new Map<string | null, number | null>();
   const groups: { k: string; a: number }[] = [];
   for (const [key, ar] of arEnd) {
@@ -116,7 +141,7 @@ export async function countbackRows(
   const portfolioSettled: 0 | undefined = portfolioArMinor !== null && portfolioArMinor <= 0 ? 0 : undefined;
   const none = { settled, rows: [], portfolio: undefined, portfolioSettled };
   if (groups.length === 0) return none;
-  const firstMonths = Math.min(FIRST_MONTHS, maxMonths);
+  const firstMonths = Math.min(firstMonthsAsked, maxMonths);
   const recentFrom = monthsBack(to, firstMonths - 1);
   const windowFrom = monthsBack(to, maxMonths - 1);
   const summarized = await summarizedMonths(client, ctx, to, recentFrom, windowFrom);

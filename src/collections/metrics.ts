@@ -19,6 +19,7 @@ import {
   countbacksWithPortfolio,
   countbackWindowDays,
   DEFAULT_COUNTBACK_MONTHS,
+  firstMonthsFor,
   type KeptCountback,
   keepCountbacks,
   keptCountback,
@@ -222,6 +223,7 @@ async function metricsOf(
           arEnd,
           maxMonths,
           by === 'portfolio' || keptPortfolio !== undefined ? null : total.arEndMinor,
+          firstMonthsFor(by, to, keptPortfolio),
         );
   if (keptPortfolio !== undefined) counted.portfolio = keptPortfolio;
   // A group with nothing in any figure (unidentified cash has no AR) is left out.

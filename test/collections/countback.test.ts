@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countbacks, countbacksWithPortfolio } from '../../src/collections/countback.js';
+import { countbacks, countbacksWithPortfolio, firstMonthsFor } from '../../src/collections/countback.js';
 import {
   countbackDays,
   type MonthSales,
@@ -65,6 +65,24 @@ const salesArb = fc.oneof(
 );
 const arArb = fc.oneof(fc.integer({ min: -1_000, max: 0 }), fc.integer({ min: 1, max: 20_000 }), salesArb);
 
+describe('months a countback reads first', () => {
+  it('reads the months the portfolio reaches back over, and one more, for collectors and currencies', () => {
+    // 73.3 days back from May 31 is March 18: March to May, and February.
+    expect(firstMonthsFor('collector', '2026-05-31', 73.3)).toBe(4);
+    expect(firstMonthsFor('currency', '2026-05-31', 31)).toBe(3);
+    expect(firstMonthsFor('collector', '2026-05-31', 30)).toBe(2);
+    expect(firstMonthsFor('collector', '2026-05-31', 0)).toBe(2);
+    expect(firstMonthsFor('collector', '2026-05-31', 400)).toBe(8);
+  });
+
+  it('reads eight for customers and parents, and where the portfolio has no kept countback', () => {
+    expect(firstMonthsFor('customer', '2026-05-31', 10)).toBe(8);
+    expect(firstMonthsFor('parent', '2026-05-31', 10)).toBe(8);
+    expect(firstMonthsFor('collector', '2026-05-31', undefined)).toBe(8);
+    expect(firstMonthsFor('collector', '2026-05-31', null)).toBe(8);
+  });
+});
+
 describe.each(ENGINES)('set-based countback on %s', (engine) => {
   let t: TestDatabase;
   let seq = 0;
@@ -103,18 +121,19 @@ describe.each(ENGINES)('set-based countback on %s', (engine) => {
       }
       // The portfolio's from the same read, when the newest months settle it.
       const total = NUMBERS.reduce((sum, n) => sum + ar[n]!, 0);
-      const both = await t.database.transaction(({ client }) =>
-        countbacksWithPortfolio(client, ctx, by, to, keyed, maxMonths, total),
-      );
-      expect(both.groups).toEqual(got);
       const all = byGroup('portfolio', sales).get('portfolio') ?? new Map();
-      if (both.portfolio !== undefined)
-        expect([by, 'portfolio', both.portfolio]).toEqual([
-          by,
-          'portfolio',
-          countbackDays(total, monthList(to, maxMonths, all)),
-        ]);
-      else expect([total > 0, maxMonths > 8]).toEqual([true, true]);
+      const portfolioDays = countbackDays(total, monthList(to, maxMonths, all));
+      // However many months are read first (8 unless told; fewer by collector, see firstMonthsFor),
+      // the groups those leave unexhausted read on.
+      for (const firstMonths of [8, 1, 3]) {
+        const both = await t.database.transaction(({ client }) =>
+          countbacksWithPortfolio(client, ctx, by, to, keyed, maxMonths, total, firstMonths),
+        );
+        expect([by, firstMonths, both.groups]).toEqual([by, firstMonths, got]);
+        if (both.portfolio !== undefined)
+          expect([by, 'portfolio', both.portfolio]).toEqual([by, 'portfolio', portfolioDays]);
+        else expect([total > 0, maxMonths > firstMonths]).toEqual([true, true]);
+      }
     }
   }
 
