@@ -16,7 +16,7 @@ import {
   type MetricsGroupBy,
   type MetricsReport,
   type MetricsTrend,
-  metricsReport,
+  metricsReportOn,
   metricsTrend,
   parseThresholds,
   TREND_STEPS,
@@ -210,9 +210,11 @@ export function registerReports(program: Command): Command {
         });
       }
       await withCompany(globals(command), async (database, ctx) => {
+        // A closed month's summaries are read across connections reading one snapshot (one on PGlite).
+        const readers = Math.min(availableParallelism(), MAX_READERS);
         const r = await asUsage(() =>
-          database.transaction(({ client }) =>
-            metricsReport(client, ctx, { from, to, by, cei, countbackMonths }),
+          database.readTogether(readers, (clients) =>
+            metricsReportOn(clients, ctx, { from, to, by, cei, countbackMonths }),
           ),
         );
         if (!r) return;

@@ -710,7 +710,7 @@ async function agingPart(
  * Where to cut the customers into `count` id ranges of about as many customers each (fewer
  * ranges when there are too few customers to cut).
  */
-async function customerRanges(
+export async function customerRanges(
   client: SqlClient,
   ctx: CompanyContext,
   count: number,

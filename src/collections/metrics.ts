@@ -1,5 +1,6 @@
 import type { CompanyContext } from '../ledger/index.js';
 import type { SqlClient } from '../store/client.js';
+import { type CustomerRange, customerRanges } from './aging.js';
 import { jsonBatchesSql } from './batches.js';
 import { addDays, assertIsoDate, monthStart, type TrendStep, trendPeriods } from './core/dates.js';
 import { invariant } from './core/errors.js';
@@ -71,7 +72,22 @@ export async function metricsReport(
   ctx: CompanyContext,
   options: MetricsOptions,
 ): Promise<MetricsReport> {
-  return withReportPlan(client, null, () => metricsOf(client, ctx, options));
+  return withReportPlan(client, null, () => metricsOf([client], ctx, options));
+}
+
+/**
+ * metricsReport over several connections that read one snapshot (Database.readTogether): a closed
+ * month's summaries by customer are read in customer id ranges, one per connection, side by side
+ * (the report sorts its groups anyway, so the parts need no merge). Everything else runs on the
+ * first connection.
+ */
+export async function metricsReportOn(
+  clients: readonly SqlClient[],
+  ctx: CompanyContext,
+  options: MetricsOptions,
+): Promise<MetricsReport> {
+  invariant(clients.length > 0, 'internal', 'metrics need a connection');
+  return withReportPlan(clients[0]!, null, () => metricsOf(clients, ctx, options));
 }
 
 export interface MetricsTrend {
@@ -98,7 +114,7 @@ export async function metricsTrend(
   const spans = trendPeriods(from, to, options.step);
   const periods = await withReportPlan(client, null, async () => {
     const reports: MetricsReport[] = [];
-    for (const span of spans) reports.push(await metricsOf(client, ctx, { ...options, ...span }));
+    for (const span of spans) reports.push(await metricsOf([client], ctx, { ...options, ...span }));
     return reports;
   });
   return {
@@ -111,10 +127,11 @@ export async function metricsTrend(
 }
 
 async function metricsOf(
-  client: SqlClient,
+  clients: readonly SqlClient[],
   ctx: CompanyContext,
   options: MetricsOptions,
 ): Promise<MetricsReport> {
+  const client = clients[0]!;
   const from = assertIsoDate(options.from, 'the period start');
   const to = assertIsoDate(options.to, 'the period end');
   const period = periodOf(from, to);
@@ -150,7 +167,7 @@ async function metricsOf(
   if (summaries.size === 2) {
     // A closed month: every figure is in the summaries of its snapshot and the one before it.
     const keptByCustomer = keepsCountbacks && by === 'customer';
-    for (const c of await fromSummaries(client, ctx, by, before, to, keptByCustomer))
+    for (const c of await summariesOn(clients, ctx, by, before, to, keptByCustomer))
       for (let i = 0; i < c.key.length; i++) {
         const key = c.key[i]!;
         const arEnd = c.ar_end[i]!;
@@ -615,7 +632,9 @@ async function fromSummaries(
   before: string,
   to: string,
   keptCountbacks: boolean,
+  range: CustomerRange | null,
 ): Promise<SummaryColumns[]> {
+  const only = summaryRange(range);
   const s = groupSelect(by);
   const figures: string[] = [...SUMMARY_MONEY, ...SUMMARY_WEIGHTED];
   const kept = KEPT_COLUMNS;
@@ -629,12 +648,12 @@ async function fromSummaries(
     `${s.with([
       `b AS (
          SELECT customer_id, ar_base_minor - on_account_base_minor AS ar
-           FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $3)`,
+           FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $3${only.sql})`,
       `e AS (
          SELECT customer_id, ar_base_minor - on_account_base_minor AS ar, past_due_base_minor, over_90_base_minor,
                 sales_base_minor, pay_count, pay_days_sum, pay_beyond_sum, pay_weight, pay_days_weighted,
                 pay_beyond_weighted${keptCountbacks ? kept.map((k) => `, ${k}`).join('') : ''}
-           FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2)`,
+           FROM collections_ar_snapshot_customer WHERE company_id = $1 AND as_of = $2${only.sql})`,
       // Unidentified cash on account (no customer) is one row per summary, unmatched: two rows of key null.
       `x AS (
          SELECT coalesce(e.customer_id, b.customer_id) AS customer_id,
@@ -653,7 +672,7 @@ async function fromSummaries(
        null,
        `json_build_object(${['key', 'number', 'name', ...figures].map((f) => `'${f}', json_agg(r.${f})`).join(', ')}) AS doc`,
      )}`,
-    [ctx.companyId, to, before],
+    [ctx.companyId, to, before, ...only.params],
   );
   const batches = rows.map((r) => r.doc);
   // JSON numbers are doubles: the money sums must be safe integers, as the int8 parser asserts.
@@ -663,6 +682,52 @@ async function fromSummaries(
         if (!Number.isSafeInteger(v))
           invariant(false, 'unsafe-amount', `a metrics sum ${v} is beyond the safe integer range`);
   return batches;
+}
+
+/**
+ * fromSummaries on every connection, each over its range of customer ids (see metricsReportOn). The
+ * parts add up: metricsOf sums what each gives a group, and sorts the groups.
+ */
+async function summariesOn(
+  clients: readonly SqlClient[],
+  ctx: CompanyContext,
+  by: MetricsGroupBy,
+  before: string,
+  to: string,
+  keptCountbacks: boolean,
+): Promise<SummaryColumns[]> {
+  const first = clients[0]!;
+  const ranges = clients.length > 1 ? await customerRanges(first, ctx, clients.length) : [null];
+  const parts = await Promise.all(
+    ranges.map((range, i) =>
+      // Each connection its own plan settings (JIT off: compiling cost more than the query).
+      withReportPlan(clients[i]!, null, () =>
+        fromSummaries(clients[i]!, ctx, by, before, to, keptCountbacks, ranges.length > 1 ? range : null),
+      ),
+    ),
+  );
+  return parts.flat();
+}
+
+/**
+ * The summaries' condition ($4 on) for a range of customer ids: unidentified cash (no customer)
+ * goes with the range that starts at the beginning.
+ */
+function summaryRange(range: CustomerRange | null): { sql: string; params: string[] } {
+  if (range === null) return { sql: '', params: [] };
+  const params: string[] = [];
+  const bounds: string[] = [];
+  if (range.from !== null) {
+    params.push(range.from);
+    bounds.push(`customer_id >= $${3 + params.length}::uuid`);
+  }
+  if (range.to !== null) {
+    params.push(range.to);
+    bounds.push(`customer_id < $${3 + params.length}::uuid`);
+  }
+  if (bounds.length === 0) return { sql: '', params };
+  const within = bounds.join(' AND ');
+  return { sql: ` AND ${range.from === null ? `(${within} OR customer_id IS NULL)` : within}`, params };
 }
 
 /**

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MetricsOptions, metricsReport, takeArSnapshot } from '../../src/collections/index.js';
+import {
+  type MetricsOptions,
+  metricsReport,
+  metricsReportOn,
+  takeArSnapshot,
+} from '../../src/collections/index.js';
 import { type CompanyContext, postDocuments, putOnAccount } from '../../src/ledger/index.js';
 import type { SqlClient } from '../../src/store/client.js';
 import { ENGINES, openTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -130,6 +135,16 @@ describe.each(ENGINES)('countbacks kept at the close on %s', (engine) => {
         expect(fast.portfolio.metrics.dso_countback).toBeGreaterThan(0);
       }
     });
+  });
+
+  it('gives the same figures read across connections (two on PostgreSQL, one on PGlite)', async () => {
+    for (const by of ['customer', 'portfolio', 'collector'] as const) {
+      const one = await tx((client) => metricsReport(client, ctx, { ...MAY, by }));
+      const split = await t.database.readTogether(2, (clients) =>
+        metricsReportOn(clients, ctx, { ...MAY, by }),
+      );
+      expect(split, by).toEqual(one);
+    }
   });
 
   it('lists a closed month by customer in number order, whatever order the summaries come in', async () => {
