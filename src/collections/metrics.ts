@@ -77,9 +77,9 @@ export async function metricsReport(
 
 /**
  * metricsReport over several connections that read one snapshot (Database.readTogether): a closed
- * month's summaries by customer are read in customer id ranges, one per connection, side by side
- * (the report sorts its groups anyway, so the parts need no merge). Everything else runs on the
- * first connection.
+ * month's summaries are read in customer id ranges, one per connection, side by side, whatever the
+ * grouping (the parts' sums add up, and the report sorts its groups anyway, so they need no merge).
+ * Everything else runs on the first connection.
  */
 export async function metricsReportOn(
   clients: readonly SqlClient[],
@@ -622,8 +622,9 @@ function keptCountbackAt(
  * group, from the per-customer summaries of the snapshots on $3 (the day before the month) and $2
  * (its last day); AR is each summary's documents less its on-account credits. Each customer's row
  * is at most once in each summary, so the two meet by a full join on the customer, each read by an
- * index-only scan (no wide aggregate); grouped by customer there is nothing more to sum. All groups
- * come back as one JSON document: 100,000 customers are one value to parse, not 100,000 rows.
+ * index-only scan (no wide aggregate); grouped by customer there is nothing more to sum. The groups
+ * come back as JSON columns in batches (see batches.ts), in no order: 100,000 customers are fifty
+ * values to parse, not 100,000 rows. `range` limits the read to a range of customer ids.
  */
 async function fromSummaries(
   client: SqlClient,
