@@ -699,13 +699,12 @@ async function summariesOn(
 ): Promise<SummaryColumns[]> {
   const first = clients[0]!;
   const ranges = clients.length > 1 ? await customerRanges(first, ctx, clients.length) : [null];
+  const read = (i: number) =>
+    fromSummaries(clients[i]!, ctx, by, before, to, keptCountbacks, ranges.length > 1 ? ranges[i]! : null);
+  // The first connection runs under the report's plan settings; each helper takes them too (JIT off:
+  // compiling cost more than the query).
   const parts = await Promise.all(
-    ranges.map((range, i) =>
-      // Each connection its own plan settings (JIT off: compiling cost more than the query).
-      withReportPlan(clients[i]!, null, () =>
-        fromSummaries(clients[i]!, ctx, by, before, to, keptCountbacks, ranges.length > 1 ? range : null),
-      ),
-    ),
+    ranges.map((_, i) => (i === 0 ? read(0) : withReportPlan(clients[i]!, null, () => read(i)))),
   );
   return parts.flat();
 }
