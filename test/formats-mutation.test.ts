@@ -44,6 +44,25 @@ const TEST_TIMEOUT_MS = 300_000;
 /** Tiny chunks split every token, but 1-byte chunks of a 600 KB seed only cost time: cap the count. */
 const MAX_CHUNKS = 2048;
 
+/**
+ * Mutations the random search once found a reader to get wrong, replayed on the same hand-made seed
+ * every run. BAI2, CI run of 2026-11-25: the 88 line dropped, the 475 debit's 200.00 changed to
+ * 100.00 and then duplicated left every control total and the balance tying; only the 03 record's
+ * total debits (400, one item of 200.00) told.
+ */
+const REGRESSIONS: Partial<Record<FormatName, readonly { seed: string; mutations: Mutation[] }[]>> = {
+  bai2: [
+    {
+      seed: 'inline-bai2',
+      mutations: [
+        { kind: 'drop-line', line: 501108635 },
+        { kind: 'change-digit', nth: 1016283360, delta: 9 },
+        { kind: 'duplicate-line', line: 1203038897 },
+      ],
+    },
+  ],
+};
+
 const parser = new IsolatedParser();
 afterAll(() => parser.stop());
 
@@ -101,6 +120,27 @@ for (const plan of plans) {
         );
       },
       TEST_TIMEOUT_MS,
+    );
+
+    const regressions = (REGRESSIONS[format] ?? []).map((r) => ({
+      ...r,
+      baseline: plan.baselines.find((b) => b.seed.name === r.seed),
+    }));
+    it.skipIf(regressions.length === 0)(
+      'answers the mutations the random search once found wrong',
+      async () => {
+        for (const r of regressions) {
+          expect(r.baseline, r.seed).toBeDefined();
+          const bytes = applyMutations(r.baseline!.seed.bytes, r.mutations);
+          const label = `${r.seed} + ${describeMutations(r.mutations)}`;
+          for (const [lenient, strict] of [
+            [false, false],
+            [true, false],
+            [false, true],
+          ] as const)
+            await runCase(format, { baseline: r.baseline!, bytes, label, lenient, strict }, 64 * 1024);
+        }
+      },
     );
 
     // Deterministic complement of the random search: every single-line edit of the hand-made seeds.

@@ -477,6 +477,33 @@ describe('bai2 reader: errors', () => {
     expect((await parseError('go test fuzz v1\nstring("0")\n')).code).toBe('structure');
   });
 
+  it('checks the total credits and debits (100, 400) against the detail records', async () => {
+    // One debit of 150.00 became two of 75.00: every control total and the balance still tie.
+    const split = BASIC.replace(
+      '16,475,15000,0,CHK1234,,CHECK PAID 1234/',
+      '16,475,7500,0,CHK1234/\n16,475,7500,0,CHK1235/',
+    )
+      .replace('49,435000,6/', '49,435000,7/')
+      .replace('98,425000,2,10/', '98,425000,2,11/')
+      .replace('99,425000,1,12/', '99,425000,1,13/');
+    const result = await parse(split);
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ code: 'summary-total', statement: 0, line: 9 }),
+    ]);
+    expect(result.warnings[0]!.message).toBe(
+      'account 111222333: the 03 total debits (400) says 1 item, 150.00, but its 16 records are 2 items, 150.00',
+    );
+    expect((await parseError(split, { strict: true })).code).toBe('summary-total');
+    // Totals unlike their details say nothing (banks detail part of a side), nor do totals alone.
+    const partly = BASIC.replace('100,40000,2,,400,15000,1,', '100,30000,5,,400,25000,1,');
+    expect((await parse(partly)).warnings).toEqual([]);
+    const alone = BASIC.replace(
+      '03,444555666,EUR,010,-5000,,,015,-5000,,/',
+      '03,444555666,EUR,010,-5000,,,015,-5000,,,100,0,3,/',
+    );
+    expect((await parse(alone)).warnings).toEqual([]);
+  });
+
   it('warns when balances do not tie, and rejects under strict', async () => {
     const notTying = BASIC.replace('015,175000,,,100,40000', '015,175001,,,100,39999');
     const result = await parse(notTying);

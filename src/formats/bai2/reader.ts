@@ -93,8 +93,22 @@ interface AccountState {
   /** Signed sum of the entries with a known direction, for the balance check. */
   entrySum: ExactSum;
   unknownDirectionEntries: number;
+  /** The 03 record's total credits (100) and their 16 records, checked at the 49 (checkSideTotals). */
+  credits: SideTotals;
+  /** The 03 record's total debits (400) and their 16 records. */
+  debits: SideTotals;
   line: number;
 }
+
+/** One side of an account: what the 03 record's total says, and what its 16 records add up to. */
+interface SideTotals {
+  /** The 03 total as written (either part may be blank), or null when there is none. */
+  written: { amount: Minor | null; count: number | null } | null;
+  details: number;
+  detailSum: ExactSum;
+}
+
+const noSideTotals = (): SideTotals => ({ written: null, details: 0, detailSum: new ExactSum() });
 
 interface FundsDetail {
   valueDate: string | null;
@@ -484,6 +498,8 @@ export class Bai2Reader {
       sum: new ExactSum(),
       entrySum: new ExactSum(),
       unknownDirectionEntries: 0,
+      credits: noSideTotals(),
+      debits: noSideTotals(),
       line: p.line,
     };
     this.readSummaries(f, 2, account, p.line);
@@ -528,6 +544,9 @@ export class Bai2Reader {
         account.closing = formatted;
         account.closingMinor = amount;
       }
+      const side = typeCode === 100 ? account.credits : typeCode === 400 ? account.debits : null;
+      if (side !== null && side.written === null)
+        side.written = { amount, count: countText === '' ? null : Number.parseInt(countText, 10) };
       account.summaries.push({
         type_code: typeText,
         description: typeCodeDescription(typeCode),
@@ -572,6 +591,7 @@ export class Bai2Reader {
     );
     group.sum.add(computed);
     this.checkBalance(account, p.line);
+    this.checkSideTotals(account, p.line);
     const info: StatementInfo = {
       account: account.number,
       currency: account.currency,
@@ -594,6 +614,37 @@ export class Bai2Reader {
     };
     this.account = null;
     this.sink.endStatement(info);
+  }
+
+  /**
+   * The 03 record's total credits (100) and debits (400) against the 16 records. The control
+   * records add every amount as written, so a file can lose one detail and gain another of the
+   * same amount (a line dropped, another duplicated) and still tie. Where a side's 16 records add
+   * up to exactly its written total, they are that total's items, so their number must be its
+   * item count. Where they do not, nothing can be said: banks often detail only part of a side
+   * (moov-io/bai2's sample files do), so a total unlike its details is no error. Only for an
+   * account whose details all have a known direction.
+   */
+  private checkSideTotals(account: AccountState, line: number): void {
+    if (account.unknownDirectionEntries > 0) return;
+    const sides = [
+      ['credits', '100', account.credits],
+      ['debits', '400', account.debits],
+    ] as const;
+    for (const [name, code, side] of sides) {
+      const written = side.written;
+      if (written === null || written.amount === null || written.count === null) continue;
+      const sum = side.detailSum.value();
+      if (side.details === 0 || BigInt(written.amount) !== sum || written.count === side.details) continue;
+      const e = account.exponent;
+      const items = (n: number) => `${n} item${n === 1 ? '' : 's'}`;
+      const said = `${items(written.count)}, ${formatMinorUnits(written.amount, e)}`;
+      const found = `${items(side.details)}, ${formatMinorUnits(sum, e)}`;
+      const field = `03 total ${name} (${code}) of ${account.number}`;
+      if (this.strict) throw this.error('summary-total', line, field, found, said);
+      const message = `account ${account.number}: the 03 total ${name} (${code}) says ${said}, but its 16 records are ${found}`;
+      this.sink.warning({ code: 'summary-total', message, line, statement: this.statementIndex });
+    }
   }
 
   private checkBalance(account: AccountState, line: number): void {
@@ -672,6 +723,11 @@ export class Bai2Reader {
     account.sum.add(written);
     if (direction === 'unknown') account.unknownDirectionEntries++;
     else account.entrySum.add(signed);
+    if (direction !== 'unknown') {
+      const side = direction === 'credit' ? account.credits : account.debits;
+      side.details++;
+      side.detailSum.add(written);
+    }
 
     const text = joinText(textPieces, this.highBytes);
     const tags = text !== null ? extractTags(textPieces, customerReference) : null;
@@ -954,13 +1010,15 @@ export class Bai2Reader {
     const detail =
       code === 'control-total'
         ? 'control total does not match the records'
-        : code === 'truncated'
-          ? 'file is truncated'
-          : code === 'structure'
-            ? 'unexpected record'
-            : code === 'empty'
-              ? 'no BAI2 records found'
-              : 'invalid field';
+        : code === 'summary-total'
+          ? 'the item count of total credits or debits does not match the detail records'
+          : code === 'truncated'
+            ? 'file is truncated'
+            : code === 'structure'
+              ? 'unexpected record'
+              : code === 'empty'
+                ? 'no BAI2 records found'
+                : 'invalid field';
     return new ParseError(code, { file: this.fileName, line, field, expected, found }, detail, { cause });
   }
 }
