@@ -722,8 +722,8 @@ export class Bai2Reader {
     const signed = direction === 'debit' ? negateMinor(written) : written;
     account.sum.add(written);
     if (direction === 'unknown') account.unknownDirectionEntries++;
-    else account.entrySum.add(signed);
-    if (direction !== 'unknown') {
+    else {
+      account.entrySum.add(signed);
       const side = direction === 'credit' ? account.credits : account.debits;
       side.details++;
       side.detailSum.add(written);
