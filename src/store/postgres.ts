@@ -36,7 +36,17 @@ export class PostgresClientPool implements ClientPool {
       types,
       options: `-c temp_buffers=${TEMP_BUFFERS}`,
     });
+    // An idle connection the server ends (a restart, pg_terminate_backend, DROP DATABASE … FORCE)
+    // is reported as the pool's 'error' event, which with no listener crashes the process. The pool
+    // has already dropped that connection and opens another on the next checkout, so the event is
+    // kept for inspection, not thrown. A connection in use fails its own query instead.
+    this.pool.on('error', (error) => {
+      this.lastIdleError = error;
+    });
   }
+
+  /** The last error of an idle connection the server ended (see the constructor); null if none. */
+  lastIdleError: Error | null = null;
 
   async tryConnect(): Promise<SqlClient | null> {
     const free = this.pool.idleCount > 0 || this.pool.totalCount < this.maxConnections;
